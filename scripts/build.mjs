@@ -1,0 +1,47 @@
+#!/usr/bin/env node
+// Builds the daemon (tsc -> dist/) and the dashboard bundle (esbuild -> public/dist/).
+// With --if-needed, each part is rebuilt only when a source is newer than its output,
+// so `npm start` and `npm test` stay fast after the first run.
+import { execFileSync } from 'node:child_process';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { join, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const ifNeeded = process.argv.includes('--if-needed');
+
+/** Newest mtime (ms) of files under the given paths, skipping node_modules and outputs. */
+function newest(paths, skip = new Set(['node_modules', 'dist'])) {
+  let max = 0;
+  const walk = (p) => {
+    if (!existsSync(p)) return;
+    const st = statSync(p);
+    if (st.isDirectory()) {
+      for (const name of readdirSync(p)) if (!skip.has(name)) walk(join(p, name));
+    } else if (st.mtimeMs > max) max = st.mtimeMs;
+  };
+  for (const p of paths) walk(join(root, p));
+  return max;
+}
+
+function stamp(path) {
+  const full = join(root, path);
+  return existsSync(full) ? statSync(full).mtimeMs : 0;
+}
+
+function run(cmd, args) {
+  execFileSync(cmd, args, { cwd: root, stdio: 'inherit' });
+}
+
+const serverInputs = ['src', 'workers', 'test', 'tsconfig.json', 'package.json'];
+if (!ifNeeded || newest(serverInputs) > stamp('dist/.built')) {
+  console.error('build: compiling TypeScript (src, workers, test) -> dist/');
+  run(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.json']);
+  run(process.execPath, ['-e', "require('node:fs').writeFileSync('dist/.built', new Date().toISOString())"]);
+}
+
+const uiInputs = ['public/src', 'public/tsconfig.json', 'scripts/build-ui.mjs', 'src/types.ts'];
+if (existsSync(join(root, 'scripts/build-ui.mjs')) && (!ifNeeded || newest(uiInputs) > stamp('public/dist/jobmonitor.js'))) {
+  console.error('build: bundling the dashboard -> public/dist/');
+  run(process.execPath, [join(root, 'scripts/build-ui.mjs')]);
+}

@@ -1,0 +1,87 @@
+import type { TargetConfig } from '../config/types.js';
+import type { Logger } from '../log.js';
+import type { CheckResult, ConnectivityStatus, StatusEntry } from '../types.js';
+
+/** What a sweep needs from the pool: results in the order of `targets`, never a rejection. */
+export interface TargetChecker {
+  checkTargets(targets: TargetConfig[]): Promise<CheckResult[]>;
+}
+
+/** What a sweep needs from the history: a durable append that reports failure as a value. */
+export interface StatusSink {
+  appendStatus(entry: StatusEntry): Promise<{ ok: true } | { ok: false; error: string }>;
+}
+
+export interface SweepDeps {
+  targets: readonly TargetConfig[];
+  checker: TargetChecker;
+  sink: StatusSink;
+  log: Logger;
+  now: () => number;
+  /** The results of the last sample before this process started, for change logging. */
+  previous?: readonly CheckResult[];
+  /** Called with each finished sample (after it is stored, or failed to be). */
+  onSample?: (entry: StatusEntry) => void;
+}
+
+/**
+ * One sample = one StatusEntry with every target, stamped with the sweep's
+ * start (as the original). Logs one line per state change, and a write
+ * failure as an error line (the store keeps the sample buffered).
+ */
+export function createSweep(deps: SweepDeps): () => Promise<StatusEntry> {
+  const last = new Map<string, string>();
+  for (const c of deps.previous ?? []) last.set(c.id, describe(c));
+  let lastWriteFailed = false;
+
+  return async () => {
+    const timestamp = new Date(deps.now()).toISOString();
+    const checks = await deps.checker.checkTargets([...deps.targets]);
+    const entry: StatusEntry = { timestamp, checks };
+    for (const c of checks) {
+      const now = describe(c);
+      const before = last.get(c.id);
+      if (before !== now) {
+        deps.log.info(`${c.id} (${c.name}): ${before === undefined ? '' : `${before} -> `}${now}`);
+        last.set(c.id, now);
+      }
+    }
+    const w = await deps.sink.appendStatus(entry);
+    if (!w.ok) {
+      deps.log.error(`history write failed (sample kept in memory, retried on the next write): ${w.error}`);
+      lastWriteFailed = true;
+    } else if (lastWriteFailed) {
+      deps.log.info('history write recovered');
+      lastWriteFailed = false;
+    }
+    deps.onSample?.(entry);
+    return entry;
+  };
+}
+
+function describe(c: CheckResult): string {
+  const state = c.state ?? 'unknown';
+  return c.ok || c.error === undefined || c.error === state ? state : `${state} (${c.error})`;
+}
+
+/** What a probe run needs. */
+export interface ProbeDeps {
+  probe: () => Promise<ConnectivityStatus>;
+  sink: { appendConnectivity(s: ConnectivityStatus): Promise<{ ok: true } | { ok: false; error: string }> };
+  log: Logger;
+}
+
+/** One DNS probe sample, stored; logs when the probe goes down or comes back. */
+export function createProbeRun(deps: ProbeDeps): () => Promise<ConnectivityStatus> {
+  let wasOk: boolean | undefined;
+  return async () => {
+    const s = await deps.probe();
+    if (wasOk !== s.ok) {
+      deps.log.info(s.ok ? `dns probe ${s.target}: online (${s.latency_ms} ms)` : `dns probe ${s.target}: offline (${s.error ?? 'unknown error'})`);
+      wasOk = s.ok;
+    }
+    const w = await deps.sink.appendConnectivity(s);
+    if (!w.ok) deps.log.error(`connectivity history write failed: ${w.error}`);
+    return s;
+  };
+}
