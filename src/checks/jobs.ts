@@ -26,9 +26,18 @@ export interface CheckBatchJob {
 export interface CheckBatchResult {
   /** One result per unit, in the order of `units`. */
   results: CheckResult[];
-  /** Set when the batch as a whole failed (timeout, spawn error, unparsable output): the caller retries unit by unit. */
+  /** Set when the batch as a whole failed (timeout, spawn error, unparsable output); every result is then "unknown" with this error. */
   batch_error?: string;
+  /**
+   * Why the batch failed, set with `batch_error`:
+   * - "host": the same for every unit on this host (systemctl or sudo missing, no systemd, no bus, sudo wants a password); retrying unit by unit cannot help.
+   * - "timeout": the call passed its deadline; one hung unit may be to blame, so the caller retries unit by unit.
+   * - "output": systemctl failed or printed something we could not read; the caller retries unit by unit.
+   */
+  batch_error_kind?: BatchErrorKind;
 }
+
+export type BatchErrorKind = 'host' | 'timeout' | 'output';
 
 export interface DnsProbeJob {
   /** As configured: host, host:port, [v6] or [v6]:port. */

@@ -1,0 +1,261 @@
+/**
+ * The main-thread side of the check workers: batches targets, runs the
+ * batches on a Piscina pool, retries unit by unit where one unit may have
+ * spoiled a batch, and turns every failure into a result value.
+ */
+import { fileURLToPath } from 'node:url';
+import { Piscina } from 'piscina';
+import type { DnsMonitorConfig, TargetConfig } from '../config/types.js';
+import type { CheckResult, ConnectivityStatus } from '../types.js';
+import type { CheckBatchJob, CheckBatchResult, DnsProbeJob, DnsProbeResult, UnitJob } from './jobs.js';
+import { failedProbe, formatSeconds, unknownResult } from './result.js';
+import { childGroups, createChildGroupsBuffer } from './child-groups.js';
+
+export interface CheckPoolOptions {
+  /** Default 4: jobs mostly wait on child processes, so a 2-core box can run more than 2. */
+  maxThreads?: number;
+  /** Default 1. */
+  minThreads?: number;
+  /** Milliseconds an idle thread above minThreads lives. Default 60 000. */
+  idleTimeout?: number;
+  /** Jobs one thread runs at once (they are async waits). Default 4. */
+  concurrentTasksPerWorker?: number;
+  /** The compiled worker module. Default: dist/workers/check-worker.js beside this file's dist/src/checks/. */
+  workerFile?: URL;
+  /**
+   * The workers' `process.env`, which systemctl and sudo inherit (PATH included).
+   * Default: a copy of this process's environment when each thread starts.
+   */
+  env?: NodeJS.ProcessEnv;
+  /** How long past a job's own deadline the main thread waits before giving up on the worker. Default 2000 ms. */
+  backstopMs?: number;
+  /** Heap cap per worker thread, so a runaway worker dies alone. Default 64. */
+  maxOldGenerationSizeMb?: number;
+  now?: () => number;
+}
+
+export interface CheckTargetsOptions {
+  /** Units per `systemctl show` call. Default 50. */
+  batchSize?: number;
+}
+
+export interface CheckPoolStats {
+  /** Jobs waiting for a free worker slot. */
+  queued: number;
+  /** Jobs a worker answered. */
+  completed: number;
+  /** Jobs that hit their deadline (in the worker) or the main-side backstop. */
+  timeouts: number;
+  /** Jobs a worker failed to answer (crash, thrown error, pool closed), plus worker errors outside any job. */
+  workerErrors: number;
+}
+
+export interface CheckPool {
+  /**
+   * Checks every target; resolves with one result per target in the order
+   * given, `id`/`name` from the config. Never rejects: anything that goes
+   * wrong is a result with state "unknown" and an error.
+   */
+  checkTargets(targets: readonly TargetConfig[], opts?: CheckTargetsOptions): Promise<CheckResult[]>;
+  /** One connectivity sample; never rejects. */
+  probeDns(cfg: DnsMonitorConfig): Promise<ConnectivityStatus>;
+  stats(): CheckPoolStats;
+  /**
+   * Ends the pool at once: jobs in flight resolve as "unknown" ("check worker
+   * failed: …") and the commands they were running are killed. Later calls
+   * answer "check pool is closed".
+   */
+  close(): Promise<void>;
+}
+
+/** The original's defaults when a timeout is 0 or missing. */
+const DEFAULT_CHECK_TIMEOUT_MS = 15_000;
+const DEFAULT_PROBE_TIMEOUT_MS = 4_000;
+const DEFAULT_BATCH_SIZE = 50;
+
+const DEFAULTS = {
+  maxThreads: 4,
+  minThreads: 1,
+  idleTimeout: 60_000,
+  concurrentTasksPerWorker: 4,
+  backstopMs: 2_000,
+  maxOldGenerationSizeMb: 64,
+} as const;
+
+/** Creates the pool. Throws a TypeError for invalid options (a bug in the caller). */
+export function createCheckPool(opts: CheckPoolOptions = {}): CheckPool {
+  const o = { ...DEFAULTS, ...definedOnly(opts) };
+  for (const key of ['maxThreads', 'concurrentTasksPerWorker', 'maxOldGenerationSizeMb'] as const) {
+    if (!Number.isInteger(o[key]) || o[key] < 1) throw new TypeError(`createCheckPool: ${key} must be a positive integer, got ${String(o[key])}`);
+  }
+  for (const key of ['minThreads', 'idleTimeout', 'backstopMs'] as const) {
+    if (!Number.isFinite(o[key]) || o[key] < 0) throw new TypeError(`createCheckPool: ${key} must be a non-negative number, got ${String(o[key])}`);
+  }
+  const now = opts.now ?? Date.now;
+  const workerFile = opts.workerFile ?? new URL('../../workers/check-worker.js', import.meta.url);
+  const groupsBuffer = createChildGroupsBuffer();
+  const piscina = new Piscina({
+    filename: fileURLToPath(workerFile),
+    maxThreads: o.maxThreads,
+    minThreads: Math.min(o.minThreads, o.maxThreads),
+    idleTimeout: o.idleTimeout,
+    concurrentTasksPerWorker: o.concurrentTasksPerWorker,
+    resourceLimits: { maxOldGenerationSizeMb: o.maxOldGenerationSizeMb },
+    workerData: { childGroups: groupsBuffer },
+    ...(opts.env === undefined ? {} : { env: stringEnv(opts.env) }),
+  });
+  const counts = { completed: 0, timeouts: 0, workerErrors: 0 };
+  // A worker that dies outside any job is reported here; without a listener it would crash the daemon.
+  piscina.on('error', () => {
+    counts.workerErrors += 1;
+  });
+  // Only as many jobs go to Piscina as it can start at once, so a job's backstop clock starts when the job does, not while it queues.
+  const slots = createLimiter(o.maxThreads * o.concurrentTasksPerWorker);
+  let closed = false;
+
+  async function runJob<R>(name: string, job: unknown, timeoutMs: number): Promise<{ ok: true; value: R } | { ok: false; error: string }> {
+    if (closed) return { ok: false, error: 'check pool is closed' };
+    return slots.run(async () => {
+      const backstop = timeoutMs + o.backstopMs;
+      const signal = AbortSignal.timeout(backstop);
+      try {
+        const value = (await piscina.run(job, { name, signal })) as R;
+        counts.completed += 1;
+        return { ok: true, value };
+      } catch (err) {
+        if (signal.aborted) {
+          counts.timeouts += 1;
+          return { ok: false, error: `check worker failed: no answer within ${formatSeconds(backstop)}` };
+        }
+        counts.workerErrors += 1;
+        return { ok: false, error: `check worker failed: ${err instanceof Error ? err.message : String(err)}` };
+      }
+    });
+  }
+
+  async function runBatch(job: CheckBatchJob): Promise<CheckBatchResult> {
+    const answer = await runJob<CheckBatchResult>('checkBatch', job, job.timeout_ms);
+    if (answer.ok && answer.value.results.length === job.units.length) {
+      if (answer.value.batch_error_kind === 'timeout') counts.timeouts += 1;
+      return answer.value;
+    }
+    const error = answer.ok ? 'check worker failed: wrong number of results' : answer.error;
+    return { results: job.units.map((u) => unknownResult(u, error)), batch_error: error };
+  }
+
+  /** A batch, then unit by unit if the batch failed in a way one unit could cause. */
+  async function checkBatch(job: CheckBatchJob): Promise<CheckResult[]> {
+    const first = await runBatch(job);
+    const kind = first.batch_error_kind;
+    if (job.units.length <= 1 || (kind !== 'timeout' && kind !== 'output')) return first.results;
+    const singles = await Promise.all(job.units.map((unit) => runBatch({ ...job, units: [unit] })));
+    return singles.map((s, i) => s.results[0] ?? first.results[i] ?? unknownResult(job.units[i] ?? { id: '', name: '' }, 'no result'));
+  }
+
+  return {
+    async checkTargets(targets, checkOpts = {}) {
+      const batchSize = checkOpts.batchSize ?? DEFAULT_BATCH_SIZE;
+      if (!Number.isInteger(batchSize) || batchSize < 1) throw new TypeError(`checkTargets: batchSize must be a positive integer, got ${String(batchSize)}`);
+      const out: CheckResult[] = new Array<CheckResult>(targets.length);
+      await Promise.all(
+        planBatches(targets, batchSize).map(async ({ job, indexes }) => {
+          const results = await checkBatch(job);
+          indexes.forEach((targetIndex, i) => {
+            const target = targets[targetIndex];
+            const result = results[i];
+            if (target === undefined) return;
+            // id/name always from the config, whatever the worker echoed.
+            out[targetIndex] = result === undefined ? unknownResult(target, 'no result') : { ...result, id: target.id, name: target.name };
+          });
+        }),
+      );
+      return out;
+    },
+
+    async probeDns(cfg) {
+      const job: DnsProbeJob = {
+        target: cfg.target,
+        timeout_ms: cfg.timeout_seconds > 0 ? cfg.timeout_seconds * 1000 : DEFAULT_PROBE_TIMEOUT_MS,
+      };
+      const checkedAt = new Date(now()).toISOString();
+      const answer = await runJob<DnsProbeResult>('probeDns', job, job.timeout_ms);
+      return answer.ok ? answer.value : failedProbe(cfg.target.trim() || '1.1.1.1', answer.error, checkedAt);
+    },
+
+    stats() {
+      return { queued: slots.waiting() + piscina.queueSize, ...counts };
+    },
+
+    async close() {
+      if (closed) return;
+      closed = true;
+      await piscina.destroy();
+      // The threads are gone but their commands may not be: end every group still recorded.
+      const groups = childGroups(groupsBuffer);
+      for (const pgid of groups.list()) {
+        try {
+          process.kill(-pgid, 'SIGKILL');
+        } catch {
+          // ESRCH: already gone.
+        }
+        groups.remove(pgid);
+      }
+    },
+  };
+}
+
+/**
+ * Groups targets sharing (use_sudo, timeout) into jobs of at most
+ * `batchSize` units, remembering each unit's index in `targets`.
+ */
+export function planBatches(targets: readonly TargetConfig[], batchSize: number): { job: CheckBatchJob; indexes: number[] }[] {
+  const groups = new Map<string, { useSudo: boolean; timeoutMs: number; members: number[] }>();
+  targets.forEach((t, i) => {
+    const timeoutMs = t.timeout_seconds > 0 ? t.timeout_seconds * 1000 : DEFAULT_CHECK_TIMEOUT_MS;
+    const key = `${t.use_sudo ? 'sudo' : 'plain'}/${timeoutMs}`;
+    const group = groups.get(key) ?? { useSudo: t.use_sudo, timeoutMs, members: [] };
+    group.members.push(i);
+    groups.set(key, group);
+  });
+  const plans: { job: CheckBatchJob; indexes: number[] }[] = [];
+  for (const { useSudo, timeoutMs, members } of groups.values()) {
+    for (let start = 0; start < members.length; start += batchSize) {
+      const indexes = members.slice(start, start + batchSize);
+      const units: UnitJob[] = indexes.flatMap((i) => {
+        const t = targets[i];
+        return t === undefined ? [] : [{ id: t.id, name: t.name, service: t.service, use_sudo: t.use_sudo }];
+      });
+      plans.push({ job: { units, use_sudo: useSudo, timeout_ms: timeoutMs }, indexes });
+    }
+  }
+  return plans;
+}
+
+/** Runs at most `limit` tasks at once; the rest wait in order. */
+function createLimiter(limit: number): { run<T>(task: () => Promise<T>): Promise<T>; waiting(): number } {
+  let active = 0;
+  const queue: (() => void)[] = [];
+  return {
+    async run<T>(task: () => Promise<T>): Promise<T> {
+      // A finishing task hands its slot straight to the next waiter, so `active` never overshoots.
+      if (active >= limit) await new Promise<void>((resolve) => queue.push(resolve));
+      else active += 1;
+      try {
+        return await task();
+      } finally {
+        const next = queue.shift();
+        if (next === undefined) active -= 1;
+        else next();
+      }
+    },
+    waiting: () => queue.length,
+  };
+}
+
+function definedOnly<T extends object>(obj: T): Partial<T> {
+  return Object.fromEntries(Object.entries(obj).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+function stringEnv(env: NodeJS.ProcessEnv): Record<string, string> {
+  return Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined));
+}
