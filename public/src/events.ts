@@ -1,0 +1,38 @@
+/**
+ * The CustomEvents the elements dispatch. All bubble and are composed, so a
+ * page can listen on `document` whatever shadow root they start in.
+ */
+import type { FetchFailure } from './api.js';
+import type { RefreshReason } from './cluster-poller.js';
+import type { ClusterResponse, RangeName } from './types.js';
+
+export interface JmEventMap {
+  /** The user picked another range (the dashboard then loads it). */
+  'jm-range-change': { range: RangeName };
+  /** A request for the cluster snapshot started. */
+  'jm-refresh': { reason: RefreshReason; range: RangeName };
+  /** A snapshot arrived and is shown. */
+  'jm-data': { snapshot: ClusterResponse };
+  /** A request failed; the last good data stays on screen. */
+  'jm-error': FetchFailure;
+  /** The user submitted an API key in the 401 form. */
+  'jm-api-key': { key: string; remember: boolean };
+  /** The user asked to re-fetch now (from an inner element). */
+  'jm-refresh-request': Record<string, never>;
+}
+
+/** Dispatches a bubbling, composed CustomEvent from `target`. */
+export function emit<K extends keyof JmEventMap>(target: EventTarget, name: K, detail: JmEventMap[K]): void {
+  target.dispatchEvent(new CustomEvent(name, { detail, bubbles: true, composed: true }));
+}
+
+declare global {
+  interface HTMLElementEventMap {
+    'jm-range-change': CustomEvent<JmEventMap['jm-range-change']>;
+    'jm-refresh': CustomEvent<JmEventMap['jm-refresh']>;
+    'jm-data': CustomEvent<JmEventMap['jm-data']>;
+    'jm-error': CustomEvent<JmEventMap['jm-error']>;
+    'jm-api-key': CustomEvent<JmEventMap['jm-api-key']>;
+    'jm-refresh-request': CustomEvent<JmEventMap['jm-refresh-request']>;
+  }
+}

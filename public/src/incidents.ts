@@ -1,0 +1,96 @@
+/**
+ * The incident list, computed from the current snapshot like the
+ * original's: peer sync errors (and our stale marks), failed DNS probes,
+ * and every unit whose latest check is not ok, each with since when.
+ */
+import { parseTime, stateTone } from './format.js';
+import { checkProblemSince, connectivityProblemSince } from './since.js';
+import type { PeerSnapshot } from './types.js';
+
+export interface Incident {
+  /** Unique within the list, stable across refreshes. */
+  key: string;
+  kind: 'sync' | 'connectivity' | 'unit';
+  severity: 'error' | 'warn';
+  nodeId: string;
+  title: string;
+  detail: string;
+  /** When the problem began (ms), or null when the data cannot tell. */
+  since: number | null;
+  /** For sync problems: the last successful sync (ms), when known. */
+  lastGood: number | null;
+}
+
+/** The display name of a node: its name, else its id. */
+export function nodeName(snapshot: PeerSnapshot): string {
+  return snapshot.node?.name || snapshot.node?.id || 'Unknown node';
+}
+
+/** Incidents of all nodes, in node order: sync, connectivity, then units. */
+export function computeIncidents(nodes: readonly PeerSnapshot[]): Incident[] {
+  const out: Incident[] = [];
+  for (const node of nodes) {
+    const name = nodeName(node);
+    const nodeId = node.node?.id ?? '';
+    const prefix = nodeId;
+    if (node.error || node.stale) {
+      const failures = node.consecutive_failures;
+      const detail = [
+        node.error ?? 'no fresh data',
+        typeof failures === 'number' && failures > 1 ? `${failures} failed attempts in a row` : '',
+      ]
+        .filter(Boolean)
+        .join(' · ');
+      out.push({
+        key: `${prefix}:sync`,
+        kind: 'sync',
+        severity: 'error',
+        nodeId,
+        title: node.stale && !node.error ? `${name} - stale data` : `${name} - sync error`,
+        detail,
+        since: null,
+        lastGood: parseTime(node.last_success_at),
+      });
+    }
+    const probe = node.connectivity;
+    if (probe && !probe.ok) {
+      out.push({
+        key: `${prefix}:connectivity`,
+        kind: 'connectivity',
+        severity: 'error',
+        nodeId,
+        title: `${name} - connectivity`,
+        detail: probe.error || `No response from ${probe.target || 'probe target'}`,
+        since: connectivityProblemSince(node.connectivity_history, node.connectivity_timeline),
+        lastGood: null,
+      });
+    }
+    const timelines = new Map((node.service_timelines ?? []).map((t) => [t.service_id, t.timeline]));
+    for (const check of node.status?.checks ?? []) {
+      if (check.ok) continue;
+      const state = check.state || 'no state';
+      out.push({
+        key: `${prefix}:unit:${check.id}`,
+        kind: 'unit',
+        severity: stateTone(check.state) === 'warn' ? 'warn' : 'error',
+        nodeId,
+        title: `${name} / ${check.name || check.id || '(unnamed)'}`,
+        detail: `${state} - ${check.error || 'no details'}${node.stale ? ' (stale data)' : ''}`,
+        since: checkProblemSince(check.since, timelines.get(check.id)),
+        lastGood: null,
+      });
+    }
+  }
+  return withUniqueKeys(out);
+}
+
+/** Duplicate unit ids in one sample must not break keyed rendering. */
+function withUniqueKeys(list: Incident[]): Incident[] {
+  const seen = new Map<string, number>();
+  for (const item of list) {
+    const n = seen.get(item.key) ?? 0;
+    seen.set(item.key, n + 1);
+    if (n > 0) item.key = `${item.key}#${n}`;
+  }
+  return list;
+}

@@ -1,0 +1,176 @@
+/**
+ * `<jm-incidents>`: what needs attention now — peer sync errors, failed DNS
+ * probes and units whose latest check is not ok — each with since when.
+ * Computed from the snapshot, like the original's list.
+ */
+import { LitElement, css, html, nothing, type PropertyValues } from 'lit';
+import { repeat } from 'lit/directives/repeat.js';
+import { formatDateTime, formatDuration, formatRelative } from './format.js';
+import { computeIncidents, type Incident } from './incidents.js';
+import { theme } from './theme.js';
+import type { PeerSnapshot } from './types.js';
+
+/** Long lists start folded: a page with hundreds of failing units stays readable. */
+const FOLDED = 12;
+
+export class JmIncidents extends LitElement {
+  static override properties = {
+    nodes: { attribute: false },
+    now: { attribute: false },
+    expanded: { state: true },
+  };
+
+  /** The cluster's nodes (`/api/cluster`'s `nodes`). */
+  nodes: readonly PeerSnapshot[] = [];
+  /** Clock for "for 3 min"; injectable for tests. */
+  now: () => number = Date.now;
+
+  protected expanded = false;
+  private incidents: Incident[] = [];
+
+  static override styles = [
+    theme,
+    css`
+      :host {
+        display: block;
+      }
+      section {
+        background: var(--_surface);
+        border: 1px solid var(--_border);
+        border-radius: var(--_radius);
+        padding: 1.1rem 1.5rem 1.2rem;
+      }
+      .head {
+        display: flex;
+        justify-content: space-between;
+        align-items: baseline;
+        flex-wrap: wrap;
+        gap: 0.3rem 1rem;
+      }
+      h2 {
+        margin: 0;
+        font-size: 1.05rem;
+        font-weight: 650;
+      }
+      .count {
+        font-size: 0.86rem;
+        color: var(--_muted);
+      }
+      .clear {
+        margin: 0.6rem 0 0;
+        color: var(--_ok);
+        font-size: 0.92rem;
+      }
+      ul {
+        list-style: none;
+        margin: 0.8rem 0 0;
+        padding: 0;
+        display: grid;
+        grid-template-columns: repeat(auto-fill, minmax(min(100%, 24rem), 1fr));
+        gap: 0.55rem;
+      }
+      li {
+        display: grid;
+        grid-template-columns: auto 1fr;
+        align-content: start;
+        gap: 0.1rem 0.7rem;
+        padding: 0.6rem 0.8rem;
+        border-radius: 12px;
+        background: var(--_surface-2);
+        border: 1px solid var(--_border);
+      }
+      .dot {
+        grid-row: span 3;
+        width: 9px;
+        height: 9px;
+        margin-top: 0.38rem;
+        border-radius: 50%;
+        background: var(--_error);
+        box-shadow: 0 0 0 3px color-mix(in srgb, var(--_error) 22%, transparent);
+      }
+      li.warn .dot {
+        background: var(--_warn);
+        box-shadow: 0 0 0 3px color-mix(in srgb, var(--_warn) 22%, transparent);
+      }
+      strong {
+        color: var(--_error-text);
+        font-weight: 600;
+        overflow-wrap: anywhere;
+      }
+      li.warn strong {
+        color: var(--_warn-text);
+      }
+      .detail {
+        font-size: 0.88rem;
+        overflow-wrap: anywhere;
+      }
+      .since {
+        font-size: 0.8rem;
+        color: var(--_muted);
+      }
+      .more {
+        margin-top: 0.8rem;
+      }
+      @media (max-width: 560px) {
+        section {
+          padding: 1rem;
+        }
+      }
+    `,
+  ];
+
+  protected override willUpdate(changed: PropertyValues<this>): void {
+    if (changed.has('nodes')) this.incidents = computeIncidents(this.nodes);
+  }
+
+  protected override render(): unknown {
+    const all = this.incidents;
+    const list = this.expanded ? all : all.slice(0, FOLDED);
+    const now = this.now();
+    return html`<section aria-labelledby="title">
+      <div class="head">
+        <h2 id="title">Incidents</h2>
+        ${all.length
+          ? html`<span class="count">${all.length} item${all.length === 1 ? '' : 's'} need${all.length === 1 ? 's' : ''} attention</span>`
+          : nothing}
+      </div>
+      ${all.length === 0
+        ? html`<p class="clear">No incidents: every node, probe and unit is healthy.</p>`
+        : html`<ul>
+              ${repeat(list, (i) => i.key, (i) => this.renderItem(i, now))}
+            </ul>
+            ${all.length > FOLDED
+              ? html`<button class="more" type="button" aria-expanded=${this.expanded ? 'true' : 'false'} @click=${this.toggle}>
+                  ${this.expanded ? 'Show fewer' : `Show all ${all.length}`}
+                </button>`
+              : nothing}`}
+    </section>`;
+  }
+
+  private renderItem(i: Incident, now: number): unknown {
+    let when: string;
+    if (i.kind === 'sync') {
+      when = i.lastGood !== null ? `Last good sync ${formatDateTime(i.lastGood)} (${formatRelative(i.lastGood, now)})` : 'No successful sync yet';
+    } else if (i.since !== null) {
+      when = `Since ${formatDateTime(i.since)} (for ${formatDuration(now - i.since)})`;
+    } else {
+      when = 'Since: unknown';
+    }
+    return html`<li class=${i.severity}>
+      <span class="dot" aria-hidden="true"></span>
+      <strong>${i.title}</strong>
+      <span class="detail">${i.detail}</span>
+      <span class="since">${when}</span>
+    </li>`;
+  }
+
+  private readonly toggle = (): void => {
+    this.expanded = !this.expanded;
+  };
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'jm-incidents': JmIncidents;
+  }
+}
