@@ -74,10 +74,12 @@ const DEFAULT_PROBE_TIMEOUT_MS = 4_000;
 const DEFAULT_BATCH_SIZE = 50;
 
 const DEFAULTS = {
-  maxThreads: 4,
-  minThreads: 1,
+  maxThreads: 6,
+  minThreads: 2,
   idleTimeout: 60_000,
-  concurrentTasksPerWorker: 4,
+  // One job per thread: measured here, a second job on a busy thread only
+  // started when the first had finished, so its deadline ran out in the queue.
+  concurrentTasksPerWorker: 1,
   backstopMs: 2_000,
   maxOldGenerationSizeMb: 64,
 } as const;

@@ -1,0 +1,28 @@
+/**
+ * Capacity management for the typed-array columns of the history logs.
+ * Growth is by half again (not doubling) so a month of samples does not
+ * reserve a second month of memory.
+ */
+
+export type NumberArray = Float64Array | Uint32Array | Uint16Array | Uint8Array | Int32Array;
+
+interface TypedArrayCtor<T extends NumberArray> {
+  new (length: number): T;
+}
+
+/**
+ * Returns `arr` when it already holds `needed` elements, else a larger copy of
+ * the first `used` elements (the rest zeroed).
+ */
+export function ensureCapacity<T extends NumberArray>(arr: T, used: number, needed: number): T {
+  if (needed <= arr.length) return arr;
+  const ctor = arr.constructor as TypedArrayCtor<T>;
+  const next = new ctor(Math.max(needed, Math.ceil(arr.length * 1.5), 64));
+  next.set(arr.subarray(0, used));
+  return next;
+}
+
+/** Makes room for `count` elements at `at` by moving `[at, used)` right. */
+export function openGap(arr: NumberArray, used: number, at: number, count: number): void {
+  if (at < used) arr.copyWithin(at + count, at, used);
+}

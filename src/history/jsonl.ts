@@ -1,0 +1,118 @@
+/**
+ * Reading JSON Lines segment files: one record per line, each line checked,
+ * bad lines reported with their byte offset. The file is read in chunks and
+ * each record handed on at once, so a day of 500-unit samples (over 100 MB)
+ * never sits in memory whole; the event loop gets a turn between chunks.
+ */
+import { open } from 'node:fs/promises';
+
+/** A line that could not be used. `tail` = no good line follows it (a torn or garbage end). */
+export interface BadLine {
+  offset: number;
+  length: number;
+  tail: boolean;
+  reason: string;
+}
+
+export interface JsonlScan {
+  /** Records handed to `onRecord`. */
+  count: number;
+  bad: BadLine[];
+  /** Byte offset just after the last good line: where to truncate a bad tail. */
+  goodEnd: number;
+  /** The last good line has no trailing newline (it was written whole, the newline was not). */
+  missingNewline: boolean;
+}
+
+const CHUNK = 4 * 1024 * 1024;
+
+interface LineSink {
+  /** Bytes [from, to) of `data` are one line starting at `fileOffset`; `complete` = it ended with a newline. */
+  line(data: Buffer, from: number, to: number, fileOffset: number, complete: boolean): void;
+}
+
+/** Feeds lines to `accept`/`onRecord` and keeps the bookkeeping of a scan. */
+function lineParser<T>(accept: (value: unknown) => T | string, onRecord: (record: T) => void): LineSink & { finish(): JsonlScan } {
+  const result: JsonlScan = { count: 0, bad: [], goodEnd: 0, missingNewline: false };
+  let badBeforeGood = 0;
+  return {
+    line(data: Buffer, from: number, to: number, fileOffset: number, complete: boolean): void {
+      const text = data.toString('utf8', from, to);
+      if (text.trim() === '') return;
+      let rec: T | string;
+      try {
+        rec = accept(JSON.parse(text));
+      } catch {
+        rec = complete ? 'not JSON' : 'incomplete line';
+      }
+      const length = to - from + (complete ? 1 : 0);
+      if (typeof rec === 'string') {
+        result.bad.push({ offset: fileOffset, length, tail: false, reason: rec });
+        return;
+      }
+      onRecord(rec);
+      result.count++;
+      badBeforeGood = result.bad.length;
+      result.goodEnd = fileOffset + length;
+      result.missingNewline = !complete;
+    },
+    finish(): JsonlScan {
+      for (let i = badBeforeGood; i < result.bad.length; i++) result.bad[i]!.tail = true;
+      return result;
+    },
+  };
+}
+
+/** Feeds every whole line of `data` (which starts at `offset` in the file); returns where the unfinished rest starts. */
+function feedLines(p: LineSink, data: Buffer, offset: number): number {
+  let pos = 0;
+  for (let nl = data.indexOf(10, pos); nl !== -1; nl = data.indexOf(10, pos)) {
+    p.line(data, pos, nl, offset + pos, true);
+    pos = nl + 1;
+  }
+  return pos;
+}
+
+/**
+ * Reads `path` line by line; `accept` turns a parsed line into a record or
+ * says why not; `onRecord` gets each record in file order. Blank lines are
+ * ignored. Rejects only when the file cannot be read.
+ */
+export async function scanJsonlFile<T>(
+  path: string,
+  accept: (value: unknown) => T | string,
+  onRecord: (record: T) => void,
+): Promise<JsonlScan> {
+  const p = lineParser(accept, onRecord);
+  const handle = await open(path, 'r');
+  try {
+    let carry = Buffer.alloc(0);
+    let carryOffset = 0;
+    for (;;) {
+      const chunk = Buffer.allocUnsafe(CHUNK);
+      const { bytesRead } = await handle.read(chunk, 0, CHUNK, null);
+      if (bytesRead === 0) break;
+      const data = carry.length > 0 ? Buffer.concat([carry, chunk.subarray(0, bytesRead)]) : chunk.subarray(0, bytesRead);
+      const rest = feedLines(p, data, carryOffset);
+      carry = Buffer.from(data.subarray(rest));
+      carryOffset += rest;
+    }
+    if (carry.length > 0) p.line(carry, 0, carry.length, carryOffset, false);
+  } finally {
+    await handle.close();
+  }
+  return p.finish();
+}
+
+export interface JsonlRead<T> extends JsonlScan {
+  values: T[];
+}
+
+/** As {@link scanJsonlFile} for bytes already in memory, collecting the records. */
+export async function readJsonl<T>(buf: Buffer, accept: (value: unknown) => T | string): Promise<JsonlRead<T>> {
+  const values: T[] = [];
+  const p = lineParser(accept, (r: T) => values.push(r));
+  const rest = feedLines(p, buf, 0);
+  if (rest < buf.length) p.line(buf, rest, buf.length, rest, false);
+  return { ...p.finish(), values };
+}

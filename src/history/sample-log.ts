@@ -1,0 +1,733 @@
+import type { CheckResult, StatusEntry } from '../types.js';
+import { classify, CLS_DETAIL } from './check-class.js';
+import { ensureCapacity, openGap } from './growable.js';
+import { isoMs, parseTime } from './time.js';
+
+/**
+ * The part of a check result that is kept for every sample. Everything else
+ * (`since`, `restarts`, `duration_ms`, unknown extras) changes every sample and
+ * is kept only for the latest one.
+ */
+export interface InternedResult {
+  ok: boolean;
+  state?: string;
+  error?: string;
+  sub_state?: string;
+  result?: string;
+}
+
+/** One distinct ordered list of (id, name) columns; almost every sample shares one. */
+export interface LayoutView {
+  /** Pair index per column. */
+  readonly pairs: Uint32Array;
+  /** Id index per column. */
+  readonly ids: Uint32Array;
+  /** Id index -> first column holding it, or -1. Ids newer than the layout are past the end. */
+  readonly colOf: Int32Array;
+  /** True when some id fills more than one column (duplicate ids in a sample). */
+  readonly multi: boolean;
+}
+
+/**
+ * Read-only access to the columns, for the views' scans. Valid until the next
+ * mutation of the log (arrays may be reallocated); take a fresh one per query.
+ */
+export interface SampleScanView {
+  readonly length: number;
+  readonly times: Float64Array;
+  readonly layoutOf: Uint32Array;
+  /** Start of each sample's row in `codes`. */
+  readonly offsets: Uint32Array;
+  readonly codes: Uint16Array | Uint32Array;
+  readonly layouts: readonly LayoutView[];
+  readonly results: readonly InternedResult[];
+  /** Per result: 1 when ok. */
+  readonly okOf: Uint8Array;
+  /** Per result: class bits from check-class.ts. */
+  readonly clsOf: Uint8Array;
+  readonly ids: readonly string[];
+  /** Per pair: its id index and its name. */
+  readonly pairIds: readonly number[];
+  readonly pairNames: readonly string[];
+  /** Samples per block; block k holds samples [k*blockSize - blockBase, (k+1)*blockSize - blockBase). */
+  readonly blockSize: number;
+  /** 0 <= blockBase < blockSize: pruning keeps block boundaries where they were. */
+  readonly blockBase: number;
+  /**
+   * Per block, per id index: [passing, count, flags] at 3*id. flags: the OR
+   * of class bits (low byte) and, in bits 8-13, 1 + the offset in the block
+   * of the first error or warning sample (0 when none). Arrays may be
+   * shorter than 3*ids.length (ids added later: zero).
+   */
+  readonly blocks: readonly Uint16Array[];
+}
+
+/**
+ * The columns of a log, as written to and read from compact segment files.
+ * Indexes refer to the tables in the same object.
+ */
+export interface SampleColumns {
+  times: Float64Array;
+  layoutOf: Uint32Array;
+  codes: Uint16Array | Uint32Array;
+  ids: string[];
+  /** [id index, name] per pair. */
+  pairs: Array<[number, string]>;
+  /** Pair indexes per layout. */
+  layouts: number[][];
+  results: InternedResult[];
+  /** The newest sample with all its fields, when known. */
+  latest?: StatusEntry;
+}
+
+const BLOCK = 32;
+const U16_CODES = 0xffff;
+
+interface Layout extends LayoutView {
+  key: string;
+}
+
+function str(v: unknown): string | undefined {
+  return typeof v === 'string' ? v : undefined;
+}
+
+function resultKey(r: InternedResult): string {
+  // \u0001 marks "absent" so that an empty string and a missing field stay distinct.
+  const f = (v: string | undefined): string => (v === undefined ? '\u0001' : v);
+  return `${r.ok ? 1 : 0}\u0000${f(r.state)}\u0000${f(r.error)}\u0000${f(r.sub_state)}\u0000${f(r.result)}`;
+}
+
+function toInterned(c: CheckResult): InternedResult {
+  const r: InternedResult = { ok: c.ok === true };
+  const state = str(c.state);
+  const error = str(c.error);
+  const sub = str(c.sub_state);
+  const res = str(c.result);
+  if (state !== undefined) r.state = state;
+  if (error !== undefined) r.error = error;
+  if (sub !== undefined) r.sub_state = sub;
+  if (res !== undefined) r.result = res;
+  return r;
+}
+
+function sameResult(r: InternedResult, c: CheckResult): boolean {
+  return (
+    r.ok === (c.ok === true) &&
+    r.state === str(c.state) &&
+    r.error === str(c.error) &&
+    r.sub_state === str(c.sub_state) &&
+    r.result === str(c.result)
+  );
+}
+
+function jsonResultTail(r: InternedResult): string {
+  let s = `"ok":${r.ok ? 'true' : 'false'}`;
+  if (r.state !== undefined) s += `,"state":${JSON.stringify(r.state)}`;
+  if (r.error !== undefined) s += `,"error":${JSON.stringify(r.error)}`;
+  if (r.sub_state !== undefined) s += `,"sub_state":${JSON.stringify(r.sub_state)}`;
+  if (r.result !== undefined) s += `,"result":${JSON.stringify(r.result)}`;
+  return s;
+}
+
+/**
+ * An in-memory, columnar, time-ordered log of StatusEntry samples.
+ *
+ * Memory: per sample 8 (time) + 4 (layout) + 4 (row offset) bytes, plus 2
+ * bytes per check (4 once there are more than 65,535 distinct results);
+ * distinct results, targets and layouts are interned once. 30 days x 500
+ * units at 1 minute is about 45 MB.
+ *
+ * Order: samples are kept sorted by time. An entry older than the newest
+ * (the wall clock went back) is inserted in place, after any equal times;
+ * that costs a move of the later rows, which is fine for a rare event.
+ *
+ * The log knows nothing about files: the file store and the peer poller both
+ * feed it StatusEntry values.
+ */
+export class SampleLog {
+  #n = 0;
+  #times = new Float64Array(64);
+  #layoutOf = new Uint32Array(64);
+  #offsets = new Uint32Array(64);
+  #codes: Uint16Array | Uint32Array = new Uint16Array(1024);
+  #codeLen = 0;
+
+  #ids: string[] = [];
+  #idIndex = new Map<string, number>();
+  #pairIds: number[] = [];
+  #pairNames: string[] = [];
+  /** Per pair: `{"id":…,"name":…,` for entryJson. */
+  #pairHeads: string[] = [];
+  #pairIndex = new Map<string, number>();
+  #layouts: Layout[] = [];
+  #layoutIndex = new Map<string, number>();
+  #results: InternedResult[] = [];
+  #resultIndex = new Map<string, number>();
+  #okOf = new Uint8Array(64);
+  #clsOf = new Uint8Array(64);
+  #jsonTails: string[] = [];
+
+  #firstSeen: number[] = [];
+  #blocks: Uint16Array[] = [];
+  #blockBase = 0;
+  /**
+   * Table sizes after the last compaction (or at the first prune): tables
+   * are compacted again only when they have doubled since.
+   */
+  #compactedSizes: { ids: number; layouts: number; results: number } | undefined;
+  #latest: StatusEntry | undefined;
+  #version = 0;
+  #scratch = new Uint32Array(64);
+
+  /** Builds a log from entries in any order; entries with an unusable timestamp are skipped. */
+  static fromEntries(entries: Iterable<StatusEntry>): SampleLog {
+    const log = new SampleLog();
+    for (const e of entries) log.append(e);
+    return log;
+  }
+
+  /** Number of samples. */
+  get length(): number {
+    return this.#n;
+  }
+
+  /** Changes on every mutation; a cheap cache key for views. */
+  get version(): number {
+    return this.#version;
+  }
+
+  /**
+   * Adds one sample. Returns false (and changes nothing) when its timestamp is
+   * not a usable RFC 3339 time or `checks` is not an array of objects.
+   * Fields of the wrong type are treated as absent (ids and names as "").
+   */
+  append(entry: StatusEntry): boolean {
+    const t = parseTime(entry.timestamp);
+    if (Number.isNaN(t) || !Array.isArray(entry.checks)) return false;
+    const checks = entry.checks;
+    for (const c of checks) if (typeof c !== 'object' || c === null) return false;
+    const layoutIdx = this.#layoutFor(checks);
+    const width = checks.length;
+    const codes = (this.#scratch = ensureCapacity(this.#scratch, 0, width));
+    // Most samples repeat the previous sample's result in most columns: compare before hashing.
+    const prev = this.#n > 0 && this.#layoutOf[this.#n - 1] === layoutIdx ? this.#offsets[this.#n - 1]! : -1;
+    for (let j = 0; j < width; j++) {
+      const c = checks[j]!;
+      if (prev >= 0) {
+        const pc = this.#codes[prev + j]!;
+        if (sameResult(this.#results[pc]!, c)) {
+          codes[j] = pc;
+          continue;
+        }
+      }
+      codes[j] = this.#internResult(toInterned(c));
+    }
+    const at = this.#insertRow(t, layoutIdx, codes, 0, undefined);
+    if (at === this.#n - 1) this.#latest = { ...entry, checks: checks.map((c) => ({ ...c })) };
+    return true;
+  }
+
+  /**
+   * Appends every sample of `cols` (a compact segment, or another log's
+   * export), merging its tables into this log's. Samples keep time order.
+   */
+  appendColumns(cols: SampleColumns): void {
+    const idMap = cols.ids.map((id) => this.#internId(id));
+    const pairMap = cols.pairs.map(([id, name]) => this.#internPair(idMap[id]!, name));
+    const layoutMap = cols.layouts.map((pairs) => this.#internLayout(pairs.map((p) => pairMap[p]!)));
+    const resultMap = new Uint32Array(cols.results.length);
+    for (let r = 0; r < cols.results.length; r++) resultMap[r] = this.#internResult(cols.results[r]!);
+    this.#reserve(cols.times.length, cols.codes.length);
+    let off = 0;
+    for (let i = 0; i < cols.times.length; i++) {
+      const localLayout = cols.layoutOf[i]!;
+      const width = cols.layouts[localLayout]!.length;
+      this.#insertRow(cols.times[i]!, layoutMap[localLayout]!, cols.codes, off, resultMap);
+      off += width;
+    }
+    const latest = cols.latest;
+    if (latest !== undefined && this.#n > 0 && parseTime(latest.timestamp) === this.#times[this.#n - 1]) {
+      this.#latest = latest;
+    }
+  }
+
+  /** Exports the samples in [fromMs, toMs] (all by default) with their own compact tables. */
+  toColumns(fromMs = -Infinity, toMs = Infinity): SampleColumns {
+    const lo = this.lowerBound(fromMs);
+    const hi = this.upperBound(toMs);
+    const layoutMap = new Map<number, number>();
+    const pairMap = new Map<number, number>();
+    const idMap = new Map<number, number>();
+    const resultMap = new Map<number, number>();
+    const cols: SampleColumns = {
+      times: this.#times.slice(lo, hi),
+      layoutOf: new Uint32Array(hi - lo),
+      codes: new Uint16Array(0),
+      ids: [],
+      pairs: [],
+      layouts: [],
+      results: [],
+    };
+    const codeStart = lo < this.#n ? this.#offsets[lo]! : this.#codeLen;
+    const codeEnd = hi < this.#n ? this.#offsets[hi]! : this.#codeLen;
+    const codes = new Uint32Array(codeEnd - codeStart);
+    for (let i = lo; i < hi; i++) {
+      const l = this.#layoutOf[i]!;
+      let local = layoutMap.get(l);
+      if (local === undefined) {
+        local = cols.layouts.length;
+        layoutMap.set(l, local);
+        cols.layouts.push(
+          Array.from(this.#layouts[l]!.pairs, (p) => {
+            let lp = pairMap.get(p);
+            if (lp === undefined) {
+              const gid = this.#pairIds[p]!;
+              let lid = idMap.get(gid);
+              if (lid === undefined) {
+                lid = cols.ids.length;
+                idMap.set(gid, lid);
+                cols.ids.push(this.#ids[gid]!);
+              }
+              lp = cols.pairs.length;
+              pairMap.set(p, lp);
+              cols.pairs.push([lid, this.#pairNames[p]!]);
+            }
+            return lp;
+          }),
+        );
+      }
+      cols.layoutOf[i - lo] = local;
+    }
+    for (let k = codeStart; k < codeEnd; k++) {
+      const g = this.#codes[k]!;
+      let local = resultMap.get(g);
+      if (local === undefined) {
+        local = cols.results.length;
+        resultMap.set(g, local);
+        cols.results.push(this.#results[g]!);
+      }
+      codes[k - codeStart] = local;
+    }
+    cols.codes = cols.results.length <= U16_CODES ? Uint16Array.from(codes) : codes;
+    if (hi === this.#n && hi > lo && this.#latest !== undefined) cols.latest = this.#latest;
+    return cols;
+  }
+
+  /** The newest sample, with the fields kept only for it (since, restarts, duration_ms, extras). */
+  latest(): StatusEntry | undefined {
+    return this.#latest;
+  }
+
+  /** Time (ms) of the oldest sample. */
+  firstTime(): number | undefined {
+    return this.#n > 0 ? this.#times[0] : undefined;
+  }
+
+  /** Time (ms) of the newest sample. */
+  lastTime(): number | undefined {
+    return this.#n > 0 ? this.#times[this.#n - 1] : undefined;
+  }
+
+  /** Time (ms) of sample `i` (0 = oldest). */
+  timeAt(i: number): number {
+    return this.#times[i]!;
+  }
+
+  /** Index of the first sample at or after `ms` (= length when none). */
+  lowerBound(ms: number): number {
+    let lo = 0;
+    let hi = this.#n;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (this.#times[mid]! < ms) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
+  /** Index of the first sample strictly after `ms` (= length when none). */
+  upperBound(ms: number): number {
+    let lo = 0;
+    let hi = this.#n;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (this.#times[mid]! <= ms) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
+  /** Time (ms) of the first sample containing `targetId`, among the samples still held. */
+  firstSeen(targetId: string): number | undefined {
+    const idx = this.#idIndex.get(targetId);
+    if (idx === undefined) return undefined;
+    const t = this.#firstSeen[idx]!;
+    return Number.isNaN(t) ? undefined : t;
+  }
+
+  /** Index of an id in the scan view's `ids`, or -1. */
+  idIndex(targetId: string): number {
+    return this.#idIndex.get(targetId) ?? -1;
+  }
+
+  /**
+   * Samples with fromMs <= time <= toMs, oldest first, in the wire shape
+   * (timestamps in ms precision). With `limit`, only the newest `limit`.
+   * The objects are fresh; the caller may keep or change them.
+   */
+  entries(fromMs: number, toMs: number, limit?: number): StatusEntry[] {
+    const [lo, hi] = this.#window(fromMs, toMs, limit);
+    const out: StatusEntry[] = new Array(hi - lo);
+    for (let i = lo; i < hi; i++) out[i - lo] = this.entryAt(i);
+    return out;
+  }
+
+  /**
+   * Like {@link entries} but yields each entry as JSON text, built from
+   * cached fragments without creating objects: for streaming large
+   * responses (30 days x 500 units is over 1 GB of JSON).
+   */
+  *entriesJson(fromMs: number, toMs: number, limit?: number): Generator<string, void, undefined> {
+    const [lo, hi] = this.#window(fromMs, toMs, limit);
+    for (let i = lo; i < hi; i++) yield this.entryJson(i);
+  }
+
+  /** Sample `i` as a StatusEntry (ms-precision timestamp; no per-sample extras). */
+  entryAt(i: number): StatusEntry {
+    const layout = this.#layouts[this.#layoutOf[i]!]!;
+    const off = this.#offsets[i]!;
+    const checks: CheckResult[] = new Array(layout.pairs.length);
+    for (let j = 0; j < layout.pairs.length; j++) {
+      const p = layout.pairs[j]!;
+      const r = this.#results[this.#codes[off + j]!]!;
+      const c: CheckResult = { id: this.#ids[this.#pairIds[p]!]!, name: this.#pairNames[p]!, ok: r.ok };
+      if (r.state !== undefined) c.state = r.state;
+      if (r.error !== undefined) c.error = r.error;
+      if (r.sub_state !== undefined) c.sub_state = r.sub_state;
+      if (r.result !== undefined) c.result = r.result;
+      checks[j] = c;
+    }
+    return { timestamp: isoMs(this.#times[i]!), checks };
+  }
+
+  /** Sample `i` as compact JSON, equal to JSON.stringify(entryAt(i)). */
+  entryJson(i: number): string {
+    const layout = this.#layouts[this.#layoutOf[i]!]!;
+    const off = this.#offsets[i]!;
+    const parts: string[] = new Array(layout.pairs.length);
+    for (let j = 0; j < layout.pairs.length; j++) {
+      parts[j] = `${this.#pairHeads[layout.pairs[j]!]}${this.#jsonTails[this.#codes[off + j]!]}}`;
+    }
+    return `{"timestamp":"${isoMs(this.#times[i]!)}","checks":[${parts.join(',')}]}`;
+  }
+
+  /**
+   * Drops samples older than `ms`; returns how many. Targets, names and
+   * results no sample uses any more are forgotten once the tables have grown
+   * to twice their size after the last such cleanup. A memory move of the
+   * columns (tens of ms for 30 days x 500 units); fine to run hourly.
+   */
+  pruneBefore(ms: number): number {
+    const p = this.lowerBound(ms);
+    if (p === 0) return 0;
+    const codeShift = p < this.#n ? this.#offsets[p]! : this.#codeLen;
+    this.#times.copyWithin(0, p, this.#n);
+    this.#layoutOf.copyWithin(0, p, this.#n);
+    this.#offsets.copyWithin(0, p, this.#n);
+    this.#codes.copyWithin(0, codeShift, this.#codeLen);
+    this.#n -= p;
+    this.#codeLen -= codeShift;
+    for (let i = 0; i < this.#n; i++) this.#offsets[i]! -= codeShift;
+    if (this.#n === 0) this.#latest = undefined;
+    const c = (this.#compactedSizes ??= { ids: this.#ids.length, layouts: this.#layouts.length, results: this.#results.length });
+    if (this.#results.length > 2 * c.results + 1024 || this.#layouts.length > 2 * c.layouts + 64 || this.#ids.length > 2 * c.ids + 256) {
+      this.#compactTables();
+      this.#blockBase = 0;
+      this.#rebuildFrom(0);
+      this.#recomputeFirstSeen(() => true);
+    } else {
+      // Keep block boundaries: drop the blocks now wholly pruned, redo the one pruned in part.
+      const shift = this.#blockBase + p;
+      this.#blocks.splice(0, Math.floor(shift / BLOCK));
+      this.#blockBase = shift % BLOCK;
+      if (this.#blocks.length > 0) {
+        this.#blocks[0] = new Uint16Array(this.#ids.length * 3);
+        const end = Math.min(this.#n, BLOCK - this.#blockBase);
+        for (let i = 0; i < end; i++) this.#addToBlock(i);
+      }
+      const first = this.#n > 0 ? this.#times[0]! : Infinity;
+      this.#recomputeFirstSeen((id) => !(this.#firstSeen[id]! >= first));
+    }
+    this.#version++;
+    return p;
+  }
+
+  /** Column access for the views; see {@link SampleScanView}. */
+  scanView(): SampleScanView {
+    return {
+      length: this.#n,
+      times: this.#times,
+      layoutOf: this.#layoutOf,
+      offsets: this.#offsets,
+      codes: this.#codes,
+      layouts: this.#layouts,
+      results: this.#results,
+      okOf: this.#okOf,
+      clsOf: this.#clsOf,
+      ids: this.#ids,
+      pairIds: this.#pairIds,
+      pairNames: this.#pairNames,
+      blockSize: BLOCK,
+      blockBase: this.#blockBase,
+      blocks: this.#blocks,
+    };
+  }
+
+  #window(fromMs: number, toMs: number, limit: number | undefined): [number, number] {
+    let lo = this.lowerBound(fromMs);
+    const hi = Math.max(lo, this.upperBound(toMs));
+    if (limit !== undefined && limit >= 0 && hi - lo > limit) lo = hi - limit;
+    return [lo, hi];
+  }
+
+  #internId(id: string): number {
+    let idx = this.#idIndex.get(id);
+    if (idx === undefined) {
+      idx = this.#ids.length;
+      this.#ids.push(id);
+      this.#idIndex.set(id, idx);
+      this.#firstSeen.push(NaN);
+    }
+    return idx;
+  }
+
+  #internPair(idIdx: number, name: string): number {
+    const key = `${idIdx}\u0000${name}`;
+    let idx = this.#pairIndex.get(key);
+    if (idx === undefined) {
+      idx = this.#pairIds.length;
+      this.#pairIds.push(idIdx);
+      this.#pairNames.push(name);
+      this.#pairHeads.push(`{"id":${JSON.stringify(this.#ids[idIdx])},"name":${JSON.stringify(name)},`);
+      this.#pairIndex.set(key, idx);
+    }
+    return idx;
+  }
+
+  #internLayout(pairs: number[]): number {
+    const key = pairs.join(',');
+    let idx = this.#layoutIndex.get(key);
+    if (idx === undefined) {
+      idx = this.#layouts.length;
+      this.#layouts.push(this.#makeLayout(pairs, key));
+      this.#layoutIndex.set(key, idx);
+    }
+    return idx;
+  }
+
+  #makeLayout(pairs: number[], key: string): Layout {
+    const ids = Uint32Array.from(pairs, (p) => this.#pairIds[p]!);
+    const colOf = new Int32Array(this.#ids.length).fill(-1);
+    let multi = false;
+    for (let j = 0; j < ids.length; j++) {
+      if (colOf[ids[j]!] === -1) colOf[ids[j]!] = j;
+      else multi = true;
+    }
+    return { pairs: Uint32Array.from(pairs), ids, colOf, multi, key };
+  }
+
+  #layoutFor(checks: readonly CheckResult[]): number {
+    // Fast path: the same columns as the previous sample.
+    if (this.#n > 0) {
+      const last = this.#layoutOf[this.#n - 1]!;
+      const l = this.#layouts[last]!;
+      if (l.pairs.length === checks.length) {
+        let same = true;
+        for (let j = 0; j < checks.length && same; j++) {
+          const p = l.pairs[j]!;
+          const c = checks[j]!;
+          same = this.#pairNames[p] === c.name && this.#ids[this.#pairIds[p]!] === c.id;
+        }
+        if (same) return last;
+      }
+    }
+    const pairs = checks.map((c) => this.#internPair(this.#internId(str(c.id) ?? ''), str(c.name) ?? ''));
+    return this.#internLayout(pairs);
+  }
+
+  #internResult(r: InternedResult): number {
+    const key = resultKey(r);
+    let idx = this.#resultIndex.get(key);
+    if (idx === undefined) {
+      idx = this.#results.length;
+      this.#results.push(r);
+      this.#resultIndex.set(key, idx);
+      this.#okOf = ensureCapacity(this.#okOf, idx, idx + 1);
+      this.#clsOf = ensureCapacity(this.#clsOf, idx, idx + 1);
+      this.#okOf[idx] = r.ok ? 1 : 0;
+      this.#clsOf[idx] = classify(r.ok, r.state, r.error);
+      this.#jsonTails.push(jsonResultTail(r));
+      if (idx > U16_CODES && this.#codes instanceof Uint16Array) {
+        const wide = new Uint32Array(Math.max(this.#codes.length, 1024));
+        wide.set(this.#codes.subarray(0, this.#codeLen));
+        this.#codes = wide;
+      }
+    }
+    return idx;
+  }
+
+  /** Makes room for `samples` more samples with `codes` more checks in one step. */
+  #reserve(samples: number, codes: number): void {
+    const n = this.#n;
+    this.#times = ensureCapacity(this.#times, n, n + samples);
+    this.#layoutOf = ensureCapacity(this.#layoutOf, n, n + samples);
+    this.#offsets = ensureCapacity(this.#offsets, n, n + samples);
+    this.#codes = ensureCapacity(this.#codes, this.#codeLen, this.#codeLen + codes);
+  }
+
+  /** Inserts one row in time order; returns its index. */
+  #insertRow(
+    t: number,
+    layoutIdx: number,
+    src: ArrayLike<number>,
+    srcOff: number,
+    remap: Uint32Array | undefined,
+  ): number {
+    const layout = this.#layouts[layoutIdx]!;
+    const width = layout.pairs.length;
+    const n = this.#n;
+    const at = n === 0 || t >= this.#times[n - 1]! ? n : this.upperBound(t);
+    this.#times = ensureCapacity(this.#times, n, n + 1);
+    this.#layoutOf = ensureCapacity(this.#layoutOf, n, n + 1);
+    this.#offsets = ensureCapacity(this.#offsets, n, n + 1);
+    this.#codes = ensureCapacity(this.#codes, this.#codeLen, this.#codeLen + width);
+    const codeAt = at === n ? this.#codeLen : this.#offsets[at]!;
+    if (at < n) {
+      openGap(this.#times, n, at, 1);
+      openGap(this.#layoutOf, n, at, 1);
+      openGap(this.#offsets, n, at, 1);
+      openGap(this.#codes, this.#codeLen, codeAt, width);
+      for (let k = at + 1; k <= n; k++) this.#offsets[k]! += width;
+    }
+    this.#times[at] = t;
+    this.#layoutOf[at] = layoutIdx;
+    this.#offsets[at] = codeAt;
+    const codes = this.#codes;
+    if (remap === undefined) for (let j = 0; j < width; j++) codes[codeAt + j] = src[srcOff + j]!;
+    else for (let j = 0; j < width; j++) codes[codeAt + j] = remap[src[srcOff + j]!]!;
+    this.#n = n + 1;
+    this.#codeLen += width;
+    for (let j = 0; j < width; j++) {
+      const id = layout.ids[j]!;
+      const seen = this.#firstSeen[id]!;
+      if (Number.isNaN(seen) || t < seen) this.#firstSeen[id] = t;
+    }
+    if (at === n) this.#addToBlock(at);
+    else this.#rebuildFrom(at);
+    this.#version++;
+    return at;
+  }
+
+  #addToBlock(i: number): void {
+    const k = Math.floor((i + this.#blockBase) / BLOCK);
+    let block = this.#blocks[k];
+    const need = this.#ids.length * 3;
+    if (block === undefined || block.length < need) {
+      const grown = new Uint16Array(need);
+      if (block !== undefined) grown.set(block);
+      block = grown;
+      this.#blocks[k] = block;
+    }
+    const layout = this.#layouts[this.#layoutOf[i]!]!;
+    const off = this.#offsets[i]!;
+    const codes = this.#codes;
+    const firstDetail = (i + this.#blockBase - k * BLOCK + 1) << 8;
+    for (let j = 0; j < layout.ids.length; j++) {
+      const c = codes[off + j]!;
+      const b = layout.ids[j]! * 3;
+      const cls = this.#clsOf[c]!;
+      block[b] = block[b]! + this.#okOf[c]!;
+      block[b + 1] = block[b + 1]! + 1;
+      let flags = block[b + 2]! | cls;
+      if ((cls & CLS_DETAIL) !== 0 && flags < 256) flags |= firstDetail;
+      block[b + 2] = flags;
+    }
+  }
+
+  /** Recomputes block summaries from the block holding sample `i` onwards. */
+  #rebuildFrom(i: number): void {
+    const k = Math.floor((i + this.#blockBase) / BLOCK);
+    this.#blocks.length = Math.min(this.#blocks.length, k);
+    for (let s = Math.max(0, k * BLOCK - this.#blockBase); s < this.#n; s++) this.#addToBlock(s);
+  }
+
+  /** Drops interned ids, pairs, layouts and results no sample uses any more, and renumbers. */
+  #compactTables(): void {
+    const usedLayouts = new Uint8Array(this.#layouts.length);
+    for (let i = 0; i < this.#n; i++) usedLayouts[this.#layoutOf[i]!] = 1;
+    const usedResults = new Uint8Array(this.#results.length);
+    for (let k = 0; k < this.#codeLen; k++) usedResults[this.#codes[k]!] = 1;
+
+    const oldIds = this.#ids;
+    const oldPairIds = this.#pairIds;
+    const oldPairNames = this.#pairNames;
+    const oldLayouts = this.#layouts;
+    const oldResults = this.#results;
+    this.#ids = [];
+    this.#idIndex.clear();
+    this.#pairIds = [];
+    this.#pairNames = [];
+    this.#pairHeads = [];
+    this.#pairIndex.clear();
+    this.#layouts = [];
+    this.#layoutIndex.clear();
+    this.#results = [];
+    this.#resultIndex.clear();
+    this.#jsonTails = [];
+    this.#firstSeen = [];
+
+    const layoutMap = new Uint32Array(oldLayouts.length);
+    for (let l = 0; l < oldLayouts.length; l++) {
+      if (usedLayouts[l] === 0) continue;
+      const pairs = Array.from(oldLayouts[l]!.pairs, (p) =>
+        this.#internPair(this.#internId(oldIds[oldPairIds[p]!]!), oldPairNames[p]!),
+      );
+      layoutMap[l] = this.#internLayout(pairs);
+    }
+    for (let i = 0; i < this.#n; i++) this.#layoutOf[i] = layoutMap[this.#layoutOf[i]!]!;
+
+    const resultMap = new Uint32Array(oldResults.length);
+    for (let r = 0; r < oldResults.length; r++) {
+      if (usedResults[r] === 1) resultMap[r] = this.#internResult(oldResults[r]!);
+    }
+    const narrow = this.#results.length <= U16_CODES;
+    if (narrow && this.#codes instanceof Uint32Array) {
+      const codes = new Uint16Array(Math.max(this.#codeLen, 1024));
+      for (let k = 0; k < this.#codeLen; k++) codes[k] = resultMap[this.#codes[k]!]!;
+      this.#codes = codes;
+    } else {
+      for (let k = 0; k < this.#codeLen; k++) this.#codes[k] = resultMap[this.#codes[k]!]!;
+    }
+
+    this.#compactedSizes = { ids: this.#ids.length, layouts: this.#layouts.length, results: this.#results.length };
+  }
+
+  /** Sets firstSeen of the ids selected to their first remaining sample, found through the block summaries. */
+  #recomputeFirstSeen(select: (id: number) => boolean): void {
+    for (let id = 0; id < this.#ids.length; id++) {
+      if (!select(id)) continue;
+      this.#firstSeen[id] = NaN;
+      for (let k = 0; k < this.#blocks.length; k++) {
+        const st = this.#blocks[k]!;
+        if (id * 3 >= st.length || st[id * 3 + 1] === 0) continue;
+        const from = Math.max(0, k * BLOCK - this.#blockBase);
+        const to = Math.min(this.#n, (k + 1) * BLOCK - this.#blockBase);
+        for (let i = from; i < to && Number.isNaN(this.#firstSeen[id]!); i++) {
+          const colOf = this.#layouts[this.#layoutOf[i]!]!.colOf;
+          if (id < colOf.length && colOf[id]! >= 0) this.#firstSeen[id] = this.#times[i]!;
+        }
+        break;
+      }
+    }
+  }
+}

@@ -1,0 +1,185 @@
+import { open, truncate, type FileHandle } from 'node:fs/promises';
+import { join } from 'node:path';
+import { segmentName, type SegmentKind } from './segments.js';
+
+/** Outcome of a durable write; failures are values (the caller logs them). */
+export type WriteResult = { ok: true } | { ok: false; error: string };
+
+export interface SegmentWriterOptions {
+  dir: string;
+  kind: SegmentKind;
+  /** Day (ms) of the segment open for appends; lines never go to an older day's file. */
+  startDay: number;
+  /** Bytes of unwritten lines kept for retry; the oldest are dropped beyond this. Default 32 MiB. */
+  maxPendingBytes?: number;
+  /** Called when the writer moves past `day`: that day's JSONL is complete and may be compacted. */
+  onClosed?: (day: number) => void;
+}
+
+interface Pending {
+  day: number;
+  text: string;
+  bytes: number;
+}
+
+/** `ENOSPC: no space left on device, write` */
+export function describeError(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
+
+/**
+ * Appends JSON lines to the day's segment, one at a time (a queue, so lines
+ * never interleave), each followed by fdatasync. A line's day is its
+ * sample's UTC day, or the current segment's when that is later (a wall clock
+ * that went back never reopens a closed day). A failed write is undone
+ * (truncated back) and the line kept in a bounded buffer; every later append
+ * first retries the buffered lines, in order.
+ */
+export class SegmentWriter {
+  readonly #dir: string;
+  readonly #kind: SegmentKind;
+  readonly #maxPendingBytes: number;
+  readonly #onClosed: ((day: number) => void) | undefined;
+  #day: number;
+  #handle: FileHandle | undefined;
+  #handleDay = NaN;
+  /** Bytes of the open day's file known to end in a whole line. */
+  #goodSize = 0;
+  #pending: Pending[] = [];
+  #pendingBytes = 0;
+  #dropped = 0;
+  #lastError: string | undefined;
+  #queue: Promise<unknown> = Promise.resolve();
+
+  constructor(opts: SegmentWriterOptions) {
+    this.#dir = opts.dir;
+    this.#kind = opts.kind;
+    this.#day = opts.startDay;
+    this.#maxPendingBytes = opts.maxPendingBytes ?? 32 * 1024 * 1024;
+    this.#onClosed = opts.onClosed;
+  }
+
+  /** Day (ms) of the segment lines currently go to. */
+  get currentDay(): number {
+    return this.#day;
+  }
+
+  /** Lines waiting to be written after a failure. */
+  get pendingCount(): number {
+    return this.#pending.length;
+  }
+
+  /** Lines given up because the buffer was full. */
+  get droppedCount(): number {
+    return this.#dropped;
+  }
+
+  /** The last write error, cleared by the next fully successful write. */
+  get lastError(): string | undefined {
+    return this.#lastError;
+  }
+
+  /** Queues `line` (no newline) for the segment of `sampleDay`; resolves when it (and all before it) is on disk, or failed. */
+  append(line: string, sampleDay: number): Promise<WriteResult> {
+    const text = `${line}\n`;
+    return this.#enqueue(async () => {
+      const bytes = Buffer.byteLength(text);
+      this.#pending.push({ day: sampleDay, text, bytes });
+      this.#pendingBytes += bytes;
+      while (this.#pendingBytes > this.#maxPendingBytes && this.#pending.length > 1) {
+        this.#pendingBytes -= this.#pending.shift()!.bytes;
+        this.#dropped++;
+      }
+      return this.#drain();
+    });
+  }
+
+  /** Retries buffered lines now. */
+  flush(): Promise<WriteResult> {
+    return this.#enqueue(() => this.#drain());
+  }
+
+  /** Writes what it can and closes the file. Lines still buffered are reported, not kept. */
+  close(): Promise<WriteResult> {
+    return this.#enqueue(async () => {
+      const result = await this.#drain();
+      await this.#closeHandle();
+      return result;
+    });
+  }
+
+  #enqueue(task: () => Promise<WriteResult>): Promise<WriteResult> {
+    const run = this.#queue.then(task, task);
+    this.#queue = run.catch(() => undefined);
+    return run;
+  }
+
+  async #drain(): Promise<WriteResult> {
+    while (this.#pending.length > 0) {
+      const p = this.#pending[0]!;
+      try {
+        await this.#write(p);
+      } catch (e) {
+        this.#lastError = describeError(e);
+        const waiting = this.#pending.length;
+        return { ok: false, error: `${this.#lastError} (${waiting} ${this.#kind} line${waiting === 1 ? '' : 's'} waiting)` };
+      }
+      this.#pending.shift();
+      this.#pendingBytes -= p.bytes;
+    }
+    this.#lastError = undefined;
+    return { ok: true };
+  }
+
+  async #write(p: Pending): Promise<void> {
+    const day = Math.max(p.day, this.#day);
+    if (day > this.#day) {
+      const closed = this.#day;
+      this.#day = day;
+      await this.#closeHandle();
+      this.#onClosed?.(closed);
+    }
+    const handle = await this.#handleFor(this.#day);
+    try {
+      await handle.appendFile(p.text);
+      await handle.datasync();
+      this.#goodSize += p.bytes;
+    } catch (e) {
+      // Undo a partial line so the retry does not glue onto garbage.
+      try {
+        await handle.truncate(this.#goodSize);
+      } catch {
+        await this.#closeHandle();
+      }
+      throw e;
+    }
+  }
+
+  async #handleFor(day: number): Promise<FileHandle> {
+    if (this.#handle !== undefined && this.#handleDay === day) return this.#handle;
+    await this.#closeHandle();
+    const path = join(this.#dir, segmentName(this.#kind, day, 'jsonl'));
+    const known = this.#handleDay === day ? this.#goodSize : undefined;
+    if (known !== undefined) {
+      await truncate(path, known).catch((e: NodeJS.ErrnoException) => {
+        if (e.code !== 'ENOENT') throw e;
+      });
+    }
+    const handle = await open(path, 'a');
+    try {
+      this.#goodSize = (await handle.stat()).size;
+    } catch (e) {
+      await handle.close().catch(() => undefined);
+      throw e;
+    }
+    this.#handle = handle;
+    this.#handleDay = day;
+    return handle;
+  }
+
+  async #closeHandle(): Promise<void> {
+    const h = this.#handle;
+    this.#handle = undefined;
+    if (h !== undefined) await h.close().catch(() => undefined);
+  }
+}

@@ -1,0 +1,118 @@
+import type { Config } from '../config/types.js';
+import type { NodeInfo, PeerSnapshot, RangeName, Target } from '../types.js';
+import { RANGE_MS } from '../types.js';
+import type { HistoryQueries, TimeRange } from './queries.js';
+import { buildSnapshot, CONNECTIVITY_CAP } from './snapshot.js';
+
+export { CONNECTIVITY_CAP };
+
+/** Our additions to NodeInfo, ignored by an original node. */
+export interface NodeInfoExt extends NodeInfo {
+  /** Exact interval; interval_minutes is rounded (at least 1) for original peers, whose field is an integer. */
+  interval_seconds: number;
+  /** Lets a peer of ours know it can ask for `since` (incremental history). */
+  jobmonitor?: { implementation: 'jobmonitor-ts'; version: string; features: string[] };
+}
+
+export interface LocalNode {
+  info(): NodeInfoExt;
+  targets(): Target[];
+  intervalMs(): number;
+  /** The window [now - range, now]. */
+  window(range: RangeName): TimeRange;
+  statusBody(): Record<string, unknown>;
+  historyBody(range: RangeName, limit: number, since?: number): Record<string, unknown>;
+  uptimeBody(range: RangeName): Record<string, unknown>;
+  snapshot(range: RangeName): PeerSnapshot;
+}
+
+export const FEATURES = ['since', 'stale'];
+
+export function createLocalNode(deps: {
+  config: Config;
+  history: HistoryQueries;
+  now: () => number;
+  version: string;
+}): LocalNode {
+  const { config, history, now } = deps;
+  const intervalMs = Math.round(config.interval_minutes * 60_000);
+  const iso = (ms: number) => new Date(ms).toISOString();
+
+  const info = (): NodeInfoExt => ({
+    id: config.node_id,
+    name: config.node_name,
+    interval_minutes: Math.max(1, Math.round(config.interval_minutes)),
+    ...(config.monitor_dns.enabled ? { connectivity_interval_seconds: config.monitor_dns.interval_seconds } : {}),
+    interval_seconds: intervalMs / 1000,
+    jobmonitor: { implementation: 'jobmonitor-ts', version: deps.version, features: FEATURES },
+  });
+
+  const targets = (): Target[] =>
+    config.targets.map((t) => ({
+      id: t.id,
+      name: t.name,
+      service: t.service,
+      ...(t.url !== undefined ? { url: t.url } : {}),
+      timeout_seconds: t.timeout_seconds,
+      use_sudo: t.use_sudo,
+    }));
+
+  const window = (range: RangeName): TimeRange => {
+    const end = now();
+    return { start: end - RANGE_MS[range], end };
+  };
+
+  const rangeFields = (range: RangeName, w: TimeRange) => ({
+    range,
+    range_start: iso(w.start),
+    range_end: iso(w.end),
+  });
+
+  return {
+    info,
+    targets,
+    intervalMs: () => intervalMs,
+    window,
+    statusBody() {
+      const status = history.latestStatus();
+      const connectivity = history.latestConnectivity();
+      return {
+        node: info(),
+        ...(status !== undefined ? { status } : {}),
+        ...(connectivity !== undefined ? { connectivity } : {}),
+        targets: targets(),
+        generated_at: iso(now()),
+      };
+    },
+    historyBody(range, limit, since) {
+      const w = window(range);
+      const from = since === undefined ? w : { start: Math.max(w.start, since + 1), end: w.end };
+      const conn = history.connectivity(from, Math.min(limit, CONNECTIVITY_CAP));
+      return {
+        node: info(),
+        history: history.statusEntries(from, limit),
+        ...(conn.length > 0 ? { connectivity: conn } : {}),
+        connectivity_timeline: history.connectivityTimeline(w),
+        generated_at: iso(now()),
+        ...rangeFields(range, w),
+        ...(since !== undefined ? { since: iso(since) } : {}),
+        targets: targets(),
+      };
+    },
+    uptimeBody(range) {
+      const w = window(range);
+      return {
+        node: info(),
+        services: history.uptime(config.targets, w, intervalMs),
+        generated_at: iso(now()),
+        ...rangeFields(range, w),
+      };
+    },
+    snapshot(range) {
+      return buildSnapshot(
+        { node: info(), history, services: config.targets, targets: targets(), intervalMs, updatedAt: now(), source: 'local' },
+        window(range),
+      );
+    },
+  };
+}

@@ -1,0 +1,25 @@
+import type {
+  ConnectivityStatus, ServiceTimeline, ServiceUptime, StatusEntry, TimelinePoint,
+} from '../types.js';
+
+/** A time window in epoch milliseconds, end inclusive. */
+export interface TimeRange {
+  start: number;
+  end: number;
+}
+
+/**
+ * What the API needs to know about one node's history, answered from memory.
+ * The local node's file-backed store and each peer's cached history both
+ * provide it, so the same code builds a local and a peer snapshot.
+ */
+export interface HistoryQueries {
+  latestStatus(): StatusEntry | undefined;
+  /** Entries with start <= timestamp <= end, oldest first; the newest `limit` when given. */
+  statusEntries(range: TimeRange, limit?: number): StatusEntry[];
+  latestConnectivity(): ConnectivityStatus | undefined;
+  connectivity(range: TimeRange, limit?: number): ConnectivityStatus[];
+  uptime(targets: readonly { id: string; name: string }[], range: TimeRange, intervalMs: number): ServiceUptime[];
+  serviceTimelines(targets: readonly { id: string; name: string }[], range: TimeRange): ServiceTimeline[];
+  connectivityTimeline(range: TimeRange): TimelinePoint[];
+}
