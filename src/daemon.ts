@@ -97,6 +97,8 @@ export async function startDaemon(opts: DaemonOptions): Promise<StartResult> {
     historyCap: historyCap(config.interval_minutes),
     apiKey: config.api_key,
     publicDir: opts.publicDir,
+    corsOrigins: config.cors_origins ?? [],
+    ...(config.frame_ancestors !== undefined && config.frame_ancestors.length > 0 ? { frameAncestors: config.frame_ancestors.join(' ') } : {}),
   });
 
   const server: Server = createServer(app.callback());

@@ -257,6 +257,37 @@ const dnsTarget = v.pipe(
   }),
 );
 
+/** A browser origin allowed to call the API (CORS): scheme://host[:port], or "*". */
+const origin = v.pipe(
+  text,
+  v.rawTransform<string, string>(({ dataset, addIssue, NEVER }) => {
+    const raw = dataset.value.trim();
+    if (raw === '*') return raw;
+    let url: URL | undefined;
+    try {
+      url = new URL(raw);
+    } catch {
+      url = undefined;
+    }
+    if (url === undefined || (url.protocol !== 'http:' && url.protocol !== 'https:') || url.origin !== raw.replace(/\/$/, '')) {
+      addIssue({ message: `expected an origin like https://status.example.com or http://127.0.0.1:3000 (no path), got ${JSON.stringify(raw)}` });
+      return NEVER;
+    }
+    return url.origin;
+  }),
+);
+
+/** A CSP frame-ancestors source: an origin, "'self'" or "*". */
+const frameSource = v.pipe(
+  text,
+  v.rawTransform<string, string>(({ dataset, addIssue, NEVER }) => {
+    const raw = dataset.value.trim();
+    if (raw === "'self'" || raw === '*' || /^https?:\/\/[A-Za-z0-9.*-]+(?::\d{1,5})?$/.test(raw)) return raw;
+    addIssue({ message: `expected 'self', * or an origin like https://intranet.example.com, got ${JSON.stringify(raw)}` });
+    return NEVER;
+  }),
+);
+
 // ---------------------------------------------------------------- sections
 
 const dnsEntries = {
@@ -326,6 +357,12 @@ const configEntries = {
   peers: v.nullish(v.array(peerSchema, expected('a list')), () => []),
   api_key: v.nullish(secret),
   retention_days: v.nullish(wholeNumber(1), DEFAULTS.retention_days),
+  /** Ours: browser origins allowed to call the API (CORS); none by default. */
+  cors_origins: v.nullish(v.array(origin, expected('a list')), () => []),
+  /** Ours: who may frame the dashboard (CSP frame-ancestors); nobody by default. */
+  frame_ancestors: v.nullish(v.array(frameSource, expected('a list')), () => []),
+  /** Ours: the largest peer response read, in bytes (the peer client's default, 8 MiB, when absent). */
+  peer_max_response_bytes: v.nullish(wholeNumber(64 * 1024, 1024 * 1024 * 1024)),
 };
 
 /** node_id when the file has none: the host name, or DEFAULTS.node_id for a host without one. */
@@ -350,6 +387,9 @@ export function configSchema(hostname: string) {
         peers: c.peers,
         ...(c.api_key === null || c.api_key === undefined ? {} : { api_key: c.api_key }),
         retention_days: c.retention_days,
+        cors_origins: c.cors_origins,
+        frame_ancestors: c.frame_ancestors,
+        ...(c.peer_max_response_bytes === null || c.peer_max_response_bytes === undefined ? {} : { peer_max_response_bytes: c.peer_max_response_bytes }),
       };
     }),
   );

@@ -45,6 +45,12 @@ export interface Config {
   api_key?: string;
   /** Ours: days of history kept on disk and in memory (default 30); whole daily segments older than this plus one day are removed. */
   retention_days: number;
+  /** Ours: browser origins allowed to call the API (CORS), e.g. "https://intranet.example.com"; "*" for any. Default none. */
+  cors_origins?: string[];
+  /** Ours: CSP frame-ancestors sources allowed to embed the page in a frame. Default none ('none'). */
+  frame_ancestors?: string[];
+  /** Ours: the largest response read from a peer, in bytes; the transfer is aborted past it (default 8 MiB when absent). */
+  peer_max_response_bytes?: number;
 }
 
 /** One problem found in a config file, with where it is. */
