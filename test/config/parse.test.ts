@@ -28,6 +28,25 @@ function messages(text: string, opts = HOST): string[] {
   return issues(text, opts).map((issue) => formatIssue({ path: issue.path, message: issue.message }));
 }
 
+describe('parseConfig: browser embedding keys', () => {
+  it('rejects an origin with a path and a bad frame source, by path', () => {
+    const r = parseConfig(`cors_origins:
+  - https://ok.example.com
+  - https://bad.example.com/path
+frame_ancestors: [javascript:alert(1)]
+targets:
+  - id: web
+    service: nginx
+`, { hostname: 'vm' });
+    assert.equal(r.ok, false);
+    if (r.ok) return;
+    const paths = r.issues.map((i) => `${i.path}: ${i.message}`);
+    assert.equal(paths.length, 2, paths.join('\n'));
+    assert.match(paths[0]!, /^cors_origins\[1\]: expected an origin like/);
+    assert.match(paths[1]!, /^frame_ancestors\[0\]: expected 'self', \* or an origin/);
+  });
+});
+
 describe('parseConfig: defaults', () => {
   it('fills every default of a minimal file', () => {
     assert.deepEqual(config('targets:\n  - id: web\n    service: nginx\n'), {
@@ -40,6 +59,8 @@ describe('parseConfig: defaults', () => {
       targets: [{ id: 'web', name: 'web', service: 'nginx.service', timeout_seconds: 15, use_sudo: false }],
       peers: [],
       retention_days: 30,
+      cors_origins: [],
+      frame_ancestors: [],
     });
   });
 
@@ -61,6 +82,8 @@ describe('parseConfig: defaults', () => {
       ],
       api_key: 's3cret-token',
       retention_days: 7,
+      cors_origins: ['https://intranet.example.com', 'http://127.0.0.1:3000'],
+      frame_ancestors: ["'self'", 'https://intranet.example.com'],
     });
   });
 
