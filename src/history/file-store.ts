@@ -63,8 +63,15 @@ export interface PruneReport {
   removedConnectivitySamples: number;
 }
 
+/** What the store needs of an in-memory log (SampleLog, ConnectivityLog). */
+interface LogOf<Rec, Cols> {
+  append(r: Rec): boolean;
+  appendColumns(c: Cols): void;
+  toColumns(): Cols;
+}
+
 /** How one kind of record is parsed, encoded and held. */
-interface Kind<Rec, Cols, Log extends { append(r: Rec): boolean; appendColumns(c: Cols): void; toColumns(): Cols }> {
+interface Kind<Rec, Cols, Log extends LogOf<Rec, Cols>> {
   kind: SegmentKind;
   accept(v: unknown): Rec | string;
   decode(buf: Buffer): Decoded<Cols>;
@@ -182,6 +189,14 @@ export class FileStore {
    * directory that cannot be created or written is an error.
    */
   static async open(opts: FileStoreOptions): Promise<OpenResult> {
+    try {
+      return await FileStore.#open(opts);
+    } catch (e) {
+      return { ok: false, error: `cannot open the history (${describeError(e)})` };
+    }
+  }
+
+  static async #open(opts: FileStoreOptions): Promise<OpenResult> {
     const started = opts.now();
     const problem = await checkDirectory(opts.dir, started);
     if (problem !== undefined) return { ok: false, error: problem };
@@ -197,7 +212,9 @@ export class FileStore {
     let imported = false;
     for (const kind of ['status', 'connectivity'] as const) {
       if (listing[kind].length > 0) continue;
-      const outcome = await importLegacy(opts.dir, kind, started);
+      const outcome = await importLegacy(opts.dir, kind, started).catch(
+        (e: unknown) => ({ kind: 'failed', file: join(opts.dir, LEGACY_FILES[kind]), error: describeError(e) }) as const,
+      );
       if (outcome.kind === 'imported') {
         imported = true;
         const skipped = outcome.skipped > 0 ? `, skipped ${outcome.skipped} invalid record(s)` : '';
@@ -337,7 +354,7 @@ export class FileStore {
     return run;
   }
 
-  async #compactDay<Rec, Cols, Log extends { append(r: Rec): boolean; appendColumns(c: Cols): void; toColumns(): Cols }>(
+  async #compactDay<Rec, Cols, Log extends LogOf<Rec, Cols>>(
     kind: Kind<Rec, Cols, Log>,
     day: number,
   ): Promise<void> {
@@ -371,7 +388,7 @@ interface LoadContext {
 }
 
 /** Loads one kind's segments into `main`, repairing and compacting on the way. */
-async function loadKind<Rec, Cols, Log extends { append(r: Rec): boolean; appendColumns(c: Cols): void; toColumns(): Cols }>(
+async function loadKind<Rec, Cols, Log extends LogOf<Rec, Cols>>(
   kind: Kind<Rec, Cols, Log>,
   main: Log,
   days: DaySegments[],

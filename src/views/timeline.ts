@@ -52,11 +52,11 @@ export function serviceTimelines(
   });
 
   const P = scan.points;
-  // Failures often hit many services in the same sample: format each time once.
+  // Failures often hit many services in the same sample: format each sample's time once.
   const isoCache = new Map<number, string>();
-  const isoOf = (ms: number): string => {
-    let s = isoCache.get(ms);
-    if (s === undefined) isoCache.set(ms, (s = isoMs(ms)));
+  const isoOf = (index: number): string => {
+    let s = isoCache.get(index);
+    if (s === undefined) isoCache.set(index, (s = isoMs(v.times[index]!)));
     return s;
   };
   const starts: string[] = [];
@@ -71,9 +71,9 @@ export function serviceTimelines(
       const className = classOf(flags);
       const point: TimelinePoint = { className, label: LABEL[className], start: starts[b]!, end: starts[b + 1]! };
       if ((flags & CLS_DETAIL) !== 0) {
-        const details = bucketDetails(scan, idx, b, MAX_DETAILS).map(({ time, code }): TimelineDetail => {
+        const details = bucketDetails(scan, idx, b, MAX_DETAILS).map(({ index, code }): TimelineDetail => {
           const r = v.results[code]!;
-          const d: TimelineDetail = { timestamp: isoOf(time) };
+          const d: TimelineDetail = { timestamp: isoOf(index) };
           if (r.state !== undefined && r.state !== '') d.state = r.state;
           if (r.error !== undefined && r.error !== '') d.error = r.error;
           return d;

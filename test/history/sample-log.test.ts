@@ -132,14 +132,26 @@ test('pruneBefore drops old samples and forgets targets only they had', () => {
   assert.deepEqual(log.entries(-Infinity, Infinity), []);
 });
 
-test('more than 65,535 distinct results (varying error texts) still round-trip, before and after pruning', () => {
+test('more than 65,535 distinct results (varying error texts) still round-trip; pruning them away shrinks the tables', () => {
   const log = new SampleLog();
+  log.append(at(T0 - MIN, { id: 'a', name: 'A', ok: true }));
+  log.append(at(T0, { id: 'a', name: 'A', ok: true }));
+  log.pruneBefore(T0);
   const n = 70_000;
-  for (let k = 0; k < n; k++) log.append(at(T0 + k * 1000, { id: 'a', name: 'A', ok: false, state: 'failed', error: `error #${k}` }));
-  assert.equal(log.entries(T0 + (n - 1) * 1000, Infinity)[0]!.checks[0]!.error, `error #${n - 1}`);
+  for (let k = 1; k <= n; k++) log.append(at(T0 + k * 1000, { id: 'b', name: 'B', ok: false, state: 'failed', error: `error #${k}` }));
+  assert.ok(log.scanView().codes instanceof Uint32Array);
+  assert.equal(log.entries(T0 + n * 1000, Infinity)[0]!.checks[0]!.error, `error #${n}`);
   assert.equal(log.entries(T0 + 5 * 1000, T0 + 5 * 1000)[0]!.checks[0]!.error, 'error #5');
-  log.pruneBefore(T0 + (n - 10) * 1000);
-  assert.deepEqual(log.entries(-Infinity, Infinity).map((e) => e.checks[0]!.error), Array.from({ length: 10 }, (_, i) => `error #${n - 10 + i}`));
+  // The tables grew far beyond their size at the last prune: this prune forgets what is no longer used.
+  log.pruneBefore(T0 + (n - 9) * 1000);
+  assert.ok(log.scanView().codes instanceof Uint16Array);
+  assert.equal(log.scanView().results.length, 10);
+  assert.deepEqual(log.scanView().ids, ['b']);
+  assert.equal(log.firstSeen('a'), undefined);
+  assert.equal(log.firstSeen('b'), T0 + (n - 9) * 1000);
+  assert.deepEqual(log.entries(-Infinity, Infinity).map((e) => e.checks[0]!.error), Array.from({ length: 10 }, (_, i) => `error #${n - 9 + i}`));
+  log.append(at(T0 + (n + 1) * 1000, { id: 'a', name: 'A', ok: true }));
+  assert.equal(log.firstSeen('a'), T0 + (n + 1) * 1000);
 });
 
 test('toColumns / appendColumns carry every sample and the latest in full', () => {
