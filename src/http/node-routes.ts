@@ -1,3 +1,4 @@
+import { Readable } from 'node:stream';
 import Router from '@koa/router';
 import type { LocalNode } from '../node/local.js';
 import { parseLimit, parseRange, parseSince } from './query.js';
@@ -18,7 +19,8 @@ export function nodeRoutes(deps: { local: LocalNode; historyCap: number }): Rout
   router.get('/api/node/history', (ctx) => {
     const range = parseRange(ctx.query['range'], false);
     const limit = parseLimit(ctx.query['limit'], historyCap);
-    ctx.body = local.historyBody(range, limit, parseSince(ctx.query['since']));
+    ctx.type = 'application/json';
+    ctx.body = Readable.from(local.historyChunks(range, limit, parseSince(ctx.query['since'])));
   });
 
   router.get('/api/node/uptime', (ctx) => {

@@ -1,3 +1,4 @@
+import { withJournal, type JournalDetail } from '../checks/journal-tap.js';
 import type { Config } from '../config/types.js';
 import type { NodeInfo, PeerSnapshot, RangeName, Target } from '../types.js';
 import { RANGE_MS } from '../types.js';
@@ -22,6 +23,8 @@ export interface LocalNode {
   window(range: RangeName): TimeRange;
   statusBody(): Record<string, unknown>;
   historyBody(range: RangeName, limit: number, since?: number): Record<string, unknown>;
+  /** historyBody as JSON text in chunks, so 30 days of 500 units stream out instead of becoming one huge string. */
+  historyChunks(range: RangeName, limit: number, since?: number): Iterable<string>;
   uptimeBody(range: RangeName): Record<string, unknown>;
   snapshot(range: RangeName): PeerSnapshot;
 }
@@ -33,6 +36,8 @@ export function createLocalNode(deps: {
   history: HistoryQueries;
   now: () => number;
   version: string;
+  /** journal_lines: the newest sweep's journal lines by target id, shown in statusBody() only. */
+  journal?: () => ReadonlyMap<string, JournalDetail>;
 }): LocalNode {
   const { config, history, now } = deps;
   const intervalMs = Math.round(config.interval_minutes * 60_000);
@@ -74,7 +79,8 @@ export function createLocalNode(deps: {
     intervalMs: () => intervalMs,
     window,
     statusBody() {
-      const status = history.latestStatus();
+      const latest = history.latestStatus();
+      const status = latest === undefined || deps.journal === undefined ? latest : withJournal(latest, deps.journal());
       const connectivity = history.latestConnectivity();
       return {
         node: info(),
@@ -98,6 +104,32 @@ export function createLocalNode(deps: {
         ...(since !== undefined ? { since: iso(since) } : {}),
         targets: targets(),
       };
+    },
+    *historyChunks(range, limit, since) {
+      const w = window(range);
+      const from = since === undefined ? w : { start: Math.max(w.start, since + 1), end: w.end };
+      yield `{"node":${JSON.stringify(info())},"history":[`;
+      let batch: string[] = [];
+      let sep = '';
+      for (const entry of history.statusEntriesJson(from, limit)) {
+        batch.push(entry);
+        if (batch.length === 256) {
+          yield sep + batch.join(',');
+          sep = ',';
+          batch = [];
+        }
+      }
+      if (batch.length > 0) yield sep + batch.join(',');
+      const conn = history.connectivity(from, Math.min(limit, CONNECTIVITY_CAP));
+      const rest = {
+        ...(conn.length > 0 ? { connectivity: conn } : {}),
+        connectivity_timeline: history.connectivityTimeline(w),
+        generated_at: iso(now()),
+        ...rangeFields(range, w),
+        ...(since !== undefined ? { since: iso(since) } : {}),
+        targets: targets(),
+      };
+      yield `],${JSON.stringify(rest).slice(1)}`;
     },
     uptimeBody(range) {
       const w = window(range);

@@ -17,6 +17,8 @@ export interface HistoryQueries {
   latestStatus(): StatusEntry | undefined;
   /** Entries with start <= timestamp <= end, oldest first; the newest `limit` when given. */
   statusEntries(range: TimeRange, limit?: number): StatusEntry[];
+  /** The same entries, each already serialised: lets a large history be streamed, never built as one string. */
+  statusEntriesJson(range: TimeRange, limit?: number): Iterable<string>;
   latestConnectivity(): ConnectivityStatus | undefined;
   connectivity(range: TimeRange, limit?: number): ConnectivityStatus[];
   uptime(targets: readonly { id: string; name: string }[], range: TimeRange, intervalMs: number): ServiceUptime[];

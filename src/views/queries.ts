@@ -22,6 +22,7 @@ export function createLogQueries(status: SampleLog, connectivity: ConnectivityLo
   return {
     latestStatus: () => status.latest(),
     statusEntries: (range, limit) => status.entries(range.start, range.end, limit),
+    statusEntriesJson: (range, limit) => status.entriesJson(range.start, range.end, limit),
     latestConnectivity: () => connectivity.latest(),
     connectivity: (range, limit) => connectivity.entries(range.start, range.end, limit),
     uptime: (targets, range, intervalMs) => computeUptime(status, targets, range, intervalMs, scan(range)),

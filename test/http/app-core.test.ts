@@ -151,3 +151,17 @@ test('large API answers are gzip-compressed', async () => {
     await s.close();
   }
 });
+
+test('the streamed history is the same document as the built one, at every batch boundary', async () => {
+  const log = new SampleLog();
+  for (let i = 600; i >= 1; i--) {
+    log.append({ timestamp: new Date(NOW - i * 60_000).toISOString(), checks: [{ id: 'web', name: 'Web', ok: true, state: 'active' }] });
+  }
+  const local = createLocalNode({ config: config(), history: createHistoryQueries(log, new ConnectivityLog()), now: () => NOW, version: 't' });
+  for (const limit of [1, 255, 256, 257, 512, 600, 8645]) {
+    const streamed = JSON.parse([...local.historyChunks('24h', limit)].join('')) as Record<string, unknown>;
+    assert.deepEqual(streamed, JSON.parse(JSON.stringify(local.historyBody('24h', limit))), `limit ${limit}`);
+  }
+  const none = JSON.parse([...local.historyChunks('24h', 10, NOW)].join('')) as { history: unknown[] };
+  assert.deepEqual(none.history, []);
+});
