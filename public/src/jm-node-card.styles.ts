@@ -87,7 +87,7 @@ export const nodeCardStyles = css`
     border-color: color-mix(in srgb, var(--_warn) 25%, transparent);
   }
   .sync strong {
-    margin-right: 0.35rem;
+    margin-right: 0.1rem; /* plus the space after it, read out and copied too */
   }
   .sync .muted {
     display: block;

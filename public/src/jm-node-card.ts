@@ -102,7 +102,9 @@ export class JmNodeCard extends LitElement {
     const uptime = nodeUptime(snap);
     const level = uptimeLevel(uptime);
     const isPeer = snap.source !== 'local';
-    const stale = isPeer && snap.stale === true;
+    // Our daemons mark a peer stale from its first failure on, before any data came; "stale" is only
+    // true of data the card has, so a peer never reached reads as a sync error, not as old data.
+    const stale = isPeer && snap.stale === true && (this.units.length > 0 || !!snap.status || !!snap.last_success_at);
     const failed = isPeer && !!snap.error;
     const state = failed && !stale && this.units.length === 0 ? 'bad' : failed || stale ? 'stale' : '';
     return html`<article class=${state} aria-label=${`Node ${name}`}>
@@ -132,7 +134,9 @@ export class JmNodeCard extends LitElement {
       </header>
       <div class="meta">
         <span>Services <b>${this.units.length}</b></span>
-        <span title=${snap.updated_at}>Last sync <b>${formatDateTime(snap.updated_at)}</b></span>
+        <span title=${snap.updated_at}
+          >${failed ? 'Last attempt' : 'Last sync'} <b>${formatDateTime(snap.updated_at)}</b></span
+        >
         <span title=${snap.status?.timestamp ?? ''}
           >Latest sample <b>${snap.status?.timestamp ? formatDateTime(snap.status.timestamp) : 'none yet'}</b></span
         >
@@ -149,7 +153,7 @@ export class JmNodeCard extends LitElement {
     const failures = snap.consecutive_failures;
     const hasData = this.units.length > 0;
     return html`<div class="sync ${stale ? 'stale' : ''}" role="status">
-      <strong>${stale ? 'Stale data.' : 'Sync error.'}</strong>${snap.error ?? 'The peer did not answer.'}
+      <strong>${stale ? 'Stale data.' : 'Sync error.'}</strong> ${snap.error ?? 'The peer did not answer.'}
       <span class="muted">
         ${lastGood
           ? `Last successful sync ${formatDateTime(lastGood)} (${formatRelative(lastGood, now)}).`

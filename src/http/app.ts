@@ -5,9 +5,16 @@ import type { Context, Next } from 'koa';
 import type { Logger } from '../log.js';
 import type { LocalNode } from '../node/local.js';
 import { authMiddleware } from './auth.js';
+// ---- operations imports (metrics, badges, openapi)
+import type { Registry } from 'prom-client';
+import { badgeRoutes, badgeSourceFromLocal } from './badge-routes.js';
+import { metricsRoutes } from './metrics-routes.js';
+import { openApiRoutes } from './openapi.js';
+// ---- end operations imports
 import { clusterRoutes, type PeerSnapshots } from './cluster-routes.js';
 import { errorMiddleware, HttpError } from './errors.js';
 import { healthRoutes, type Health } from './health-routes.js';
+import { incidentRoutes, type IncidentSource } from './incident-routes.js'; // ---- incidents
 import { nodeRoutes } from './node-routes.js';
 import { securityHeaders } from './security.js';
 
@@ -25,6 +32,15 @@ export interface AppDeps {
   corsOrigins?: readonly string[];
   /** CSP frame-ancestors for embedding the page in frames; default 'none'. */
   frameAncestors?: string;
+  // ---- operations deps (metrics, badges)
+  /** The daemon's Prometheus registry, served at /metrics; no /metrics route when absent. */
+  metrics?: { registry: Registry; public?: boolean };
+  /** badges_public: /api/badge/* answers without the api key (for READMEs). */
+  badgesPublic?: boolean;
+  // ---- end operations deps
+  // ---- incidents (src/incidents): no /api/incidents route when absent
+  incidents?: IncidentSource;
+  // ---- end incidents
 }
 
 /** Static files served from publicDir; nothing else there (sources, tsconfig) is exposed. */
@@ -45,6 +61,10 @@ export function createApp(deps: AppDeps): Koa {
   app.use(securityHeaders(deps.frameAncestors !== undefined ? { frameAncestors: deps.frameAncestors } : {}));
   app.use(cors(deps.corsOrigins ?? []));
   app.use(methodGuard());
+  // ---- badges: mounted before the key check when badges_public, after it (with the API) otherwise
+  const badges = badgeRoutes({ source: badgeSourceFromLocal(deps.local), now: deps.now });
+  if (deps.badgesPublic === true) app.use(badges.routes());
+  // ---- end badges
   app.use(authMiddleware({ apiKey: deps.apiKey, prefix: '/api/', now: deps.now }));
   app.use(async (ctx, next) => {
     await next();
@@ -58,6 +78,21 @@ export function createApp(deps: AppDeps): Koa {
   ]) {
     app.use(r.routes());
   }
+  // ---- incidents
+  if (deps.incidents !== undefined) app.use(incidentRoutes({ incidents: deps.incidents }).routes());
+  // ---- end incidents
+  // ---- operations routes (metrics-routes.ts, badge-routes.ts, openapi.ts)
+  if (deps.metrics !== undefined) {
+    app.use(metricsRoutes({ registry: deps.metrics.registry, apiKey: deps.apiKey, public: deps.metrics.public ?? false, now: deps.now }).routes());
+  }
+  if (deps.badgesPublic !== true) app.use(badges.routes());
+  app.use(openApiRoutes({
+    version: deps.local.info().jobmonitor?.version ?? '0.0.0',
+    apiKey: deps.apiKey !== undefined,
+    metricsPublic: deps.metrics?.public ?? false,
+    badgesPublic: deps.badgesPublic ?? false,
+  }).routes());
+  // ---- end operations routes
 
   const files = serve(deps.publicDir, { index: 'index.html', maxage: 60_000, hidden: false, defer: false });
   app.use(async (ctx, next) => {
@@ -80,6 +115,8 @@ function methodGuard() {
 function cors(origins: readonly string[]) {
   const any = origins.includes('*');
   return async (ctx: Context, next: Next): Promise<void> => {
+    // The component bundle is public: any page may load it as a module script (always a CORS fetch).
+    if (ctx.path.startsWith('/dist/')) ctx.set('Access-Control-Allow-Origin', '*');
     const origin = ctx.get('Origin');
     const allowed = origin !== '' && (any || origins.includes(origin)) && (ctx.path.startsWith('/api/') || ctx.path === '/healthz');
     if (allowed) {
