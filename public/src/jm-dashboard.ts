@@ -23,6 +23,7 @@ import {
   type PrefStore,
 } from './prefs.js';
 import { dashboardStyles } from './jm-dashboard.styles.js';
+import { fetchIncidentList, type IncidentList } from './stored-incidents.js';
 import { theme } from './theme.js';
 import { RANGES, isRangeName, type ClusterResponse, type PeerSnapshot, type RangeName } from './types.js';
 
@@ -64,6 +65,7 @@ export class JmDashboard extends LitElement {
     filter: { state: true },
     problemsOnly: { state: true },
     storedKey: { state: true },
+    storedIncidents: { state: true },
   };
 
   /** Origin (and optional path prefix) of the JobMonitor to show; '' = this page's origin. */
@@ -91,6 +93,9 @@ export class JmDashboard extends LitElement {
   protected filter = '';
   protected problemsOnly = false;
   protected storedKey: string | null = null;
+  /** The node's stored incidents, refreshed after each snapshot; null for a node without them. */
+  protected storedIncidents: IncidentList | null = null;
+  private incidentsRequest: AbortController | null = null;
 
   private readonly poller = new ClusterPoller(this, {
     baseUrl: () => this.baseUrl,
@@ -100,7 +105,10 @@ export class JmDashboard extends LitElement {
     now: () => this.now(),
     fetchImpl: (...args) => (this.fetchImpl ?? fetch)(...args),
     onStart: (reason, range) => emit(this, 'jm-refresh', { reason, range }),
-    onData: (snapshot) => emit(this, 'jm-data', { snapshot }),
+    onData: (snapshot) => {
+      emit(this, 'jm-data', { snapshot });
+      void this.loadIncidents(snapshot.range);
+    },
     onFailure: (failure) => emit(this, 'jm-error', failure),
   });
 
@@ -124,7 +132,25 @@ export class JmDashboard extends LitElement {
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
+    this.incidentsRequest?.abort();
     window.removeEventListener('hashchange', this.onHash);
+  }
+
+  /** Stored incidents for the range just shown; a node without the route (an original one) shows the snapshot's list only. */
+  private async loadIncidents(range: RangeName): Promise<void> {
+    this.incidentsRequest?.abort();
+    const controller = new AbortController();
+    this.incidentsRequest = controller;
+    const r = await fetchIncidentList({
+      baseUrl: this.baseUrl,
+      range,
+      apiKey: this.effectiveKey(),
+      signal: controller.signal,
+      fetchImpl: (...args) => (this.fetchImpl ?? fetch)(...args),
+    });
+    if (controller.signal.aborted) return;
+    if (r.ok) this.storedIncidents = r.value;
+    else if (r.missing) this.storedIncidents = null; // other failures keep the last list
   }
 
   private effectiveKey(): string | null {
@@ -194,7 +220,7 @@ export class JmDashboard extends LitElement {
         ${this.renderBanner()}
         ${this.unitCount >= FILTER_FROM_UNITS ? this.renderFilters() : nothing}
         <main>
-          ${data && this.nodes.length ? html`<jm-incidents .nodes=${this.snapshots} .now=${this.now}></jm-incidents>` : nothing}
+          ${data && this.nodes.length ? html`<jm-incidents .nodes=${this.snapshots} .stored=${this.storedIncidents} .now=${this.now}></jm-incidents>` : nothing}
           ${this.nodes.length
             ? repeat(
                 this.nodes,

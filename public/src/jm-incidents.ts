@@ -1,12 +1,16 @@
 /**
  * `<jm-incidents>`: what needs attention now — peer sync errors, failed DNS
  * probes and units whose latest check is not ok — each with since when.
- * Computed from the snapshot, like the original's list.
+ * Computed from the snapshot, like the original's list; with the node's
+ * stored incidents (`stored`, from /api/incidents) open problems are dated
+ * from their incident's start, and the ones resolved in the range follow,
+ * newest first, with how long they lasted.
  */
 import { LitElement, css, html, nothing, type PropertyValues } from 'lit';
 import { repeat } from 'lit/directives/repeat.js';
-import { formatDateTime, formatDuration, formatRelative } from './format.js';
+import { formatDateTime, formatDuration, formatRelative, formatSpan, rangeLabel } from './format.js';
 import { computeIncidents, type Incident } from './incidents.js';
+import { storedTitle, withStoredIncidents, type IncidentList, type StoredIncident } from './stored-incidents.js';
 import { theme } from './theme.js';
 import type { PeerSnapshot } from './types.js';
 
@@ -18,6 +22,8 @@ export class JmIncidents extends LitElement {
     nodes: { attribute: false },
     now: { attribute: false },
     expanded: { state: true },
+    stored: { attribute: false },
+    resolvedExpanded: { state: true },
   };
 
   /** The cluster's nodes (`/api/cluster`'s `nodes`). */
@@ -25,7 +31,11 @@ export class JmIncidents extends LitElement {
   /** Clock for "for 3 min"; injectable for tests. */
   now: () => number = Date.now;
 
+  /** The node's stored incidents (`/api/incidents`), or null when it has none (an original node) or they have not loaded. */
+  stored: IncidentList | null = null;
+
   protected expanded = false;
+  protected resolvedExpanded = false;
   private incidents: Incident[] = [];
 
   static override styles = [
@@ -111,6 +121,44 @@ export class JmIncidents extends LitElement {
       .more {
         margin-top: 0.8rem;
       }
+      .resolved {
+        margin-top: 1.1rem;
+      }
+      h3 {
+        margin: 0 0 0.4rem;
+        font-size: 0.95rem;
+        font-weight: 600;
+      }
+      .table-wrap {
+        overflow-x: auto;
+      }
+      table {
+        width: 100%;
+        border-collapse: collapse;
+        font-size: 0.88rem;
+      }
+      th,
+      td {
+        text-align: left;
+        vertical-align: top;
+        padding: 0.4rem 0.6rem 0.4rem 0;
+        border-top: 1px solid var(--_border);
+      }
+      th {
+        font-weight: 600;
+        color: var(--_muted);
+        border-top: none;
+      }
+      td.what strong {
+        color: inherit;
+      }
+      td .detail,
+      td.when {
+        color: var(--_muted);
+      }
+      td.lasted {
+        white-space: nowrap;
+      }
       @media (max-width: 560px) {
         section {
           padding: 1rem;
@@ -120,7 +168,7 @@ export class JmIncidents extends LitElement {
   ];
 
   protected override willUpdate(changed: PropertyValues<this>): void {
-    if (changed.has('nodes')) this.incidents = computeIncidents(this.nodes);
+    if (changed.has('nodes') || changed.has('stored')) this.incidents = withStoredIncidents(computeIncidents(this.nodes), this.stored, this.nodes);
   }
 
   protected override render(): unknown {
@@ -144,12 +192,48 @@ export class JmIncidents extends LitElement {
                   ${this.expanded ? 'Show fewer' : `Show all ${all.length}`}
                 </button>`
               : nothing}`}
+      ${this.renderResolved()}
     </section>`;
+  }
+
+  private renderResolved(): unknown {
+    const stored = this.stored;
+    if (!stored || stored.resolved.length === 0) return nothing;
+    const all = stored.resolved;
+    const list = this.resolvedExpanded ? all : all.slice(0, FOLDED);
+    return html`<div class="resolved">
+      <h3>Resolved · ${rangeLabel(stored.range)} (${stored.resolved_total})</h3>
+      <div class="table-wrap">
+        <table>
+          <thead>
+            <tr><th scope="col">Incident</th><th scope="col">When</th><th scope="col">Lasted</th></tr>
+          </thead>
+          <tbody>
+            ${repeat(list, (i) => i.id, (i) => this.renderResolvedRow(i))}
+          </tbody>
+        </table>
+      </div>
+      ${all.length > FOLDED
+        ? html`<button class="more" type="button" aria-expanded=${this.resolvedExpanded ? 'true' : 'false'} @click=${this.toggleResolved}>
+            ${this.resolvedExpanded ? 'Show fewer' : `Show all ${all.length}`}
+          </button>`
+        : nothing}
+    </div>`;
+  }
+
+  private renderResolvedRow(i: StoredIncident): unknown {
+    const last = i.errors[i.errors.length - 1];
+    const detail = [i.states.join(', '), last !== undefined && !i.states.includes(last) ? last : ''].filter(Boolean).join(' - ');
+    return html`<tr>
+      <td class="what"><strong>${storedTitle(i, this.nodes)}</strong>${detail ? html`<br /><span class="detail">${detail}</span>` : nothing}</td>
+      <td class="when">${formatSpan(i.started_at, i.ended_at)}</td>
+      <td class="lasted">${formatDuration(i.duration_seconds * 1000)}</td>
+    </tr>`;
   }
 
   private renderItem(i: Incident, now: number): unknown {
     let when: string;
-    if (i.kind === 'sync') {
+    if (i.kind === 'sync' && (i.lastGood !== null || i.since === null)) {
       when = i.lastGood !== null ? `Last good sync ${formatDateTime(i.lastGood)} (${formatRelative(i.lastGood, now)})` : 'No successful sync yet';
     } else if (i.since !== null) {
       when = `Since ${formatDateTime(i.since)} (for ${formatDuration(now - i.since)})`;
@@ -166,6 +250,10 @@ export class JmIncidents extends LitElement {
 
   private readonly toggle = (): void => {
     this.expanded = !this.expanded;
+  };
+
+  private readonly toggleResolved = (): void => {
+    this.resolvedExpanded = !this.resolvedExpanded;
   };
 }
 

@@ -9,7 +9,7 @@
  */
 import { isIP } from 'node:net';
 import * as v from 'valibot';
-import type { Config, DnsMonitorConfig, PeerConfig, TargetConfig } from './types.js';
+import type { Config, DnsMonitorConfig, NotificationConfig, NotificationEvent, NotificationType, PeerConfig, TargetConfig } from './types.js';
 import { normalizeUnitName } from './unit-name.js';
 
 /** Every default of the config file, in one place. `node_id` defaults to the host name (passed in). */
@@ -24,7 +24,23 @@ export const DEFAULTS = {
   peer: { enabled: true },
   /** Used when the host name is empty, as the original does. */
   node_id: 'jobmonitor-local',
+  // ---- incidents and notifications (ours; src/incidents, src/notify)
+  /** Targets: a unit's state is no noisy measurement, and at a 5-minute interval a second sample would delay the alert by 5 minutes. */
+  thresholds: { failure: 1, success: 1 },
+  /** The DNS probe and peer refreshes run every minute or so and fail for network reasons: ~3 minutes of failure opens an incident. */
+  probe_thresholds: { failure: 3, success: 1 },
+  peer_thresholds: { failure: 3, success: 1 },
+  notification: { timeout_seconds: 10, on: ['open', 'resolve'] },
+  // ---- end incidents and notifications
+  // ---- operations (ours): /metrics and badges follow the api_key; journal lines off (logs may hold secrets)
+  metrics_public: false,
+  badges_public: false,
+  journal_lines: 0,
+  // ---- end operations
 } as const;
+
+/** Upper bound for journal_lines: the lines travel in every /api/node/status answer. */
+export const MAX_JOURNAL_LINES = 200;
 
 /** Upper bound for every timeout_seconds: a check that may run longer is a mistake, not a setting. */
 export const MAX_TIMEOUT_SECONDS = 3600;
@@ -288,6 +304,92 @@ const frameSource = v.pipe(
   }),
 );
 
+// ---------------------------------------------------------------- incidents and notifications (ours; src/incidents, src/notify)
+
+/** Consecutive samples. Past 100 an incident would open hours late at any interval: a mistake, not a setting. */
+const threshold = v.nullish(wholeNumber(1, 100));
+const thresholdEntries = { failure_threshold: threshold, success_threshold: threshold };
+
+/** The thresholds that were set; absent ones take their default in src/incidents/thresholds.ts. */
+function thresholdsOf(x: { failure_threshold?: number | null | undefined; success_threshold?: number | null | undefined }) {
+  return {
+    ...(x.failure_threshold === null || x.failure_threshold === undefined ? {} : { failure_threshold: x.failure_threshold }),
+    ...(x.success_threshold === null || x.success_threshold === undefined ? {} : { success_threshold: x.success_threshold }),
+  };
+}
+
+const NOTIFICATION_TYPES: readonly NotificationType[] = ['webhook', 'ntfy', 'slack', 'discord'];
+const NOTIFICATION_EVENTS: readonly NotificationEvent[] = ['open', 'resolve'];
+
+function oneOf<T extends string>(options: readonly T[], what: string) {
+  return v.pipe(
+    text,
+    rule((s) => ((options as readonly string[]).includes(s) ? undefined : `expected ${what}, got ${describeValue(s)}`)),
+    v.transform((s) => s as T),
+  );
+}
+
+/** ntfy's own topic rule. */
+const ntfyTopic = v.pipe(text, rule((s) => (/^[-_A-Za-z0-9]{1,64}$/.test(s) ? undefined : `expected 1 to 64 letters, digits, "-" or "_", got ${describeValue(s)}`)));
+
+/** Set by the HTTP client from the request itself; overriding them breaks the request. */
+const RESERVED_HEADERS = ['host', 'content-length', 'transfer-encoding', 'connection'];
+
+const headerName = v.pipe(
+  v.string(),
+  rule((s) => {
+    if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(s)) return `${JSON.stringify(s)} is not a valid HTTP header name`;
+    if (RESERVED_HEADERS.includes(s.toLowerCase())) return `${JSON.stringify(s)} is set by JobMonitor itself and cannot be configured`;
+    return undefined;
+  }),
+);
+
+/** Numbers are accepted as written (`X-Priority: 5`). */
+const headerValue = v.pipe(
+  v.union([v.string(), v.number()], expected('a string')),
+  v.transform((x) => String(x)),
+  rule((s) => (/^[\t\x20-\x7e]*$/.test(s) ? undefined : 'may contain only printable ASCII characters')),
+);
+
+const notificationEntries = {
+  id,
+  type: oneOf(NOTIFICATION_TYPES, `one of ${NOTIFICATION_TYPES.join(', ')}`),
+  url: linkUrl,
+  topic: v.nullish(ntfyTopic),
+  headers: v.nullish(v.pipe(v.custom<Record<string, unknown>>(isMapping, expected('a mapping')), v.record(headerName, headerValue))),
+  on: v.nullish(
+    v.pipe(
+      v.array(oneOf(NOTIFICATION_EVENTS, 'open or resolve'), expected('a list')),
+      v.minLength(1, 'must list at least one of open, resolve'),
+    ),
+    () => [...DEFAULTS.notification.on],
+  ),
+  timeout_seconds: v.nullish(wholeNumber(1, 300), DEFAULTS.notification.timeout_seconds),
+};
+
+export const notificationSchema = v.pipe(
+  section(notificationEntries),
+  v.rawCheck(({ dataset, addIssue }) => {
+    if (!dataset.typed) return;
+    const n = dataset.value;
+    const topic: [v.ObjectPathItem] = [{ type: 'object', origin: 'value', input: n, key: 'topic', value: n.topic }];
+    const hasTopic = n.topic !== null && n.topic !== undefined;
+    if (hasTopic && n.type !== 'ntfy') addIssue({ message: 'only used with type ntfy', path: topic });
+    if (!hasTopic && n.type === 'ntfy' && new URL(n.url).pathname.replace(/\/+$/, '') === '') {
+      addIssue({ message: 'is required for ntfy (or give the topic in url, e.g. https://ntfy.sh/my-alerts)', path: topic });
+    }
+  }),
+  v.transform((n): NotificationConfig => ({
+    id: n.id,
+    type: n.type,
+    url: n.url,
+    ...(n.topic === null || n.topic === undefined ? {} : { topic: n.topic }),
+    ...(n.headers === null || n.headers === undefined ? {} : { headers: n.headers }),
+    on: NOTIFICATION_EVENTS.filter((e) => n.on.includes(e)),
+    timeout_seconds: n.timeout_seconds,
+  })),
+);
+
 // ---------------------------------------------------------------- sections
 
 const dnsEntries = {
@@ -295,6 +397,7 @@ const dnsEntries = {
   target: v.nullish(dnsTarget, DEFAULTS.monitor_dns.target),
   interval_seconds: v.nullish(wholeNumber(1), DEFAULTS.monitor_dns.interval_seconds),
   timeout_seconds: v.nullish(timeoutSeconds, DEFAULTS.monitor_dns.timeout_seconds),
+  ...thresholdEntries,
 };
 
 const targetEntries = {
@@ -304,6 +407,7 @@ const targetEntries = {
   url: v.nullish(linkUrl),
   timeout_seconds: v.nullish(timeoutSeconds, DEFAULTS.target.timeout_seconds),
   use_sudo: v.nullish(flag, DEFAULTS.target.use_sudo),
+  ...thresholdEntries,
 };
 
 const peerEntries = {
@@ -312,11 +416,18 @@ const peerEntries = {
   base_url: baseUrl,
   enabled: v.nullish(flag, DEFAULTS.peer.enabled),
   api_key: v.nullish(secret),
+  ...thresholdEntries,
 };
 
 export const dnsSchema = v.pipe(
   section(dnsEntries),
-  v.transform((d): DnsMonitorConfig => ({ ...d })),
+  v.transform((d): DnsMonitorConfig => ({
+    enabled: d.enabled,
+    target: d.target,
+    interval_seconds: d.interval_seconds,
+    timeout_seconds: d.timeout_seconds,
+    ...thresholdsOf(d),
+  })),
 );
 
 export const targetSchema = v.pipe(
@@ -328,6 +439,7 @@ export const targetSchema = v.pipe(
     ...(t.url === null || t.url === undefined ? {} : { url: t.url }),
     timeout_seconds: t.timeout_seconds,
     use_sudo: t.use_sudo,
+    ...thresholdsOf(t),
   })),
 );
 
@@ -339,6 +451,7 @@ export const peerSchema = v.pipe(
     base_url: p.base_url,
     enabled: p.enabled,
     ...(p.api_key === null || p.api_key === undefined ? {} : { api_key: p.api_key }),
+    ...thresholdsOf(p),
   })),
 );
 
@@ -363,6 +476,15 @@ const configEntries = {
   frame_ancestors: v.nullish(v.array(frameSource, expected('a list')), () => []),
   /** Ours: the largest peer response read, in bytes (the peer client's default, 8 MiB, when absent). */
   peer_max_response_bytes: v.nullish(wholeNumber(64 * 1024, 1024 * 1024 * 1024)),
+  // ---- incidents and notifications (ours)
+  ...thresholdEntries,
+  notifications: v.nullish(v.array(notificationSchema, expected('a list'))),
+  // ---- end incidents and notifications
+  // ---- operations (ours)
+  metrics_public: v.nullish(flag),
+  badges_public: v.nullish(flag),
+  journal_lines: v.nullish(wholeNumber(0, MAX_JOURNAL_LINES)),
+  // ---- end operations
 };
 
 /** node_id when the file has none: the host name, or DEFAULTS.node_id for a host without one. */
@@ -390,6 +512,13 @@ export function configSchema(hostname: string) {
         cors_origins: c.cors_origins,
         frame_ancestors: c.frame_ancestors,
         ...(c.peer_max_response_bytes === null || c.peer_max_response_bytes === undefined ? {} : { peer_max_response_bytes: c.peer_max_response_bytes }),
+        ...thresholdsOf(c),
+        ...(c.notifications === null || c.notifications === undefined ? {} : { notifications: c.notifications }),
+        // ---- operations (ours): absent stays absent (DEFAULTS apply)
+        ...(c.metrics_public === null || c.metrics_public === undefined ? {} : { metrics_public: c.metrics_public }),
+        ...(c.badges_public === null || c.badges_public === undefined ? {} : { badges_public: c.badges_public }),
+        ...(c.journal_lines === null || c.journal_lines === undefined ? {} : { journal_lines: c.journal_lines }),
+        // ---- end operations
       };
     }),
   );
@@ -403,6 +532,7 @@ export const SECTION_KEYS = {
   monitor_dns: Object.keys(dnsEntries),
   target: Object.keys(targetEntries),
   peer: Object.keys(peerEntries),
+  notification: Object.keys(notificationEntries),
 } as const;
 
 /**
@@ -427,7 +557,7 @@ export function findUnknownKeys(raw: unknown): Finding[] {
   check(raw, SECTION_KEYS.config, []);
   if (!isMapping(raw)) return found;
   check(raw.monitor_dns, SECTION_KEYS.monitor_dns, ['monitor_dns']);
-  const lists = [['targets', SECTION_KEYS.target], ['peers', SECTION_KEYS.peer]] as const;
+  const lists = [['targets', SECTION_KEYS.target], ['peers', SECTION_KEYS.peer], ['notifications', SECTION_KEYS.notification]] as const;
   for (const [name, known] of lists) {
     const list = raw[name];
     if (Array.isArray(list)) list.forEach((item, i) => check(item, known, [name, i]));
@@ -443,7 +573,7 @@ export function findUnknownKeys(raw: unknown): Finding[] {
 export function findIdConflicts(raw: unknown, hostname: string): Finding[] {
   if (!isMapping(raw)) return [];
   const found: Finding[] = [];
-  const ids = (name: 'targets' | 'peers') => {
+  const ids = (name: 'targets' | 'peers' | 'notifications') => {
     const list = raw[name];
     if (!Array.isArray(list)) return [];
     return list.flatMap((item, i) => {
@@ -451,7 +581,7 @@ export function findIdConflicts(raw: unknown, hostname: string): Finding[] {
       return typeof value === 'string' && value.trim() !== '' ? [{ id: value, i }] : [];
     });
   };
-  for (const [name, noun] of [['targets', 'target'], ['peers', 'peer']] as const) {
+  for (const [name, noun] of [['targets', 'target'], ['peers', 'peer'], ['notifications', 'notification']] as const) {
     const first = new Map<string, number>();
     for (const { id: value, i } of ids(name)) {
       const earlier = first.get(value);

@@ -1,0 +1,23 @@
+import Router from '@koa/router';
+import type { IncidentList } from '../incidents/types.js';
+import type { RangeName } from '../types.js';
+import { MAX_RESOLVED } from '../incidents/list.js';
+import { parseLimit, parseRange } from './query.js';
+
+/** What the route needs: the list for a range, at most `limit` resolved incidents. */
+export type IncidentSource = (range: RangeName, limit: number) => IncidentList;
+
+/**
+ * GET /api/incidents?range=24h|30d[&limit=N] (ours): open incidents, then the
+ * ones resolved within the range, newest first. `range` is strict here (an
+ * unknown value is a 400), as on every route the original does not have.
+ */
+export function incidentRoutes(deps: { incidents: IncidentSource }): Router {
+  const router = new Router();
+  router.get('/api/incidents', (ctx) => {
+    const range = parseRange(ctx.query['range'], true);
+    const limit = parseLimit(ctx.query['limit'], MAX_RESOLVED);
+    ctx.body = deps.incidents(range, limit);
+  });
+  return router;
+}

@@ -1,0 +1,257 @@
+/**
+ * Incidents on disk: `incidents.jsonl` in the data directory, one change per
+ * line (`{"event":"open"|"update"|"resolve","incident":{...}}`), appended with
+ * fdatasync; the last line of an id wins. Loaded on start, so an incident
+ * open when the daemon stopped is open again after it starts.
+ *
+ * Bounded like the history: resolved incidents that ended more than
+ * `retentionDays` ago are dropped, and at most `maxResolved` resolved ones are
+ * kept (the newest). The file is rewritten without dropped and superseded
+ * lines at start and whenever it has grown well past what it holds.
+ */
+import { mkdir, open, rename, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import * as v from 'valibot';
+import { scanJsonlFile } from '../history/jsonl.js';
+import type { Logger } from '../log.js';
+import type { IncidentChange, StoredIncident } from './types.js';
+
+export const INCIDENTS_FILE = 'incidents.jsonl';
+/** Resolved incidents kept at most (oldest dropped first): a flapping unit must not fill memory. */
+export const DEFAULT_MAX_RESOLVED = 20_000;
+/** Lines kept for retry after failed writes; past it the oldest are dropped (the state in memory is still right). */
+const MAX_PENDING_LINES = 10_000;
+const DAY_MS = 24 * 60 * 60 * 1000;
+const PRUNE_EVERY_MS = 60 * 60 * 1000;
+
+export interface IncidentStoreOptions {
+  /** The data directory (created when missing). */
+  dir: string;
+  retentionDays: number;
+  now: () => number;
+  log: Logger;
+  maxResolved?: number;
+}
+
+export interface IncidentStore {
+  /** The latest version of every incident kept. */
+  all(): Iterable<StoredIncident>;
+  /** The open ones. */
+  openIncidents(): StoredIncident[];
+  /**
+   * Applies a change in memory at once and queues its line for the disk.
+   * Never throws: a failed write is logged and retried before the next one.
+   */
+  record(change: IncidentChange): void;
+  /** Drops what is past retention or over the cap, and rewrites the file when that or superseded lines make it worth it. */
+  prune(): Promise<void>;
+  /** Resolves when every queued line has been tried. */
+  flush(): Promise<void>;
+  /** Flushes; logs when lines could not be written. */
+  close(): Promise<void>;
+  /** The write error not yet recovered from. */
+  lastWriteError(): string | undefined;
+}
+
+const incidentSchema = v.object({
+  id: v.string(),
+  kind: v.picklist(['unit', 'peer', 'probe']),
+  subject: v.string(),
+  name: v.string(),
+  node: v.string(),
+  started_at: v.pipe(v.string(), v.check((s) => Number.isFinite(Date.parse(s)))),
+  ended_at: v.optional(v.pipe(v.string(), v.check((s) => Number.isFinite(Date.parse(s))))),
+  last_failure_at: v.pipe(v.string(), v.check((s) => Number.isFinite(Date.parse(s)))),
+  states: v.array(v.string()),
+  errors: v.array(v.string()),
+  samples: v.pipe(v.number(), v.integer(), v.minValue(0)),
+});
+
+const lineSchema = v.object({
+  event: v.picklist(['open', 'update', 'resolve']),
+  incident: incidentSchema,
+});
+
+function accept(value: unknown): IncidentChange | string {
+  const r = v.safeParse(lineSchema, value);
+  if (!r.success) return `not an incident record (${r.issues[0]?.message ?? 'invalid'})`;
+  const { event, incident } = r.output;
+  const { ended_at, ...rest } = incident;
+  const inc: StoredIncident = ended_at === undefined ? rest : { ...rest, ended_at };
+  return { type: event, incident: inc };
+}
+
+function lineOf(change: IncidentChange): string {
+  return `${JSON.stringify({ event: change.type, incident: change.incident })}\n`;
+}
+
+function describe(e: unknown): string {
+  const code = (e as NodeJS.ErrnoException).code;
+  return code !== undefined ? `${code}: ${(e as Error).message}` : e instanceof Error ? e.message : String(e);
+}
+
+async function appendDurably(path: string, text: string): Promise<void> {
+  const h = await open(path, 'a');
+  try {
+    await h.appendFile(text);
+    await h.datasync();
+  } finally {
+    await h.close();
+  }
+}
+
+async function writeDurably(path: string, text: string): Promise<void> {
+  const tmp = `${path}.tmp`;
+  const h = await open(tmp, 'w');
+  try {
+    await h.writeFile(text);
+    await h.datasync();
+  } finally {
+    await h.close();
+  }
+  await rename(tmp, path);
+}
+
+/** Opens (or creates) the store in `dir`. An unreadable file is the only error; damaged lines are skipped and logged. */
+export async function openIncidentStore(opts: IncidentStoreOptions): Promise<{ ok: true; value: IncidentStore } | { ok: false; error: string }> {
+  const { log } = opts;
+  const path = join(opts.dir, INCIDENTS_FILE);
+  const maxResolved = opts.maxResolved ?? DEFAULT_MAX_RESOLVED;
+  const byId = new Map<string, StoredIncident>();
+  let fileLines = 0;
+
+  try {
+    await mkdir(opts.dir, { recursive: true });
+    const exists = await stat(path).then(() => true, (e: NodeJS.ErrnoException) => {
+      if (e.code === 'ENOENT') return false;
+      throw e;
+    });
+    if (exists) {
+      const scan = await scanJsonlFile(path, accept, (c) => {
+        byId.set(c.incident.id, c.incident);
+      });
+      fileLines = scan.count + scan.bad.length;
+      if (scan.bad.length > 0) {
+        const first = scan.bad[0]!;
+        log.warn(`incidents: ${path}: skipped ${scan.bad.length} unreadable line(s), the first at byte ${first.offset} (${first.reason})`);
+      }
+    }
+  } catch (e) {
+    return { ok: false, error: `cannot read ${path} (${describe(e)})` };
+  }
+
+  let pending: string[] = [];
+  let chain: Promise<void> = Promise.resolve();
+  let writeError: string | undefined;
+  let lastPruneAt = opts.now();
+  let pruning: Promise<void> | undefined;
+
+  const failed = (what: string, e: unknown): void => {
+    const message = describe(e);
+    if (writeError === undefined) log.error(`incidents: ${what} ${path} failed (kept in memory, retried with the next change): ${message}`);
+    writeError = message;
+  };
+  const recovered = (): void => {
+    if (writeError !== undefined) log.info('incidents: writing recovered');
+    writeError = undefined;
+  };
+
+  /** Queued after everything before it, so appends and rewrites never interleave. */
+  const enqueue = (task: () => Promise<void>): Promise<void> => {
+    chain = chain.then(task, task);
+    return chain;
+  };
+
+  const writePending = (): Promise<void> =>
+    enqueue(async () => {
+      if (pending.length === 0) return;
+      const count = pending.length;
+      try {
+        await appendDurably(path, pending.join(''));
+        pending = pending.slice(count);
+        fileLines += count;
+        recovered();
+      } catch (e) {
+        failed('appending to', e);
+      }
+    });
+
+  /** Drops resolved incidents past retention or over the cap; true when any was dropped. */
+  const dropOld = (): boolean => {
+    const cutoff = opts.now() - opts.retentionDays * DAY_MS;
+    const resolved: StoredIncident[] = [];
+    let dropped = false;
+    for (const inc of byId.values()) {
+      if (inc.ended_at === undefined) continue;
+      if (Date.parse(inc.ended_at) < cutoff) {
+        byId.delete(inc.id);
+        dropped = true;
+      } else resolved.push(inc);
+    }
+    if (resolved.length > maxResolved) {
+      resolved.sort((a, b) => Date.parse(a.ended_at ?? '') - Date.parse(b.ended_at ?? ''));
+      for (const inc of resolved.slice(0, resolved.length - maxResolved)) byId.delete(inc.id);
+      dropped = true;
+    }
+    return dropped;
+  };
+
+  const rewrite = (): Promise<void> =>
+    enqueue(async () => {
+      const snapshot = [...byId.values()];
+      const text = snapshot.map((incident) => lineOf({ type: incident.ended_at === undefined ? 'open' : 'resolve', incident })).join('');
+      try {
+        await writeDurably(path, text);
+        // The rewrite holds everything in memory, the lines still pending included.
+        pending = [];
+        fileLines = snapshot.length;
+        recovered();
+      } catch (e) {
+        failed('rewriting', e);
+      }
+    });
+
+  const prune = (): Promise<void> => {
+    pruning ??= (async () => {
+      lastPruneAt = opts.now();
+      const dropped = dropOld();
+      if (dropped || fileLines > 2 * byId.size + 100) await rewrite();
+    })().finally(() => {
+      pruning = undefined;
+    });
+    return pruning;
+  };
+
+  const flush = async (): Promise<void> => {
+    await chain;
+    if (pruning !== undefined) await pruning;
+    await chain;
+  };
+
+  await prune();
+
+  return {
+    ok: true,
+    value: {
+      all: () => byId.values(),
+      openIncidents: () => [...byId.values()].filter((i) => i.ended_at === undefined),
+      record(change) {
+        byId.set(change.incident.id, change.incident);
+        pending.push(lineOf(change));
+        if (pending.length > MAX_PENDING_LINES) {
+          log.error(`incidents: ${pending.length - MAX_PENDING_LINES} unwritten change(s) dropped from the retry buffer`);
+          pending = pending.slice(pending.length - MAX_PENDING_LINES);
+        }
+        void writePending();
+        if (opts.now() - lastPruneAt >= PRUNE_EVERY_MS || fileLines > 2 * byId.size + 1000) void prune();
+      },
+      prune,
+      flush,
+      async close() {
+        await flush();
+        if (pending.length > 0) log.error(`incidents: ${pending.length} change(s) could not be written to ${path}: ${writeError ?? 'unknown error'}`);
+      },
+      lastWriteError: () => writeError,
+    },
+  };
+}
