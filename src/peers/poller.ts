@@ -1,0 +1,312 @@
+/**
+ * Keeps every enabled peer's data fresh in the background and answers
+ * /api/cluster's peer part from what is cached, never waiting on a peer.
+ *
+ * Each peer is refreshed every max(peer_refresh_seconds, 15) s on its own
+ * schedule (a hung peer delays nobody else), at most `concurrency` at once,
+ * the first time right at start. A failed refresh keeps the last good data,
+ * marked stale, with the error, when it last succeeded and how many refreshes
+ * in a row failed.
+ */
+import { createPeriodic, type Periodic } from '../checks/periodic.js';
+import type { Config, PeerConfig } from '../config/types.js';
+import type { Logger } from '../log.js';
+import type { HistoryQueries } from '../node/queries.js';
+import { buildSnapshot } from '../node/snapshot.js';
+import type { NodeInfo, PeerSnapshot, RangeName } from '../types.js';
+import { RANGE_MS } from '../types.js';
+import { createLogQueries } from '../views/queries.js';
+import type { PeerClient } from './client.js';
+import { PeerStore, peerDir, type PeerMeta } from './store.js';
+import { peerIntervalMs, pullPeer, type Pulled } from './sync.js';
+
+/** The floor of the refresh interval, as the original's. */
+export const MIN_REFRESH_MS = 15_000;
+/** Peers refreshed at the same time. */
+export const DEFAULT_CONCURRENCY = 4;
+const PRUNE_EVERY_MS = 60 * 60_000;
+
+/**
+ * Tests only: `JOBMONITOR_MIN_PEER_REFRESH_SECONDS` lowers the 15 s floor so a
+ * cluster test does not take minutes. Undefined when unset or not a positive number.
+ */
+export function minRefreshFromEnv(env: NodeJS.ProcessEnv): number | undefined {
+  const raw = env['JOBMONITOR_MIN_PEER_REFRESH_SECONDS'];
+  const n = raw === undefined ? NaN : Number(raw);
+  return Number.isFinite(n) && n > 0 ? n * 1000 : undefined;
+}
+
+export interface PeerPollerOptions {
+  config: Pick<Config, 'node_id' | 'interval_minutes' | 'peers' | 'peer_refresh_seconds' | 'data_directory' | 'retention_days'>;
+  client: PeerClient;
+  log: Logger;
+  now?: () => number;
+  /** Keep peer history under `<data_directory>/peers/<id>/` (default true). */
+  persist?: boolean;
+  /** Floor of the refresh interval (default 15 s). */
+  minRefreshMs?: number;
+  concurrency?: number;
+}
+
+export interface PeerPoller {
+  /** Loads the peers' persisted history; start() does it too when not done. */
+  open(): Promise<void>;
+  /** Starts refreshing (the first round at once, in the background). */
+  start(): void;
+  /** Stops scheduling, aborts requests in flight, and waits for the peers' files to be written. */
+  stop(): Promise<void>;
+  /** Enabled peers in config order, from cache. */
+  snapshots(range: RangeName): PeerSnapshot[];
+  /** Refreshes every enabled peer now and resolves when all are done. */
+  refreshAll(): Promise<void>;
+  /** The refresh interval in use. */
+  readonly refreshMs: number;
+}
+
+interface PeerState {
+  peer: PeerConfig;
+  store: PeerStore;
+  queries: HistoryQueries;
+  /** Succeeded since this process started and not failed since. */
+  fresh: boolean;
+  error?: string;
+  failures: number;
+  lastAttemptAt?: number;
+  lastSuccessAt?: number;
+  lastPruneAt: number;
+  /** The node id the peer reported in its last good refresh. */
+  reportedId?: string;
+}
+
+function limiter(max: number): <T>(task: () => Promise<T>) => Promise<T> {
+  let active = 0;
+  const waiting: Array<() => void> = [];
+  return async (task) => {
+    if (active >= max) await new Promise<void>((r) => waiting.push(r));
+    active++;
+    try {
+      return await task();
+    } finally {
+      active--;
+      waiting.shift()?.();
+    }
+  };
+}
+
+export function createPeerPoller(opts: PeerPollerOptions): PeerPoller {
+  const { config, client, log } = opts;
+  const now = opts.now ?? Date.now;
+  const ownIntervalMs = Math.round(config.interval_minutes * 60_000);
+  const refreshMs = Math.max(config.peer_refresh_seconds * 1000, opts.minRefreshMs ?? MIN_REFRESH_MS);
+  const limit = limiter(opts.concurrency ?? DEFAULT_CONCURRENCY);
+  const enabled = config.peers.filter((p) => p.enabled);
+  const abort = new AbortController();
+  const startedAt = now();
+  let states: PeerState[] = [];
+  let opening: Promise<void> | undefined;
+  let tasks: Periodic[] = [];
+
+  const stateFor = (peer: PeerConfig, store: PeerStore): PeerState => {
+    const last = store.meta.last_success_at;
+    return {
+      peer,
+      store,
+      queries: createLogQueries(store.status, store.connectivity),
+      fresh: false,
+      failures: 0,
+      lastPruneAt: now(),
+      ...(last !== undefined ? { lastSuccessAt: Date.parse(last) } : {}),
+      ...(store.meta.node?.id ? { reportedId: store.meta.node.id } : {}),
+    };
+  };
+
+  const open = (): Promise<void> => {
+    opening ??= (async () => {
+      const memOpts = { retentionDays: config.retention_days, now };
+      states = await Promise.all(
+        enabled.map(async (peer) => {
+          if (opts.persist === false) return stateFor(peer, PeerStore.memory(memOpts));
+          const dir = peerDir(config.data_directory, peer.id);
+          const r = await PeerStore.open({ ...memOpts, dir, onNote: (m) => log.warn(`peer ${peer.id}: ${m}`) }).catch(
+            (e: unknown) => ({ ok: false as const, error: `cannot load ${dir}: ${String(e)}` }),
+          );
+          if (r.ok) return stateFor(peer, r.store);
+          // A peer's copy is not worth refusing to start over: it is pulled again.
+          log.error(`peer ${peer.id}: ${r.error}; its history is kept in memory only`);
+          return stateFor(peer, PeerStore.memory(memOpts));
+        }),
+      );
+    })();
+    return opening;
+  };
+
+  /** Another node already shown under this id: this node itself, or another peer. */
+  const conflictOf = (state: PeerState, id: string | undefined): string | undefined => {
+    if (id === undefined || id === '') return undefined;
+    if (id === config.node_id) {
+      return `peer reports node id "${id}", which is this node's own id (does base_url point at this node?); not merged`;
+    }
+    const index = states.indexOf(state);
+    for (const [i, other] of states.entries()) {
+      if (other === state) continue;
+      // An earlier peer keeps a node it reported; a later one reporting the same node is the duplicate.
+      if (other.peer.id === id || (i < index && other.reportedId === id)) {
+        return `peer reports node id "${id}", the node already shown as peer "${other.peer.id}"; not merged`;
+      }
+    }
+    return undefined;
+  };
+
+  const fail = (state: PeerState, error: string): void => {
+    if (state.error !== error) log.warn(`peer ${state.peer.id}: sync failed: ${error}`);
+    state.error = error;
+    state.failures++;
+    state.fresh = false;
+  };
+
+  const succeed = (state: PeerState, pulled: Pulled): void => {
+    const reported = pulled.status.node?.id ?? pulled.history.node?.id;
+    const previous = state.store.meta.node?.id;
+    if (reported !== undefined && reported !== '' && previous !== undefined && previous !== '' && previous !== reported) {
+      log.warn(`peer ${state.peer.id}: now reports node id "${reported}" (was "${previous}"); its cached history was dropped`);
+      state.store.reset();
+    }
+    const t = now();
+    const node = pulled.status.node ?? pulled.history.node;
+    const targets = pulled.status.targets ?? pulled.history.targets;
+    const meta: PeerMeta = {
+      ...(node !== undefined ? { node } : {}),
+      ...(pulled.status.status !== undefined ? { status: pulled.status.status } : {}),
+      ...(pulled.status.connectivity !== undefined ? { connectivity: pulled.status.connectivity } : {}),
+      ...(targets !== undefined ? { targets } : {}),
+      last_success_at: new Date(t).toISOString(),
+    };
+    state.store.add(pulled.history.history, pulled.history.connectivity, meta);
+    if (t - state.lastPruneAt >= PRUNE_EVERY_MS) {
+      state.lastPruneAt = t;
+      state.store.prune();
+    }
+    if (state.error !== undefined) log.info(`peer ${state.peer.id}: sync recovered after ${state.failures} failed refresh(es)`);
+    else if (!state.fresh && state.lastSuccessAt === undefined) log.info(`peer ${state.peer.id}: first sync done`);
+    delete state.error;
+    state.failures = 0;
+    state.fresh = true;
+    state.lastSuccessAt = t;
+    if (reported !== undefined && reported !== '') state.reportedId = reported;
+  };
+
+  const refresh = (state: PeerState): Promise<void> =>
+    limit(async () => {
+      if (abort.signal.aborted) return;
+      state.lastAttemptAt = now();
+      const r = await pullPeer({
+        client,
+        peer: state.peer,
+        cursor: {
+          ...(state.store.lastStatusTime() !== undefined ? { lastStatusMs: state.store.lastStatusTime()! } : {}),
+          ...(state.store.lastConnectivityTime() !== undefined ? { lastConnectivityMs: state.store.lastConnectivityTime()! } : {}),
+        },
+        ownIntervalMs,
+        signal: abort.signal,
+      });
+      if (abort.signal.aborted) return; // shutting down: not the peer's failure
+      if (!r.ok) return fail(state, r.error);
+      const conflict = conflictOf(state, r.value.status.node?.id ?? r.value.history.node?.id);
+      if (conflict !== undefined) return fail(state, conflict);
+      succeed(state, r.value);
+    });
+
+  const snapshotOf = (state: PeerState, range: RangeName): PeerSnapshot => {
+    const end = now();
+    const window = { start: end - RANGE_MS[range], end };
+    const { peer, store } = state;
+    const meta = store.meta;
+    const remote = meta.node;
+    const hasData = state.lastSuccessAt !== undefined || store.status.length > 0;
+    const sync = {
+      ...(state.error !== undefined ? { error: state.error } : {}),
+      // Stale: what is shown is not from this run's latest refresh (kept after a failure, or loaded from disk
+      // and not yet refreshed). A peer whose first refresh is still running has nothing to be stale.
+      stale: !state.fresh && (hasData || state.error !== undefined),
+      ...(state.lastSuccessAt !== undefined ? { last_success_at: new Date(state.lastSuccessAt).toISOString() } : {}),
+      consecutive_failures: state.failures,
+    };
+    // A peer with a configured name shows it; one named only by its id shows the name it reports (as the original).
+    const name = peer.name !== peer.id || remote === undefined || remote.name === '' ? peer.name : remote.name;
+    if (!hasData) {
+      // Never synced: the original's shape for a peer without data.
+      return {
+        node: { id: peer.id, name, interval_minutes: 0 },
+        connectivity_timeline: state.queries.connectivityTimeline(window),
+        services: [],
+        updated_at: new Date(state.lastAttemptAt ?? startedAt).toISOString(),
+        source: 'peer',
+        ...sync,
+      };
+    }
+    const node: NodeInfo = {
+      id: peer.id,
+      name,
+      interval_minutes: remote?.interval_minutes ?? 0,
+      ...(remote?.connectivity_interval_seconds !== undefined ? { connectivity_interval_seconds: remote.connectivity_interval_seconds } : {}),
+    };
+    const fromTargets = (meta.targets ?? []).filter((t) => t.id !== '');
+    const services = fromTargets.length > 0 ? fromTargets : (meta.status?.checks ?? []).filter((c) => c.id !== '');
+    const snap = buildSnapshot(
+      {
+        node,
+        history: state.queries,
+        services,
+        ...(meta.targets !== undefined ? { targets: meta.targets } : {}),
+        intervalMs: peerIntervalMs(remote, ownIntervalMs),
+        ...(meta.status !== undefined ? { status: meta.status } : {}),
+        ...(meta.connectivity !== undefined ? { connectivity: meta.connectivity } : {}),
+        updatedAt: state.lastSuccessAt ?? state.lastAttemptAt ?? startedAt,
+        source: 'peer',
+        ...(state.lastSuccessAt !== undefined ? { completeUntil: state.lastSuccessAt } : {}),
+      },
+      window,
+    );
+    return { ...snap, ...sync };
+  };
+
+  const refreshAll = async (): Promise<void> => {
+    await open();
+    await Promise.all(states.map(refresh));
+  };
+
+  return {
+    open,
+    refreshMs,
+    refreshAll,
+    start() {
+      if (tasks.length > 0 || abort.signal.aborted) return;
+      void open().then(() => {
+        if (abort.signal.aborted) return;
+        tasks = states.map((state) =>
+          createPeriodic({
+            intervalMs: refreshMs,
+            run: () => refresh(state),
+            onError: (e) => log.error(`peer ${state.peer.id}: refresh failed unexpectedly: ${String(e)}`),
+            now,
+          }),
+        );
+        for (const t of tasks) t.start();
+      });
+    },
+    async stop() {
+      abort.abort();
+      await Promise.all(tasks.map((t) => t.stop()));
+      if (opening !== undefined) await opening;
+      await Promise.all(states.map((s) => s.store.close()));
+      client.close();
+    },
+    snapshots(range) {
+      // Before open() has loaded anything, every enabled peer still shows, without data.
+      if (states.length === 0 && enabled.length > 0) {
+        return enabled.map((peer) => snapshotOf(stateFor(peer, PeerStore.memory({ retentionDays: config.retention_days, now })), range));
+      }
+      return states.map((s) => snapshotOf(s, range));
+    },
+  };
+}
