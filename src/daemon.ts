@@ -5,17 +5,27 @@
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { createJournalTap } from './checks/journal-tap.js';
 import { createCheckPool } from './checks/pool.js';
 import { createPeriodic, type Periodic } from './checks/periodic.js';
 import { createProbeRun, createSweep } from './checks/sweep.js';
 import type { Config } from './config/types.js';
 import { openHistory } from './history/open.js';
 import { createApp } from './http/app.js';
+// ---- operations imports (src/metrics)
+import { daemonMetricsSources, peerStatesFromSnapshots } from './metrics/daemon-sources.js';
+import { createMetricsRegistry } from './metrics/registry.js';
+// ---- end operations imports
 import { historyCap } from './http/query.js';
 import type { Logger } from './log.js';
 import { createLocalNode } from './node/local.js';
 import { createPeerClient } from './peers/client.js';
 import { createPeerPoller, minRefreshFromEnv } from './peers/poller.js';
+// ---- incidents and notifications imports (src/incidents, src/notify)
+import { createIncidentService } from './incidents/service.js';
+import { openIncidentStore } from './incidents/store.js';
+import { createNotifier } from './notify/notifier.js';
+// ---- end incidents and notifications imports
 
 export interface DaemonOptions {
   config: Config;
@@ -42,9 +52,28 @@ export async function startDaemon(opts: DaemonOptions): Promise<StartResult> {
   const opened = await openHistory({ dir: config.data_directory, retentionDays: config.retention_days, now, log });
   if (!opened.ok) return { ok: false, error: `data directory ${config.data_directory}: ${opened.error}` };
   const history = opened.value;
+  // ---- incidents and notifications: changes are stored, then queued for the receivers (never awaited by checks).
+  const incidentStore = await openIncidentStore({ dir: config.data_directory, retentionDays: config.retention_days, now, log });
+  if (!incidentStore.ok) {
+    await history.close();
+    return { ok: false, error: `data directory ${config.data_directory}: ${incidentStore.error}` };
+  }
+  const notifier = createNotifier({ channels: config.notifications ?? [], log, version: opts.version });
+  const incidents = createIncidentService({
+    node: { id: config.node_id, name: config.node_name },
+    config,
+    store: incidentStore.value,
+    log,
+    now,
+    onEvent: (e) => notifier.notify(e),
+  });
+  // ---- end incidents and notifications
 
   const pool = createCheckPool({});
-  const local = createLocalNode({ config, history, now, version: opts.version });
+  // ---- journal lines (journal_lines > 0): read for units that are not ok, shown in /api/node/status, never stored.
+  const checker = createJournalTap(pool, config.journal_lines ?? 0);
+  const local = createLocalNode({ config, history, now, version: opts.version, journal: checker.latest });
+  // ---- end journal lines
   // ---- peers (src/peers): refreshed in the background; /api/cluster answers from their cache.
   const minPeerRefreshMs = minRefreshFromEnv(process.env); // tests only, see minRefreshFromEnv
   const peers = createPeerPoller({
@@ -56,6 +85,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<StartResult> {
     log,
     now,
     ...(minPeerRefreshMs !== undefined ? { minRefreshMs: minPeerRefreshMs } : {}),
+    onRefresh: (p, ok, error, at) => incidents.observePeer(p.id, p.name, ok, error, at), // ---- incidents
   });
   await peers.open();
   // ---- end peers
@@ -65,13 +95,14 @@ export async function startDaemon(opts: DaemonOptions): Promise<StartResult> {
 
   const sweep = createSweep({
     targets: config.targets,
-    checker: pool,
+    checker, // the pool, with journal lines taken off before storing
     sink: history,
     log,
     now,
     previous: previous?.checks ?? [],
-    onSample: () => {
+    onSample: (entry) => {
       lastSampleAt = now();
+      incidents.observeStatus(entry); // ---- incidents
     },
   });
   const tasks: Periodic[] = [
@@ -79,7 +110,14 @@ export async function startDaemon(opts: DaemonOptions): Promise<StartResult> {
     createPeriodic({ intervalMs: 3_600_000, initialDelayMs: 3_600_000, run: () => history.prune(), onError: (e) => log.error(`retention prune failed: ${String(e)}`), now }),
   ];
   if (config.monitor_dns.enabled) {
-    const probe = createProbeRun({ probe: () => pool.probeDns(config.monitor_dns), sink: history, log });
+    // ---- incidents: each probe result is also an incident observation
+    const probeDns = async () => {
+      const s = await pool.probeDns(config.monitor_dns);
+      incidents.observeProbe(s);
+      return s;
+    };
+    // ---- end incidents
+    const probe = createProbeRun({ probe: probeDns, sink: history, log });
     tasks.push(createPeriodic({
       intervalMs: config.monitor_dns.interval_seconds * 1000,
       run: async () => void (await probe()),
@@ -88,6 +126,13 @@ export async function startDaemon(opts: DaemonOptions): Promise<StartResult> {
     }));
   }
 
+  // ---- metrics (src/metrics): one registry per daemon, read from the live objects on each scrape.
+  // peerStates: a stop-gap over cached snapshots until the poller exposes its per-peer state.
+  const metricsRegistry = createMetricsRegistry(
+    daemonMetricsSources({ config, version: opts.version, history, local, pool, peerStates: () => peerStatesFromSnapshots(peers.snapshots('24h')) }),
+    { now },
+  );
+  // ---- end metrics
   const app = createApp({
     local,
     peers: (range) => peers.snapshots(range),
@@ -99,6 +144,11 @@ export async function startDaemon(opts: DaemonOptions): Promise<StartResult> {
     publicDir: opts.publicDir,
     corsOrigins: config.cors_origins ?? [],
     ...(config.frame_ancestors !== undefined && config.frame_ancestors.length > 0 ? { frameAncestors: config.frame_ancestors.join(' ') } : {}),
+    // ---- operations (metrics, badges)
+    metrics: { registry: metricsRegistry, public: config.metrics_public ?? false },
+    badgesPublic: config.badges_public ?? false,
+    // ---- end operations
+    incidents: (range, limit) => incidents.list(range, limit), // ---- incidents
   });
 
   const server: Server = createServer(app.callback());
@@ -110,6 +160,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<StartResult> {
     server.listen({ port: opts.listen.port, ...(opts.listen.host !== undefined ? { host: opts.listen.host } : {}) }, () => done({ ok: true }));
   });
   if (!listening.ok) {
+    await Promise.all([notifier.stop(0), incidents.close()]); // ---- incidents
     await peers.stop();
     await pool.close();
     await history.close();
@@ -133,6 +184,9 @@ export async function startDaemon(opts: DaemonOptions): Promise<StartResult> {
         await pool.close();
         await Promise.all(waits);
         await peersStopped;
+        // ---- incidents and notifications: nothing is observed any more; queued notifications get a few seconds.
+        await Promise.all([notifier.stop(5_000), incidents.close()]);
+        // ---- end incidents and notifications
         await history.close();
         server.closeIdleConnections();
         await new Promise<void>((r) => {

@@ -46,6 +46,8 @@ export interface PeerPollerOptions {
   /** Floor of the refresh interval (default 15 s). */
   minRefreshMs?: number;
   concurrency?: number;
+  /** Told of every refresh's outcome (incidents: "a peer stops syncing"). */
+  onRefresh?: (peer: PeerConfig, ok: boolean, error: string | undefined, atMs: number) => void;
 }
 
 export interface PeerPoller {
@@ -162,6 +164,7 @@ export function createPeerPoller(opts: PeerPollerOptions): PeerPoller {
     state.error = error;
     state.failures++;
     state.fresh = false;
+    opts.onRefresh?.(state.peer, false, error, now());
   };
 
   const succeed = (state: PeerState, pulled: Pulled): void => {
@@ -193,6 +196,7 @@ export function createPeerPoller(opts: PeerPollerOptions): PeerPoller {
     state.fresh = true;
     state.lastSuccessAt = t;
     if (reported !== undefined && reported !== '') state.reportedId = reported;
+    opts.onRefresh?.(state.peer, true, undefined, t);
   };
 
   const refresh = (state: PeerState): Promise<void> =>

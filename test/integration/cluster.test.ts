@@ -191,6 +191,12 @@ describe('a cluster of three daemons and an original node', { concurrency: false
       assert.ok(c.services.every((s) => s.total_checks > 0), 'its history is kept');
       assert.ok(c.status !== undefined && Date.parse(c.status.timestamp) >= Date.parse(before.status!.timestamp), 'its latest sample is kept');
     }
+    // A peer that stops syncing is an incident on the viewers (threshold: 3 failed refreshes).
+    const open = await eventually(async () => {
+      const r = (await nodes.a.proc!.get('/api/incidents?range=24h')).body as { open: { kind: string; subject: string; errors: string[] }[] };
+      return r.open.find((i) => i.kind === 'peer' && i.subject === 'node-c');
+    }, 20_000, 'a peer incident for node-c on node-a');
+    assert.match(open.errors.join(' '), /connection refused/);
     // Its history is on disk, for the 30-day view across restarts of the viewers.
     assert.ok(existsSync(join(nodes.a.dir, 'data', 'peers', 'node-c')));
     assert.ok(readdirSync(join(nodes.a.dir, 'data', 'peers', 'node-c')).some((f) => f.startsWith('status-')));
@@ -213,5 +219,10 @@ describe('a cluster of three daemons and an original node', { concurrency: false
     assert.equal(bFromC.error, undefined);
     assert.match(nodes.a.proc!.logs(), /peer node-c: sync failed: status fetch failed: connection refused/);
     assert.match(nodes.a.proc!.logs(), /peer node-c: sync recovered after \d+ failed refresh\(es\)/);
+    const resolved = await eventually(async () => {
+      const r = (await nodes.a.proc!.get('/api/incidents?range=24h')).body as { resolved: { kind: string; subject: string; ended_at?: string }[] };
+      return r.resolved.find((i) => i.kind === 'peer' && i.subject === 'node-c');
+    }, 20_000, 'the node-c incident to resolve on node-a');
+    assert.ok(resolved.ended_at !== undefined);
   });
 });
