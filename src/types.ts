@@ -27,6 +27,10 @@ export interface CheckResult {
   restarts?: number;
   /** Ours: how long the check took, in milliseconds. */
   duration_ms?: number;
+  /** Ours, /api/node/status only (never stored): with journal_lines > 0, the last journal lines of a unit that is not ok. */
+  journal?: string[];
+  /** Ours, /api/node/status only: why `journal` could not be read (journalctl missing, not permitted, timed out). */
+  journal_error?: string;
 }
 
 /** One sample: every target checked in one sweep. `timestamp` is the sweep's start. */

@@ -3,7 +3,9 @@
  */
 import type { CheckResult } from '../src/types.js';
 import type { BatchErrorKind, CheckBatchJob, CheckBatchResult } from '../src/checks/jobs.js';
+import { performance } from 'node:perf_hooks';
 import { runTimed, type RunOutcome, type RunTimedOptions } from './exec.js';
+import { addJournals } from './journal.js';
 import { formatSeconds, unknownResult } from '../src/checks/result.js';
 import { matchBlocks, parseShowOutput, showCommand, unitResult } from './systemd-show.js';
 
@@ -26,6 +28,7 @@ export interface CheckUnitsDeps {
  */
 export async function checkUnits(job: CheckBatchJob, deps: CheckUnitsDeps = {}): Promise<CheckBatchResult> {
   const run = deps.run ?? runTimed;
+  const started = performance.now();
   // Duplicates are asked once: systemctl's treatment of a repeated name is not something to depend on.
   const services = [...new Set(job.units.map((u) => u.service))];
   if (services.length === 0) return { results: [] };
@@ -47,6 +50,12 @@ export async function checkUnits(job: CheckBatchJob, deps: CheckUnitsDeps = {}):
     const props = byService.get(unit.service);
     return props === undefined ? unknownResult(unit, 'no output for unit', durationMs) : unitResult(unit, props, durationMs);
   });
+  // journal_lines > 0: units that are not ok also get their last journal lines, within the same deadline.
+  const lines = job.journal_lines ?? 0;
+  if (lines > 0) {
+    const base = { ...(deps.env !== undefined ? { env: deps.env } : {}), ...(deps.groups !== undefined ? { groups: deps.groups } : {}) };
+    return { results: await addJournals(results, job.units, lines, { run, deadline: started + job.timeout_ms, clock: () => performance.now(), runOpts: base }) };
+  }
   return { results };
 }
 

@@ -21,6 +21,8 @@ export interface CheckBatchJob {
   use_sudo: boolean;
   timeout_ms: number;
   /** Directory prepended to nothing; the worker uses process.env.PATH as given to the daemon. */
+  /** journal_lines: when > 0, units that are not ok also get their last N journal lines (within timeout_ms). */
+  journal_lines?: number;
 }
 
 export interface CheckBatchResult {

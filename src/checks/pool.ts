@@ -37,6 +37,8 @@ export interface CheckPoolOptions {
 export interface CheckTargetsOptions {
   /** Units per `systemctl show` call. Default 50. */
   batchSize?: number;
+  /** journal_lines: last journal lines read for each unit that is not ok (0 = none, the default). */
+  journalLines?: number;
 }
 
 export interface CheckPoolStats {
@@ -161,6 +163,8 @@ export function createCheckPool(opts: CheckPoolOptions = {}): CheckPool {
       const out: CheckResult[] = new Array<CheckResult>(targets.length);
       await Promise.all(
         planBatches(targets, batchSize).map(async ({ job, indexes }) => {
+          const journalLines = checkOpts.journalLines ?? 0;
+          if (journalLines > 0) job.journal_lines = journalLines;
           const results = await checkBatch(job);
           indexes.forEach((targetIndex, i) => {
             const target = targets[targetIndex];

@@ -91,6 +91,7 @@ export function createApp(deps: AppDeps): Koa {
     apiKey: deps.apiKey !== undefined,
     metricsPublic: deps.metrics?.public ?? false,
     badgesPublic: deps.badgesPublic ?? false,
+    absent: [...(deps.metrics === undefined ? ['/metrics'] : []), ...(deps.incidents === undefined ? ['/api/incidents'] : [])],
   }).routes());
   // ---- end operations routes
 

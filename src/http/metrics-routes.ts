@@ -1,0 +1,33 @@
+import Router from '@koa/router';
+import type { Registry } from 'prom-client';
+import { authMiddleware } from './auth.js';
+
+export interface MetricsRouteDeps {
+  registry: Registry;
+  /** The API key; /metrics then needs `Authorization: Bearer <api_key>` like /api/*. */
+  apiKey?: string | undefined;
+  /** metrics_public: serve /metrics without the key even when one is set. */
+  public?: boolean;
+  now?: () => number;
+}
+
+/**
+ * GET /metrics in the Prometheus text format. It is outside /api/, so the
+ * key check is this route's own (with its own failed-attempt limit); values
+ * are collected from the live objects on each scrape.
+ */
+export function metricsRoutes(deps: MetricsRouteDeps): Router {
+  const router = new Router();
+  const auth = authMiddleware({
+    apiKey: deps.public === true ? undefined : deps.apiKey,
+    prefix: '/metrics',
+    ...(deps.now !== undefined ? { now: deps.now } : {}),
+  });
+  router.get('/metrics', auth, async (ctx) => {
+    const text = await deps.registry.metrics();
+    ctx.set('Cache-Control', 'no-store');
+    ctx.type = deps.registry.contentType;
+    ctx.body = text;
+  });
+  return router;
+}

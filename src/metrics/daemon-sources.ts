@@ -1,0 +1,60 @@
+/**
+ * The metrics' sources over the daemon's live objects: the history, the local
+ * node, the check pool and the peers' sync state.
+ */
+import type { Config } from '../config/types.js';
+import type { HistoryQueries } from '../node/queries.js';
+import type { LocalNode } from '../node/local.js';
+import type { PeerSnapshot } from '../types.js';
+import type { MetricsSources, PeerMetricState, PoolMetricStats } from './sources.js';
+
+export interface DaemonMetricsDeps {
+  config: Pick<Config, 'node_id' | 'node_name' | 'targets' | 'monitor_dns'>;
+  version: string;
+  history: Pick<HistoryQueries, 'latestStatus' | 'latestConnectivity' | 'uptime'> & {
+    pendingWrites(): number;
+    lastWriteError(): string | undefined;
+    /** The file store's counter of lines given up. */
+    readonly store: { readonly droppedCount: number };
+  };
+  local: Pick<LocalNode, 'window' | 'intervalMs'>;
+  pool: { stats(): PoolMetricStats };
+  peerStates: () => readonly PeerMetricState[];
+}
+
+export function daemonMetricsSources(deps: DaemonMetricsDeps): MetricsSources {
+  const { config, history, local } = deps;
+  return {
+    node: { id: config.node_id, name: config.node_name },
+    version: deps.version,
+    targets: () => config.targets,
+    latestStatus: () => history.latestStatus(),
+    uptime: (range) => history.uptime(config.targets, local.window(range), local.intervalMs()),
+    ...(config.monitor_dns.enabled ? { dns: { target: config.monitor_dns.target, latest: () => history.latestConnectivity() } } : {}),
+    peers: deps.peerStates,
+    history: {
+      pendingWrites: () => history.pendingWrites(),
+      droppedWrites: () => history.store.droppedCount,
+      lastWriteError: () => history.lastWriteError(),
+    },
+    pool: () => deps.pool.stats(),
+  };
+}
+
+/**
+ * Peer states read off cached peer snapshots (fields `stale`,
+ * `last_success_at`, `consecutive_failures`). A stop-gap until the poller
+ * exposes its per-peer state directly: a snapshot also computes timelines.
+ */
+export function peerStatesFromSnapshots(snapshots: readonly PeerSnapshot[]): PeerMetricState[] {
+  return snapshots.map((s) => {
+    const last = s.last_success_at === undefined ? NaN : Date.parse(s.last_success_at);
+    return {
+      id: s.node.id,
+      name: s.node.name,
+      up: s.stale !== true && s.error === undefined,
+      ...(Number.isFinite(last) ? { lastSuccessAt: last } : {}),
+      consecutiveFailures: s.consecutive_failures ?? 0,
+    };
+  });
+}
