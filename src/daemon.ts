@@ -13,7 +13,7 @@ import type { Config } from './config/types.js';
 import { openHistory } from './history/open.js';
 import { createApp } from './http/app.js';
 // ---- operations imports (src/metrics)
-import { daemonMetricsSources, peerStatesFromSnapshots } from './metrics/daemon-sources.js';
+import { daemonMetricsSources } from './metrics/daemon-sources.js';
 import { createMetricsRegistry } from './metrics/registry.js';
 // ---- end operations imports
 import { historyCap } from './http/query.js';
@@ -127,9 +127,8 @@ export async function startDaemon(opts: DaemonOptions): Promise<StartResult> {
   }
 
   // ---- metrics (src/metrics): one registry per daemon, read from the live objects on each scrape.
-  // peerStates: a stop-gap over cached snapshots until the poller exposes its per-peer state.
   const metricsRegistry = createMetricsRegistry(
-    daemonMetricsSources({ config, version: opts.version, history, local, pool, peerStates: () => peerStatesFromSnapshots(peers.snapshots('24h')) }),
+    daemonMetricsSources({ config, version: opts.version, history, local, pool, peerStates: () => peers.states() }),
     { now },
   );
   // ---- end metrics

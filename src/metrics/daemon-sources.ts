@@ -5,7 +5,6 @@
 import type { Config } from '../config/types.js';
 import type { HistoryQueries } from '../node/queries.js';
 import type { LocalNode } from '../node/local.js';
-import type { PeerSnapshot } from '../types.js';
 import type { MetricsSources, PeerMetricState, PoolMetricStats } from './sources.js';
 
 export interface DaemonMetricsDeps {
@@ -39,22 +38,4 @@ export function daemonMetricsSources(deps: DaemonMetricsDeps): MetricsSources {
     },
     pool: () => deps.pool.stats(),
   };
-}
-
-/**
- * Peer states read off cached peer snapshots (fields `stale`,
- * `last_success_at`, `consecutive_failures`). A stop-gap until the poller
- * exposes its per-peer state directly: a snapshot also computes timelines.
- */
-export function peerStatesFromSnapshots(snapshots: readonly PeerSnapshot[]): PeerMetricState[] {
-  return snapshots.map((s) => {
-    const last = s.last_success_at === undefined ? NaN : Date.parse(s.last_success_at);
-    return {
-      id: s.node.id,
-      name: s.node.name,
-      up: s.stale !== true && s.error === undefined,
-      ...(Number.isFinite(last) ? { lastSuccessAt: last } : {}),
-      consecutiveFailures: s.consecutive_failures ?? 0,
-    };
-  });
 }

@@ -59,6 +59,8 @@ export interface PeerPoller {
   stop(): Promise<void>;
   /** Enabled peers in config order, from cache. */
   snapshots(range: RangeName): PeerSnapshot[];
+  /** Each enabled peer's sync state, cheap (no history is read): for metrics. */
+  states(): Array<{ id: string; name: string; up: boolean; lastSuccessAt?: number; consecutiveFailures: number }>;
   /** Refreshes every enabled peer now and resolves when all are done. */
   refreshAll(): Promise<void>;
   /** The refresh interval in use. */
@@ -304,6 +306,15 @@ export function createPeerPoller(opts: PeerPollerOptions): PeerPoller {
       if (opening !== undefined) await opening;
       await Promise.all(states.map((s) => s.store.close()));
       client.close();
+    },
+    states() {
+      return states.map((st) => ({
+        id: st.peer.id,
+        name: st.peer.name,
+        up: st.fresh && st.error === undefined,
+        ...(st.lastSuccessAt !== undefined ? { lastSuccessAt: st.lastSuccessAt } : {}),
+        consecutiveFailures: st.failures,
+      }));
     },
     snapshots(range) {
       // Before open() has loaded anything, every enabled peer still shows, without data.
