@@ -1,3 +1,4 @@
+#!/usr/bin/env node
 /**
  * Composition root: flags -> config -> history -> pool -> scheduler -> HTTP.
  * On SIGTERM/SIGINT: stop scheduling, end in-flight jobs, flush history,
