@@ -27,9 +27,9 @@ export interface CheckResult {
   restarts?: number;
   /** Ours: how long the check took, in milliseconds. */
   duration_ms?: number;
-  /** Ours, /api/node/status only (never stored): with journal_lines > 0, the last journal lines of a unit that is not ok. */
+  /** Ours, latest sample only (never stored): with journal_lines > 0, the last journal lines of a unit that is not ok. */
   journal?: string[];
-  /** Ours, /api/node/status only: why `journal` could not be read (journalctl missing, not permitted, timed out). */
+  /** Ours, latest sample only: why `journal` could not be read (journalctl missing, not permitted, timed out). */
   journal_error?: string;
 }
 

@@ -1,11 +1,14 @@
 /**
  * `<jm-unit-row>`: one unit of a node — name (a link when its target has
  * an http(s) `url`), id, state badge, uptime, checks, missing slots, the
- * timeline, and the latest error with since when.
+ * timeline, and for a unit that is not ok what systemd knows beyond the
+ * state (sub-state, result, since when, restarts) with its last journal
+ * lines behind a disclosure when the node sends them.
  */
 import { LitElement, css, html, nothing } from 'lit';
-import { formatDateTime, formatPercent, uptimeLevel } from './format.js';
+import { formatPercent, uptimeLevel } from './format.js';
 import { theme } from './theme.js';
+import { journalSummary, okUnitTitle, unitDetails, type DetailFact } from './unit-details.js';
 import type { UnitView } from './units.js';
 
 /**
@@ -17,11 +20,15 @@ const lazySupported = typeof window !== 'undefined' && 'ContentVisibilityAutoSta
 export class JmUnitRow extends LitElement {
   static override properties = {
     unit: { attribute: false },
+    now: { attribute: false },
     revealed: { state: true },
   };
 
   /** The row's data, built by `unitViews()` from a PeerSnapshot. */
   unit: UnitView | null = null;
+
+  /** Clock for "since … (for 2 h)" of a unit that is not ok. */
+  now: () => number = Date.now;
 
   /**
    * The row has been near the viewport at least once. Until then its text is
@@ -133,9 +140,63 @@ export class JmUnitRow extends LitElement {
         color: var(--_warn-text);
         background: color-mix(in srgb, var(--_warn) 10%, transparent);
       }
-      .problem .since {
-        color: var(--_muted);
+      .facts {
+        margin: 0;
+      }
+      /* Short facts stay whole; the separators are where a narrow screen wraps. */
+      .fact {
         white-space: nowrap;
+        color: var(--_text);
+      }
+      .fact.why {
+        white-space: normal;
+        color: inherit;
+      }
+      .fact.since,
+      .sep {
+        color: var(--_muted);
+      }
+      .journal {
+        margin-top: 0.4rem;
+      }
+      .journal summary {
+        cursor: pointer;
+        width: fit-content;
+        color: var(--_accent);
+        border-radius: 4px;
+      }
+      .journal summary:focus-visible {
+        outline: 2px solid var(--_focus);
+        outline-offset: 2px;
+      }
+      .journal pre {
+        margin: 0.4rem 0 0;
+        padding: 0.5rem 0.6rem;
+        max-height: 16rem;
+        overflow: auto;
+        border-radius: 8px;
+        background: var(--_surface-2);
+        border: 1px solid var(--_border);
+        color: var(--_text);
+        font-family: var(--jm-mono, ui-monospace, SFMono-Regular, Menlo, Consolas, 'Liberation Mono', monospace);
+        font-size: 0.78rem;
+        line-height: 1.45;
+        /* Long lines wrap: readable on a phone without sideways scrolling. */
+        white-space: pre-wrap;
+        overflow-wrap: anywhere;
+      }
+      /* One block per journal line, wrapped parts indented under it: where a line starts stays visible. */
+      .journal .line {
+        display: block;
+        padding-left: 1.5em;
+        text-indent: -1.5em;
+      }
+      .journal pre:focus-visible {
+        outline: 2px solid var(--_focus);
+      }
+      .journal-note {
+        margin: 0.3rem 0 0;
+        color: var(--_muted);
       }
       @media (max-width: 560px) {
         dl {
@@ -169,7 +230,7 @@ export class JmUnitRow extends LitElement {
         <dl>
           <div>
             <dt>State</dt>
-            <dd><span class="badge tone-${u.tone}" title=${u.state}>${u.state}</span></dd>
+            <dd><span class="badge tone-${u.tone}" title=${failing ? u.state : okUnitTitle(u.check, u.state)}>${u.state}</span></dd>
           </div>
           <div>
             <dt>Uptime</dt>
@@ -192,13 +253,28 @@ export class JmUnitRow extends LitElement {
       ${this.revealed
         ? html`<jm-timeline .points=${u.points} .label=${u.name}></jm-timeline>`
         : html`<div class="placeholder"></div>`}
-      ${failing
-        ? html`<div class="problem ${u.tone === 'warn' ? 'warn' : ''}">
-            ${u.check?.error || u.state}${u.since !== null
-              ? html` <span class="since">· since ${formatDateTime(u.since)}</span>`
-              : nothing}
-          </div>`
-        : nothing}`;
+      ${failing && u.check ? this.renderProblem(u, u.check) : nothing}`;
+  }
+
+  /** Only rows that are not ok get here, so 2,500 healthy rows pay nothing for it. */
+  private renderProblem(u: UnitView, check: NonNullable<UnitView['check']>): unknown {
+    const d = unitDetails(check, u.state, u.since, this.now());
+    return html`<div class="problem ${u.tone === 'warn' ? 'warn' : ''}">
+      <p class="facts">${d.facts.map((f, i) => this.renderFact(f, i))}</p>
+      ${d.journal && d.journal.length > 0
+        ? html`<details class="journal">
+            <summary>${journalSummary(d.journal)}</summary>
+            <pre tabindex="0" aria-label="Last journal lines of ${u.name}">${d.journal.map((line, i, all) => html`<span class="line">${i < all.length - 1 ? `${line}\n` : line}</span>`)}</pre>
+          </details>`
+        : d.journal
+          ? html`<p class="journal-note">${journalSummary(d.journal)}</p>`
+          : nothing}
+      ${d.journalError !== null ? html`<p class="journal-note">Journal not readable: ${d.journalError}</p>` : nothing}
+    </div>`;
+  }
+
+  private renderFact(f: DetailFact, i: number): unknown {
+    return html`${i > 0 ? html`<span class="sep"> · </span>` : nothing}<span class="fact ${f.kind}" title=${f.title ?? nothing}>${f.text}</span>`;
   }
 }
 

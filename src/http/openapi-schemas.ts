@@ -48,7 +48,7 @@ export const SCHEMAS: Record<string, Schema> = {
       since: time('Ours: when the unit entered its current ActiveState.'),
       restarts: count("Ours: systemd's NRestarts."),
       duration_ms: { type: 'number', minimum: 0, description: 'Ours: how long the check took.' },
-      journal: list(str(), 'Ours, /api/node/status only, with journal_lines > 0: the last journal lines of a unit that is not ok (short-iso format).'),
+      journal: list(str(), 'Ours, latest sample only (never stored), with journal_lines > 0: the last journal lines of a unit that is not ok (short-iso format).'),
     },
     "One unit's result in a sample.",
   ),

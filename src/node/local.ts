@@ -36,7 +36,7 @@ export function createLocalNode(deps: {
   history: HistoryQueries;
   now: () => number;
   version: string;
-  /** journal_lines: the newest sweep's journal lines by target id, shown in statusBody() only. */
+  /** journal_lines: the newest sweep's journal lines by target id, shown in statusBody() and the local snapshot (never stored). */
   journal?: () => ReadonlyMap<string, JournalDetail>;
 }): LocalNode {
   const { config, history, now } = deps;
@@ -67,6 +67,12 @@ export function createLocalNode(deps: {
     return { start: end - RANGE_MS[range], end };
   };
 
+  /** The newest sample with the journal lines of units that are not ok (the dashboard shows them too). */
+  const latestStatus = () => {
+    const latest = history.latestStatus();
+    return latest === undefined || deps.journal === undefined ? latest : withJournal(latest, deps.journal());
+  };
+
   const rangeFields = (range: RangeName, w: TimeRange) => ({
     range,
     range_start: iso(w.start),
@@ -79,8 +85,7 @@ export function createLocalNode(deps: {
     intervalMs: () => intervalMs,
     window,
     statusBody() {
-      const latest = history.latestStatus();
-      const status = latest === undefined || deps.journal === undefined ? latest : withJournal(latest, deps.journal());
+      const status = latestStatus();
       const connectivity = history.latestConnectivity();
       return {
         node: info(),
@@ -141,8 +146,18 @@ export function createLocalNode(deps: {
       };
     },
     snapshot(range) {
+      const status = latestStatus();
       return buildSnapshot(
-        { node: info(), history, services: config.targets, targets: targets(), intervalMs, updatedAt: now(), source: 'local' },
+        {
+          node: info(),
+          history,
+          services: config.targets,
+          targets: targets(),
+          intervalMs,
+          ...(status !== undefined ? { status } : {}),
+          updatedAt: now(),
+          source: 'local',
+        },
         window(range),
       );
     },

@@ -2,8 +2,8 @@
  * The dashboard in a real browser (Debian's chromium via playwright-core)
  * against real daemon processes on 127.0.0.1 with real data from a fake
  * systemctl: units active, failed, activating and hung (a 1 s timeout makes
- * it "unknown"), a unit named like an HTML injection, a DNS probe to a
- * closed port, a peer that never answers, and a peer (itself a daemon with
+ * it "unknown"), a unit named like an HTML injection, journal lines from a
+ * fake journalctl (one holding HTML), a DNS probe to a closed port, a peer that never answers, and a peer (itself a daemon with
  * an api_key) that answers and is then stopped, so it turns stale.
  *
  * Everything is asserted as a user sees it: text on the page, requests the
@@ -12,8 +12,10 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { symlinkSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { Browser, BrowserContext, Locator, Page, Request } from 'playwright-core';
 import { eventually, startDaemonProcess, tempDir, type DaemonProcess } from '../helpers/daemon.js';
 import {
@@ -30,6 +32,7 @@ import {
 } from '../helpers/browser.js';
 import { makeFakeBin, type FakeBin } from '../workers/fake-bin.js';
 
+const FAKE_JOURNALCTL = fileURLToPath(new URL('../../../test/fixtures/fake-journalctl', import.meta.url));
 const XSS_UNIT = '<img src=x onerror=alert(1)>';
 const XSS_PEER = 'Offsite <img src=y onerror=alert(2)>';
 const BACKUP_KEY = 'backup-secret-key';
@@ -89,6 +92,7 @@ describe('dashboard in a real browser', { concurrency: false, timeout: 240_000, 
 
   before(async () => {
     bin = await makeFakeBin();
+    symlinkSync(FAKE_JOURNALCTL, join(bin.dir, 'journalctl'));
     embed = await serveHtmlPage();
     probePort = await freePort();
     const downPeerPort = await freePort();
@@ -116,6 +120,7 @@ describe('dashboard in a real browser', { concurrency: false, timeout: 240_000, 
         node_id: 'main-node',
         node_name: 'Main node',
         peer_refresh_seconds: 1,
+        journal_lines: 3,
         cors_origins: [embed.origin],
         monitor_dns: { enabled: true, target: `127.0.0.1:${probePort}`, interval_seconds: 1, timeout_seconds: 1 },
         targets: [
@@ -221,6 +226,44 @@ describe('dashboard in a real browser', { concurrency: false, timeout: 240_000, 
     const probe = card(page, 'Main node').locator('jm-probe');
     assert.match(await text(probe.locator('.line')), new RegExp(`DNS probe 127\\.0\\.0\\.1:${probePort} offline Online \\d+\\.\\d\\d%`, 'i'));
     assert.match(await text(probe.locator('.err')), /connection refused/);
+  });
+
+  test('a unit that is not ok shows what systemd knows, and its journal lines on demand', async () => {
+    const db = row(page, 'Database');
+    await db.waitFor();
+    const facts = await text(db.locator('.facts'));
+    assert.match(facts, /^failed \(failed\) · result exit-code · since .+ \(for .+\) · 3 restarts$/);
+    // The error of a timed-out check still says why; a starting unit shows its sub-state.
+    assert.match(await text(row(page, 'NFS mount').locator('.facts')), /^timed out after 1s/);
+    assert.match(await text(row(page, 'Queue worker').locator('.facts')), /^activating \(start-pre\)/);
+
+    // The journal lines sit behind a disclosure, closed at first.
+    const summary = db.getByText('Journal · last 3 lines', { exact: true });
+    const lines = db.locator('.journal pre');
+    assert.equal(await lines.isVisible(), false);
+    await summary.click();
+    await lines.waitFor({ state: 'visible' });
+    assert.equal(await db.locator('details.journal').getAttribute('open'), '');
+    // Untrusted text: the markup in a log line is shown, never rendered.
+    const shown = ((await lines.textContent()) ?? '').split('\n');
+    assert.deepEqual(shown, [
+      '2026-11-28T10:36:00+0000 host bad-db[41]: <b>bad</b> value & "quote"',
+      '2026-11-28T10:36:01+0000 host bad-db[41]: fatal: cannot bind',
+      "2026-11-28T10:36:02+0000 host systemd[1]: bad-db.service: Failed with result 'exit-code'.",
+    ]);
+    assert.equal(await db.locator('b').count(), 0);
+    // It stays open across the next poll (the user is reading it).
+    const polled = page.waitForResponse((r) => clusterRequest('24h')(r.request()));
+    await page.locator('jm-dashboard button.refresh').click();
+    await polled;
+    await painted(page);
+    assert.equal(await lines.isVisible(), true);
+
+    // An ok unit shows nothing extra; its badge tells the sub-state and since when on hover.
+    const web = row(page, 'Web server');
+    assert.equal(await web.locator('.problem').count(), 0);
+    assert.equal(await web.locator('details').count(), 0);
+    assert.match((await web.locator('.badge').getAttribute('title')) ?? '', /^active \(running\) · since .+\d/);
   });
 
   test('lists the incidents: failing units, the probe failure and the peer sync error', async () => {
