@@ -36,7 +36,7 @@ const PARAMS: Record<string, Schema> = {
   },
   limit: {
     name: 'limit', in: 'query', required: false,
-    description: 'Only the newest N entries. Missing, non-numeric or above the maximum (max(200, 30 days / interval + 5)) means the maximum.',
+    description: 'Only the newest N entries (with since: the oldest N newer than it, and more: true when some were left). Missing, non-numeric or above the maximum (max(200, 30 days / interval + 5)) means the maximum.',
     schema: { type: 'string', pattern: '^[0-9]+$' },
   },
   since: {

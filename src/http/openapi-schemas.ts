@@ -126,7 +126,11 @@ export const SCHEMAS: Record<string, Schema> = {
   ),
   NodeHistory: object(
     { node: ref('NodeInfo'), history: list(ref('StatusEntry')), connectivity_timeline: list(ref('TimelinePoint')), targets: list(ref('Target')), ...rangeFields },
-    { connectivity: list(ref('ConnectivityStatus')), since: time('Ours: echoes the since parameter.') },
+    {
+      connectivity: list(ref('ConnectivityStatus')),
+      since: time('Ours: echoes the since parameter.'),
+      more: { type: 'boolean', description: 'Ours, with since: true when newer entries were left out by limit (the oldest limit entries are sent); ask again from the last one.' },
+    },
   ),
   NodeUptime: object({ node: ref('NodeInfo'), services: list(ref('ServiceUptime')), ...rangeFields }),
   Cluster: object({ ...rangeFields, nodes: list(ref('PeerSnapshot'), 'This node first, then peers in config order.') }),

@@ -29,7 +29,8 @@ export interface LocalNode {
   snapshot(range: RangeName): PeerSnapshot;
 }
 
-export const FEATURES = ['since', 'stale'];
+/** What a peer of ours may rely on: `since` (incremental history), `pages` (with `since`, oldest `limit` first and `more`), `stale`. */
+export const FEATURES = ['since', 'pages', 'stale'];
 
 export function createLocalNode(deps: {
   config: Config;
@@ -79,6 +80,46 @@ export function createLocalNode(deps: {
     range_end: iso(w.end),
   });
 
+  /**
+   * What a history answer holds. Without `since` (the original's request):
+   * the newest `limit` entries of the window. With `since` (ours): the
+   * OLDEST `limit` entries newer than it, and `more: true` when some were
+   * left out, so a peer pages forward through a month of a large node in
+   * answers of bounded size.
+   */
+  const historyPlan = (range: RangeName, limit: number, since: number | undefined) => {
+    const w = window(range);
+    const from = since === undefined ? w : { start: Math.max(w.start, since + 1), end: w.end };
+    const connLimit = Math.min(limit, CONNECTIVITY_CAP);
+    let status = from;
+    let conns = from;
+    let more = false;
+    if (since !== undefined) {
+      const sp = history.statusPage(from, limit);
+      const cp = history.connectivityPage(from, connLimit);
+      status = { start: from.start, end: sp.end };
+      // Probe samples never run ahead of the status page: a peer resumes from the older of the two.
+      conns = { start: from.start, end: Math.min(cp.end, sp.end) };
+      more = sp.more || cp.more;
+    }
+    const statusLimit = since === undefined ? limit : undefined;
+    return {
+      status,
+      statusLimit,
+      tail: () => {
+        const conn = history.connectivity(conns, since === undefined ? connLimit : undefined);
+        return {
+          ...(conn.length > 0 ? { connectivity: conn } : {}),
+          connectivity_timeline: history.connectivityTimeline(w),
+          generated_at: iso(now()),
+          ...rangeFields(range, w),
+          ...(since !== undefined ? { since: iso(since), more } : {}),
+          targets: targets(),
+        };
+      },
+    };
+  };
+
   return {
     info,
     targets,
@@ -96,27 +137,19 @@ export function createLocalNode(deps: {
       };
     },
     historyBody(range, limit, since) {
-      const w = window(range);
-      const from = since === undefined ? w : { start: Math.max(w.start, since + 1), end: w.end };
-      const conn = history.connectivity(from, Math.min(limit, CONNECTIVITY_CAP));
+      const p = historyPlan(range, limit, since);
       return {
         node: info(),
-        history: history.statusEntries(from, limit),
-        ...(conn.length > 0 ? { connectivity: conn } : {}),
-        connectivity_timeline: history.connectivityTimeline(w),
-        generated_at: iso(now()),
-        ...rangeFields(range, w),
-        ...(since !== undefined ? { since: iso(since) } : {}),
-        targets: targets(),
+        history: history.statusEntries(p.status, p.statusLimit),
+        ...p.tail(),
       };
     },
     *historyChunks(range, limit, since) {
-      const w = window(range);
-      const from = since === undefined ? w : { start: Math.max(w.start, since + 1), end: w.end };
+      const p = historyPlan(range, limit, since);
       yield `{"node":${JSON.stringify(info())},"history":[`;
       let batch: string[] = [];
       let sep = '';
-      for (const entry of history.statusEntriesJson(from, limit)) {
+      for (const entry of history.statusEntriesJson(p.status, p.statusLimit)) {
         batch.push(entry);
         if (batch.length === 256) {
           yield sep + batch.join(',');
@@ -125,16 +158,7 @@ export function createLocalNode(deps: {
         }
       }
       if (batch.length > 0) yield sep + batch.join(',');
-      const conn = history.connectivity(from, Math.min(limit, CONNECTIVITY_CAP));
-      const rest = {
-        ...(conn.length > 0 ? { connectivity: conn } : {}),
-        connectivity_timeline: history.connectivityTimeline(w),
-        generated_at: iso(now()),
-        ...rangeFields(range, w),
-        ...(since !== undefined ? { since: iso(since) } : {}),
-        targets: targets(),
-      };
-      yield `],${JSON.stringify(rest).slice(1)}`;
+      yield `],${JSON.stringify(p.tail()).slice(1)}`;
     },
     uptimeBody(range) {
       const w = window(range);

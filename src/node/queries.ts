@@ -19,7 +19,10 @@ export interface HistoryQueries {
   statusEntries(range: TimeRange, limit?: number): StatusEntry[];
   /** The same entries, each already serialised: lets a large history be streamed, never built as one string. */
   statusEntriesJson(range: TimeRange, limit?: number): Iterable<string>;
+  /** Where the oldest `limit` entries of the range end (inclusive), and whether entries are left after them. */
+  statusPage(range: TimeRange, limit: number): { end: number; more: boolean };
   latestConnectivity(): ConnectivityStatus | undefined;
+  connectivityPage(range: TimeRange, limit: number): { end: number; more: boolean };
   connectivity(range: TimeRange, limit?: number): ConnectivityStatus[];
   uptime(targets: readonly { id: string; name: string }[], range: TimeRange, intervalMs: number): ServiceUptime[];
   serviceTimelines(targets: readonly { id: string; name: string }[], range: TimeRange): ServiceTimeline[];

@@ -46,6 +46,8 @@ export interface PeerPollerOptions {
   /** Floor of the refresh interval (default 15 s). */
   minRefreshMs?: number;
   concurrency?: number;
+  /** JSON per history page from a node of ours (default 16 MiB); tests make it small. */
+  pageBytes?: number;
   /** Told of every refresh's outcome (incidents: "a peer stops syncing"). */
   onRefresh?: (peer: PeerConfig, ok: boolean, error: string | undefined, atMs: number) => void;
 }
@@ -81,6 +83,9 @@ interface PeerState {
   /** The node id the peer reported in its last good refresh. */
   reportedId?: string;
 }
+
+/** Pages of a paging peer's backlog read in one refresh (about 16 MB of JSON each). */
+const MAX_PAGES = 20;
 
 function limiter(max: number): <T>(task: () => Promise<T>) => Promise<T> {
   let active = 0;
@@ -203,23 +208,29 @@ export function createPeerPoller(opts: PeerPollerOptions): PeerPoller {
 
   const refresh = (state: PeerState): Promise<void> =>
     limit(async () => {
-      if (abort.signal.aborted) return;
-      state.lastAttemptAt = now();
-      const r = await pullPeer({
-        client,
-        peer: state.peer,
-        cursor: {
-          ...(state.store.lastStatusTime() !== undefined ? { lastStatusMs: state.store.lastStatusTime()! } : {}),
-          ...(state.store.lastConnectivityTime() !== undefined ? { lastConnectivityMs: state.store.lastConnectivityTime()! } : {}),
-        },
-        ownIntervalMs,
-        signal: abort.signal,
-      });
-      if (abort.signal.aborted) return; // shutting down: not the peer's failure
-      if (!r.ok) return fail(state, r.error);
-      const conflict = conflictOf(state, r.value.status.node?.id ?? r.value.history.node?.id);
-      if (conflict !== undefined) return fail(state, conflict);
-      succeed(state, r.value);
+      // A node that pages answers a large backlog a page at a time: follow up to MAX_PAGES pages now, the rest next refresh.
+      for (let page = 0; page < MAX_PAGES; page++) {
+        if (abort.signal.aborted) return;
+        state.lastAttemptAt = now();
+        const r = await pullPeer({
+          client,
+          peer: state.peer,
+          cursor: {
+            ...(state.store.lastStatusTime() !== undefined ? { lastStatusMs: state.store.lastStatusTime()! } : {}),
+            ...(state.store.lastConnectivityTime() !== undefined ? { lastConnectivityMs: state.store.lastConnectivityTime()! } : {}),
+          },
+          ownIntervalMs,
+          signal: abort.signal,
+          now,
+          ...(opts.pageBytes !== undefined ? { pageBytes: opts.pageBytes } : {}),
+        });
+        if (abort.signal.aborted) return; // shutting down: not the peer's failure
+        if (!r.ok) return fail(state, r.error);
+        const conflict = conflictOf(state, r.value.status.node?.id ?? r.value.history.node?.id);
+        if (conflict !== undefined) return fail(state, conflict);
+        succeed(state, r.value);
+        if (r.value.history.more !== true) return;
+      }
     });
 
   const snapshotOf = (state: PeerState, range: RangeName): PeerSnapshot => {

@@ -38,6 +38,8 @@ export interface NodeHistoryPayload {
   history: StatusEntry[];
   connectivity: ConnectivityStatus[];
   targets?: Target[];
+  /** Ours: a `since` answer left newer entries out (page forward from its last entry). */
+  more?: boolean;
 }
 
 /** Drops keys whose value is null or undefined, so optional fields are absent. */
@@ -157,6 +159,7 @@ export const nodeHistorySchema = v.pipe(
     history: list(statusEntrySchema),
     connectivity: list(connectivitySchema),
     targets: v.nullish(v.array(targetSchema)),
+    more: v.nullish(v.boolean()),
   }),
   v.transform((p): NodeHistoryPayload =>
     compact<NodeHistoryPayload>({ ...p, history: p.history ?? [], connectivity: p.connectivity ?? [] }),
@@ -200,6 +203,7 @@ const historyHeadSchema = record({
   history: v.nullish(v.array(v.unknown())),
   connectivity: v.nullish(v.array(v.unknown())),
   targets: v.nullish(v.array(targetSchema)),
+  more: v.nullish(v.boolean()),
 });
 
 /** Entries validated between two turns of the event loop. */
@@ -228,7 +232,7 @@ export async function parseHistoryPayload(body: unknown): Promise<ParsedPayload<
   if (!history.ok) return history;
   const connectivity = await parseList(connectivitySchema, head.output.connectivity ?? [], 'connectivity');
   if (!connectivity.ok) return connectivity;
-  const { node, targets } = head.output;
+  const { node, targets, more } = head.output;
   return {
     ok: true,
     value: {
@@ -236,6 +240,7 @@ export async function parseHistoryPayload(body: unknown): Promise<ParsedPayload<
       history: history.value,
       connectivity: connectivity.value,
       ...(targets !== null && targets !== undefined ? { targets } : {}),
+      ...(more === true ? { more } : {}),
     },
   };
 }

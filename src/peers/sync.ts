@@ -32,6 +32,25 @@ export type PullResult = { ok: true; value: Pulled } | { ok: false; error: strin
  */
 export const SINCE_OVERLAP_MS = 10 * 60_000;
 
+/** True when the node pages forward: with `since`, `limit` keeps the oldest entries and `more` says some were left. */
+export function supportsPages(node: PeerNodeInfo | undefined): boolean {
+  return node?.jobmonitor?.features.includes('pages') === true;
+}
+
+/**
+ * Entries asked per page from a node that pages: about 16 MB of JSON (a
+ * check is ~100 bytes), so each answer stays well under the size caps
+ * however many units the peer has.
+ */
+export function pageEntries(units: number, cap: number, pageBytes = PAGE_BYTES): number {
+  return Math.max(20, Math.min(cap, Math.floor(pageBytes / (Math.max(1, units) * 100))));
+}
+
+/** JSON asked for per page from a node that pages. */
+export const PAGE_BYTES = 16 * 1024 * 1024;
+
+const MONTH_MS = 30 * 24 * 60 * 60 * 1000;
+
 /** True when the node says it answers `since` on /api/node/history (a node of ours). */
 export function supportsSince(node: PeerNodeInfo | undefined): boolean {
   return node?.jobmonitor?.features.includes('since') === true;
@@ -59,6 +78,9 @@ export interface PullOptions {
   /** Our own interval, used when the peer does not tell its own (as the original). */
   ownIntervalMs: number;
   signal?: AbortSignal;
+  now?: () => number;
+  /** JSON per page from a node that pages (default PAGE_BYTES); tests make it small. */
+  pageBytes?: number;
 }
 
 /** Errors read `status fetch failed: ...` / `history fetch failed: ...`, as the original's. */
@@ -70,8 +92,12 @@ export async function pullPeer(opts: PullOptions): Promise<PullResult> {
   if (!status.ok) return { ok: false, error: `status fetch failed: invalid payload: ${status.error}` };
 
   const node = status.value.node;
-  const limit = historyCap(peerIntervalMs(node, opts.ownIntervalMs) / 60_000);
-  const since = supportsSince(node) ? sinceFor(opts.cursor) : undefined;
+  const cap = historyCap(peerIntervalMs(node, opts.ownIntervalMs) / 60_000);
+  const pages = supportsPages(node);
+  const units = status.value.targets?.length ?? status.value.status?.checks.length ?? 1;
+  const limit = pages ? pageEntries(units, cap, opts.pageBytes) : cap;
+  // A node that pages is read forward from a month ago even on the first pull, a page at a time.
+  const since = supportsSince(node) ? (sinceFor(opts.cursor) ?? (pages ? (opts.now ?? Date.now)() - MONTH_MS : undefined)) : undefined;
   const query = `range=30d&limit=${limit}${since !== undefined ? `&since=${encodeURIComponent(new Date(since).toISOString())}` : ''}`;
   const historyRes = await client.getJson(peer, `/api/node/history?${query}`, signal);
   if (!historyRes.ok) return { ok: false, error: `history fetch failed: ${historyRes.error}` };

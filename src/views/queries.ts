@@ -23,10 +23,19 @@ export function createLogQueries(status: SampleLog, connectivity: ConnectivityLo
     latestStatus: () => status.latest(),
     statusEntries: (range, limit) => status.entries(range.start, range.end, limit),
     statusEntriesJson: (range, limit) => status.entriesJson(range.start, range.end, limit),
+    statusPage: (range, limit) => page(status.lowerBound(range.start), status.upperBound(range.end), limit, range.end, (i) => status.timeAt(i)),
     latestConnectivity: () => connectivity.latest(),
+    connectivityPage: (range, limit) =>
+      page(connectivity.lowerBound(range.start), connectivity.upperBound(range.end), limit, range.end, (i) => Date.parse(connectivity.entryAt(i).checked_at)),
     connectivity: (range, limit) => connectivity.entries(range.start, range.end, limit),
     uptime: (targets, range, intervalMs) => computeUptime(status, targets, range, intervalMs, scan(range)),
     serviceTimelines: (targets, range) => serviceTimelines(status, targets, range, scan(range)),
     connectivityTimeline: (range) => connectivityTimeline(connectivity, range),
   };
+}
+
+/** The end time of the first `limit` rows of [lo, hi), and whether rows remain after them. */
+function page(lo: number, hi: number, limit: number, end: number, timeAt: (i: number) => number): { end: number; more: boolean } {
+  if (hi - lo <= limit) return { end, more: false };
+  return { end: timeAt(lo + limit - 1), more: true };
 }

@@ -165,3 +165,23 @@ test('the streamed history is the same document as the built one, at every batch
   const none = JSON.parse([...local.historyChunks('24h', 10, NOW)].join('')) as { history: unknown[] };
   assert.deepEqual(none.history, []);
 });
+
+test('with since, limit keeps the oldest entries and says there are more (forward paging)', async () => {
+  const log = new SampleLog();
+  for (let i = 100; i >= 1; i--) log.append({ timestamp: new Date(NOW - i * 60_000).toISOString(), checks: [{ id: 'web', name: 'Web', ok: true, state: 'active' }] });
+  const local = createLocalNode({ config: config(), history: createHistoryQueries(log, new ConnectivityLog()), now: () => NOW, version: 't' });
+  let since = NOW - 101 * 60_000;
+  const seen: string[] = [];
+  for (let page = 0; page < 10; page++) {
+    const body = local.historyBody('24h', 30, since) as { history: { timestamp: string }[]; more: boolean };
+    seen.push(...body.history.map((e) => e.timestamp));
+    if (!body.more) break;
+    since = Date.parse(body.history.at(-1)!.timestamp);
+  }
+  assert.equal(seen.length, 100);
+  assert.deepEqual(seen, [...seen].sort(), 'pages come oldest first, in order, without overlap');
+  assert.equal(new Set(seen).size, 100);
+  // Without since, limit keeps the newest entries, as the original.
+  const plain = local.historyBody('24h', 30) as { history: { timestamp: string }[] };
+  assert.equal(plain.history[0]!.timestamp, new Date(NOW - 30 * 60_000).toISOString());
+});

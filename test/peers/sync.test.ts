@@ -53,17 +53,27 @@ describe('pullPeer', () => {
     try {
       const t0 = Date.now() - 60_000;
       for (let i = 0; i < 10; i++) node.status.append({ timestamp: new Date(t0 + i * 3000).toISOString(), checks: [{ id: 'web', name: 'Web', ok: true, state: 'active' }] });
-      const full = await pullPeer({ client, peer: { base_url: node.url }, cursor: {}, ownIntervalMs: 5 * MIN });
+      const now = () => t0 + 60_000;
+      const full = await pullPeer({ client, peer: { base_url: node.url }, cursor: {}, ownIntervalMs: 5 * MIN, now });
       assert.ok(full.ok, full.ok ? '' : full.error);
       assert.equal(full.value.history.history.length, 10);
-      assert.equal(node.requests[1]?.url, '/api/node/history?range=30d&limit=864005');
+      // A node that pages is read forward from a month ago, a page of ~16 MB of JSON at a time.
+      const monthAgo = new Date(now() - 30 * 24 * 3600_000).toISOString();
+      assert.equal(node.requests[1]?.url, `/api/node/history?range=30d&limit=167772&since=${encodeURIComponent(monthAgo)}`);
+      assert.equal(full.value.history.more, undefined);
 
       const cursor = { lastStatusMs: t0 + 7 * 3000 };
-      const part = await pullPeer({ client, peer: { base_url: node.url }, cursor, ownIntervalMs: 5 * MIN });
+      const part = await pullPeer({ client, peer: { base_url: node.url }, cursor, ownIntervalMs: 5 * MIN, now });
       assert.ok(part.ok, part.ok ? '' : part.error);
       assert.equal(part.value.since, cursor.lastStatusMs);
       assert.deepEqual(part.value.history.history.map((e) => Date.parse(e.timestamp)), [t0 + 8 * 3000, t0 + 9 * 3000]);
-      assert.equal(node.requests[3]?.url, `/api/node/history?range=30d&limit=864005&since=${encodeURIComponent(new Date(cursor.lastStatusMs).toISOString())}`);
+      assert.equal(node.requests[3]?.url, `/api/node/history?range=30d&limit=167772&since=${encodeURIComponent(new Date(cursor.lastStatusMs).toISOString())}`);
+
+      // Small pages: the oldest entries after since come first, with more: true while some are left.
+      const paged = await pullPeer({ client, peer: { base_url: node.url }, cursor: { lastStatusMs: t0 }, ownIntervalMs: 5 * MIN, now, pageBytes: 1 });
+      assert.ok(paged.ok, paged.ok ? '' : paged.error);
+      assert.equal(paged.value.history.history.length, 9, 'fewer entries left than the smallest page (20)');
+      assert.equal(paged.value.history.more, undefined);
     } finally {
       await node.close();
     }
