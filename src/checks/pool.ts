@@ -104,6 +104,9 @@ export function createCheckPool(opts: CheckPoolOptions = {}): CheckPool {
     minThreads: Math.min(o.minThreads, o.maxThreads),
     idleTimeout: o.idleTimeout,
     concurrentTasksPerWorker: o.concurrentTasksPerWorker,
+    // With the default 'sync', an idle worker blocks in Atomics.wait and cannot reap the child it
+    // killed at its last timeout: measured, one zombie per idle thread until its next job.
+    atomics: 'async',
     resourceLimits: { maxOldGenerationSizeMb: o.maxOldGenerationSizeMb },
     workerData: { childGroups: groupsBuffer },
     ...(opts.env === undefined ? {} : { env: stringEnv(opts.env) }),
