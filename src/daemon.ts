@@ -69,7 +69,9 @@ export async function startDaemon(opts: DaemonOptions): Promise<StartResult> {
   });
   // ---- end incidents and notifications
 
-  const pool = createCheckPool({});
+  // Tests only: JOBMONITOR_TEST_CHECK_WORKER (a file: URL) swaps in a misbehaving worker module (test/reliability/workers.test.ts).
+  const testWorker = process.env['JOBMONITOR_TEST_CHECK_WORKER'];
+  const pool = createCheckPool(testWorker !== undefined && testWorker !== '' ? { workerFile: new URL(testWorker) } : {});
   // ---- journal lines (journal_lines > 0): read for units that are not ok, shown in /api/node/status, never stored.
   const checker = createJournalTap(pool, config.journal_lines ?? 0);
   const local = createLocalNode({ config, history, now, version: opts.version, journal: checker.latest });

@@ -108,6 +108,14 @@ export function createCheckPool(opts: CheckPoolOptions = {}): CheckPool {
     // killed at its last timeout: measured, one zombie per idle thread until its next job.
     atomics: 'async',
     resourceLimits: { maxOldGenerationSizeMb: o.maxOldGenerationSizeMb },
+    // Piscina loads the worker module with require() first, which on Node >= 20.17 is a synchronous
+    // require(esm); a worker terminated during that load (an abort, or close() while a thread starts)
+    // aborts the whole process with a V8 fatal error ("IsGraphAsync ... instantiated module"): measured
+    // in 7 of 32 storms of 300 aborts under load, 0 of 64 with it off (test/reliability/workers.test.ts).
+    // Off in the workers, Piscina falls back to import(), which a termination does not break.
+    ...(process.allowedNodeEnvironmentFlags.has('--no-experimental-require-module')
+      ? { execArgv: [...process.execArgv, '--no-experimental-require-module'] }
+      : {}),
     workerData: { childGroups: groupsBuffer },
     ...(opts.env === undefined ? {} : { env: stringEnv(opts.env) }),
   });

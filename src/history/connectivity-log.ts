@@ -70,8 +70,9 @@ export class ConnectivityLog {
     const target = this.#internTarget(typeof sample.target === 'string' ? sample.target : '');
     const error = typeof sample.error === 'string' ? this.#internError(sample.error) : 0;
     const latency = typeof sample.latency_ms === 'number' && Number.isFinite(sample.latency_ms) ? sample.latency_ms : 0;
-    const at = this.#insert(t, sample.ok === true, latency, target, error);
-    if (at === this.#n - 1) this.#latest = { ...sample };
+    this.#insert(t, sample.ok === true, latency, target, error);
+    // The probe that arrived last, even when the clock went back (see SampleLog.latest).
+    this.#latest = { ...sample };
     return true;
   }
 
@@ -125,7 +126,7 @@ export class ConnectivityLog {
     return cols;
   }
 
-  /** The newest sample, with any extra fields it came with. */
+  /** The sample appended last (see SampleLog.latest), with any extra fields it came with. */
   latest(): ConnectivityStatus | undefined {
     return this.#latest;
   }
@@ -191,6 +192,7 @@ export class ConnectivityLog {
     for (const a of [this.#times, this.#ok, this.#latency, this.#target, this.#error]) a.copyWithin(0, p, this.#n);
     this.#n -= p;
     if (this.#n === 0) this.#latest = undefined;
+    else if (this.#latest !== undefined && parseTime(this.#latest.checked_at) < ms) this.#latest = this.entryAt(this.#n - 1);
     this.#compactTables();
     this.#version++;
     return p;

@@ -35,7 +35,7 @@ export interface StoreNote {
 }
 
 export interface OpenReport {
-  /** In order of occurrence: torn or garbage lines dropped, imports, damaged files kept aside, segments removed. */
+  /** In order of occurrence: torn or garbage lines dropped, imports, damaged files kept aside. */
   notes: StoreNote[];
   statusSamples: number;
   connectivitySamples: number;
@@ -55,6 +55,14 @@ export interface FileStoreOptions {
   maxPendingBytes?: number;
   /** Notes from work done after open (compaction of a closed day, pruning). */
   onNote?: (note: StoreNote) => void;
+  /**
+   * A monotonic clock in ms (e.g. performance.now). When given, prune() does
+   * nothing while the wall clock has run more than a day ahead of it since
+   * open (a clock stepped forward: pruning by it would delete history that is
+   * not old), for at most a day of monotonic time, after which the new wall
+   * time is taken as right. Without it, prune() trusts `now`.
+   */
+  monotonic?: () => number;
 }
 
 export interface PruneReport {
@@ -129,7 +137,8 @@ async function checkDirectory(dir: string, nowMs: number): Promise<string | unde
   try {
     await mkdir(dir, { recursive: true });
   } catch (e) {
-    return `cannot create the data directory (${errorCode(e)})`;
+    const code = errorCode(e);
+    return code === 'EEXIST' ? 'the data directory path exists and is not a directory' : `cannot create the data directory (${code})`;
   }
   const probe = join(dir, `.write-test-${process.pid}-${nowMs}`);
   try {
@@ -160,6 +169,11 @@ export class FileStore {
   readonly #onNote: (note: StoreNote) => void;
   readonly #writers: Record<SegmentKind, SegmentWriter>;
   #maintenance: Promise<unknown> = Promise.resolve();
+  readonly #monotonic: (() => number) | undefined;
+  /** Wall minus monotonic time when the clocks were last taken to agree. */
+  #wallOffset = 0;
+  /** Monotonic time pruning was first held back since the clocks last agreed. */
+  #heldSince: number | undefined;
 
   private constructor(opts: FileStoreOptions, status: SampleLog, connectivity: ConnectivityLog, openDays: Record<SegmentKind, number>) {
     this.status = status;
@@ -168,6 +182,8 @@ export class FileStore {
     this.#retentionDays = opts.retentionDays;
     this.#now = opts.now;
     this.#onNote = opts.onNote ?? (() => undefined);
+    this.#monotonic = opts.monotonic;
+    if (this.#monotonic !== undefined) this.#wallOffset = opts.now() - this.#monotonic();
     const writer = (kind: SegmentKind): SegmentWriter =>
       new SegmentWriter({
         dir: opts.dir,
@@ -177,14 +193,18 @@ export class FileStore {
         onClosed: (day) => {
           this.#schedule(() => (kind === 'status' ? this.#compactDay(STATUS, day) : this.#compactDay(CONNECTIVITY, day)));
         },
+        onRemoved: (path) => {
+          this.#onNote({ level: 'error', file: path, message: 'segment was removed while in use; its earlier lines are gone from disk (still served from memory until restart); starting it anew' });
+        },
       });
     this.#writers = { status: writer('status'), connectivity: writer('connectivity') };
   }
 
   /**
    * Opens (creating if needed) the data directory: imports the original's
-   * history files when there are no segments yet, removes segments past
-   * retention, compacts closed days, and loads everything within retention.
+   * history files when there are no segments yet, compacts closed days, and
+   * loads everything within retention. Segments past retention are left for
+   * {@link prune} (never deleted on the word of the clock at start alone).
    * Damaged data is reported in `report.notes`, never fatal; only a data
    * directory that cannot be created or written is an error.
    */
@@ -229,24 +249,14 @@ export class FileStore {
     if (imported) listing = await listSegments(opts.dir);
 
     const nowMs = opts.now();
-    const diskCutoff = dayStart(nowMs) - (opts.retentionDays + 1) * DAY_MS;
     const memCutoff = nowMs - opts.retentionDays * DAY_MS;
     const openDays = { status: 0, connectivity: 0 };
     const status = new SampleLog();
     const connectivity = new ConnectivityLog();
     for (const kind of ['status', 'connectivity'] as const) {
-      const days: DaySegments[] = [];
-      for (const seg of listing[kind]) {
-        if (seg.day < diskCutoff) {
-          for (const f of [seg.jsonl, seg.compact]) {
-            if (f === undefined) continue;
-            await unlink(f).then(
-              () => notes.push({ level: 'info', file: f, message: 'removed segment past retention' }),
-              (e: unknown) => notes.push({ level: 'warn', file: f, message: `cannot remove segment past retention: ${describeError(e)}` }),
-            );
-          }
-        } else days.push(seg);
-      }
+      // Nothing is deleted at start: a clock far ahead (still wrong after a restart) would take the
+      // whole history with it. Segments past retention are not loaded, and prune() removes them.
+      const days: DaySegments[] = listing[kind];
       // Appends never go to a day that is already compacted, even if the clock went back.
       let openDay = dayStart(nowMs);
       for (const seg of days) openDay = Math.max(openDay, seg.compact !== undefined ? seg.day + DAY_MS : seg.day);
@@ -309,6 +319,7 @@ export class FileStore {
    */
   prune(nowMs: number = this.#now()): Promise<PruneReport> {
     return this.#schedule(async () => {
+      if (this.#holdPrune(nowMs)) return { removedFiles: [], removedSamples: 0, removedConnectivitySamples: 0 };
       const report: PruneReport = {
         removedFiles: [],
         removedSamples: this.status.pruneBefore(nowMs - this.#retentionDays * DAY_MS),
@@ -338,6 +349,26 @@ export class FileStore {
       }
       return report;
     });
+  }
+
+  /** True when the wall clock ran ahead of the monotonic one (see FileStoreOptions.monotonic): skip this prune. */
+  #holdPrune(nowMs: number): boolean {
+    if (this.#monotonic === undefined) return false;
+    const mono = this.#monotonic();
+    const ahead = nowMs - mono - this.#wallOffset;
+    if (ahead <= DAY_MS) {
+      this.#heldSince = undefined;
+      return false;
+    }
+    this.#heldSince ??= mono;
+    if (mono - this.#heldSince >= DAY_MS) {
+      this.#onNote({ level: 'warn', message: `the wall clock has been ${formatDays(ahead)} ahead of the time measured since start for a day: taking it as right, pruning resumes` });
+      this.#wallOffset = nowMs - mono;
+      this.#heldSince = undefined;
+      return false;
+    }
+    this.#onNote({ level: 'warn', message: `the wall clock jumped ${formatDays(ahead)} ahead of the time measured since start; retention pruning held back so history is not deleted by a wrong clock` });
+    return true;
   }
 
   /** Waits for queued writes and maintenance (a compaction just started by a day's roll), then closes the files. */
@@ -376,6 +407,10 @@ export class FileStore {
       this.#onNote({ level: 'warn', file: path, message: `cannot compact closed segment (kept as JSON Lines): ${describeError(e)}` });
     }
   }
+}
+
+function formatDays(ms: number): string {
+  return `${(ms / DAY_MS).toFixed(1)} days`;
 }
 
 interface LoadContext {

@@ -30,6 +30,8 @@ export interface OpenHistoryOptions {
   now: () => number;
   log: Logger;
   maxPendingBytes?: number;
+  /** Monotonic clock guarding retention against wall-clock jumps (default performance.now; see FileStoreOptions.monotonic). */
+  monotonic?: () => number;
 }
 
 function logNote(log: Logger, note: StoreNote): void {
@@ -45,6 +47,7 @@ export async function openHistory(opts: OpenHistoryOptions): Promise<{ ok: true;
     retentionDays: opts.retentionDays,
     now: opts.now,
     onNote: (note) => logNote(log, note),
+    monotonic: opts.monotonic ?? (() => performance.now()),
     ...(opts.maxPendingBytes !== undefined ? { maxPendingBytes: opts.maxPendingBytes } : {}),
   });
   if (!opened.ok) return opened;

@@ -226,8 +226,11 @@ export class SampleLog {
       }
       codes[j] = this.#internResult(toInterned(c));
     }
-    const at = this.#insertRow(t, layoutIdx, codes, 0, undefined);
-    if (at === this.#n - 1) this.#latest = { ...entry, checks: checks.map((c) => ({ ...c })) };
+    this.#insertRow(t, layoutIdx, codes, 0, undefined);
+    // The latest is the sample that arrived last, not the one with the newest time: after the wall
+    // clock went back (an NTP step), new samples are older than one stamped before the step, and the
+    // status must still show them (as the original, whose latest is its last appended entry).
+    this.#latest = { ...entry, checks: checks.map((c) => ({ ...c })) };
     return true;
   }
 
@@ -317,7 +320,12 @@ export class SampleLog {
     return cols;
   }
 
-  /** The newest sample, with the fields kept only for it (since, restarts, duration_ms, extras). */
+  /**
+   * The sample appended last (normally also the newest; not after the wall
+   * clock went back), with the fields kept only for it (since, restarts,
+   * duration_ms, extras). Loaded columns set it only when their latest is the
+   * newest sample.
+   */
   latest(): StatusEntry | undefined {
     return this.#latest;
   }
@@ -443,6 +451,7 @@ export class SampleLog {
     this.#codeLen -= codeShift;
     for (let i = 0; i < this.#n; i++) this.#offsets[i]! -= codeShift;
     if (this.#n === 0) this.#latest = undefined;
+    else if (this.#latest !== undefined && parseTime(this.#latest.timestamp) < ms) this.#latest = this.entryAt(this.#n - 1);
     const c = (this.#compactedSizes ??= { ids: this.#ids.length, layouts: this.#layouts.length, results: this.#results.length });
     if (this.#results.length > 2 * c.results + 1024 || this.#layouts.length > 2 * c.layouts + 64 || this.#ids.length > 2 * c.ids + 256) {
       this.#compactTables();

@@ -1,4 +1,4 @@
-import { open, truncate, type FileHandle } from 'node:fs/promises';
+import { open, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { segmentName, type SegmentKind } from './segments.js';
 
@@ -14,6 +14,8 @@ export interface SegmentWriterOptions {
   maxPendingBytes?: number;
   /** Called when the writer moves past `day`: that day's JSONL is complete and may be compacted. */
   onClosed?: (day: number) => void;
+  /** Told when the open segment was found removed from the directory (a new one is started). */
+  onRemoved?: (path: string) => void;
 }
 
 interface Pending {
@@ -32,14 +34,19 @@ export function describeError(e: unknown): string {
  * never interleave), each followed by fdatasync. A line's day is its
  * sample's UTC day, or the current segment's when that is later (a wall clock
  * that went back never reopens a closed day). A failed write is undone
- * (truncated back) and the line kept in a bounded buffer; every later append
- * first retries the buffered lines, in order.
+ * (truncated back), the file closed (a descriptor that failed is not trusted
+ * again, and a closed file does not keep a file system from being remounted),
+ * and the line kept in a bounded buffer; every later append first retries the
+ * buffered lines, in order. A segment removed from the directory while open is
+ * noticed at the next append and started anew, rather than written into a file
+ * nobody can read.
  */
 export class SegmentWriter {
   readonly #dir: string;
   readonly #kind: SegmentKind;
   readonly #maxPendingBytes: number;
   readonly #onClosed: ((day: number) => void) | undefined;
+  readonly #onRemoved: ((path: string) => void) | undefined;
   #day: number;
   #handle: FileHandle | undefined;
   #handleDay = NaN;
@@ -57,6 +64,7 @@ export class SegmentWriter {
     this.#day = opts.startDay;
     this.#maxPendingBytes = opts.maxPendingBytes ?? 32 * 1024 * 1024;
     this.#onClosed = opts.onClosed;
+    this.#onRemoved = opts.onRemoved;
   }
 
   /** Day (ms) of the segment lines currently go to. */
@@ -122,7 +130,9 @@ export class SegmentWriter {
       } catch (e) {
         this.#lastError = describeError(e);
         const waiting = this.#pending.length;
-        return { ok: false, error: `${this.#lastError} (${waiting} ${this.#kind} line${waiting === 1 ? '' : 's'} waiting)` };
+        const lines = (n: number) => `${n} ${this.#kind} line${n === 1 ? '' : 's'}`;
+        const dropped = this.#dropped > 0 ? `; ${lines(this.#dropped)} given up so far, the retry buffer being full` : '';
+        return { ok: false, error: `${this.#lastError} (${lines(waiting)} waiting${dropped})` };
       }
       this.#pending.shift();
       this.#pendingBytes -= p.bytes;
@@ -145,29 +155,38 @@ export class SegmentWriter {
       await handle.datasync();
       this.#goodSize += p.bytes;
     } catch (e) {
-      // Undo a partial line so the retry does not glue onto garbage.
-      try {
-        await handle.truncate(this.#goodSize);
-      } catch {
-        await this.#closeHandle();
-      }
+      // Undo a partial line so the retry does not glue onto garbage; the retry reopens the file
+      // (and cuts it back again, should this truncate not have worked).
+      await handle.truncate(this.#goodSize).catch(() => undefined);
+      await this.#closeHandle();
       throw e;
     }
   }
 
   async #handleFor(day: number): Promise<FileHandle> {
-    if (this.#handle !== undefined && this.#handleDay === day) return this.#handle;
-    await this.#closeHandle();
     const path = join(this.#dir, segmentName(this.#kind, day, 'jsonl'));
-    const known = this.#handleDay === day ? this.#goodSize : undefined;
-    if (known !== undefined) {
-      await truncate(path, known).catch((e: NodeJS.ErrnoException) => {
-        if (e.code !== 'ENOENT') throw e;
-      });
+    if (this.#handle !== undefined && this.#handleDay === day) {
+      // One fstat per line, next to an fdatasync: cheap, and it catches a segment deleted under us.
+      // (A descriptor that cannot even be stat'ed is reopened like one that failed a write.)
+      const st = await this.#handle.stat().catch(() => undefined);
+      if (st !== undefined && st.nlink > 0) return this.#handle;
+      if (st !== undefined) {
+        this.#onRemoved?.(path);
+        this.#handleDay = NaN;
+      }
     }
+    await this.#closeHandle();
+    const known = this.#handleDay === day ? this.#goodSize : undefined;
     const handle = await open(path, 'a');
     try {
-      this.#goodSize = (await handle.stat()).size;
+      let size = (await handle.stat()).size;
+      // Bytes past the last whole line we wrote are a line that failed half-way: cut them off.
+      // (A file shorter than that was replaced by someone else: never extend it with zeros.)
+      if (known !== undefined && size > known) {
+        await handle.truncate(known);
+        size = known;
+      }
+      this.#goodSize = size;
     } catch (e) {
       await handle.close().catch(() => undefined);
       throw e;

@@ -26,9 +26,10 @@ export function healthRoutes(deps: { health: () => Health; now: () => number }):
     ctx.body = {
       status: alive ? 'ok' : 'stale',
       last_sample_at: h.lastSampleAt === undefined ? null : new Date(h.lastSampleAt).toISOString(),
-      last_sample_age_seconds: age === undefined ? null : Math.round(age / 1000),
+      // A wall clock stepped back makes these negative; never show less than 0.
+      last_sample_age_seconds: age === undefined ? null : Math.max(0, Math.round(age / 1000)),
       interval_seconds: h.intervalMs / 1000,
-      uptime_seconds: Math.round((now - h.startedAt) / 1000),
+      uptime_seconds: Math.max(0, Math.round((now - h.startedAt) / 1000)),
       pending_writes: h.pendingWrites,
       ...(h.lastWriteError !== undefined ? { last_write_error: h.lastWriteError } : {}),
     };

@@ -188,13 +188,16 @@ test('retention: old samples leave memory, whole old segments leave the disk (on
   await store.close();
   assert.deepEqual((await readdir(dir)).sort(), ['status-2026-11-22.cols.gz', 'status-2026-11-23.cols.gz', 'status-2026-11-24.cols.gz', 'status-2026-11-25.jsonl']);
 
-  // Three days later, at start: only 2026-11-25 is within retention + margin, and none of its samples within
-  // retention, so it is not even read (it goes tomorrow).
+  // Three days later, at start: none of the samples is within retention, so none is loaded; the files stay
+  // (a clock far ahead at start must not take the history with it) until prune(), which keeps only
+  // 2026-11-25, within retention + margin (it goes tomorrow).
   const later = await FileStore.open({ dir, retentionDays: 2, now: () => D0 + 8 * DAY });
   assert.ok(later.ok);
-  assert.deepEqual((await readdir(dir)).sort(), ['status-2026-11-25.jsonl']);
   assert.equal(later.store.status.length, 0);
-  assert.equal(later.report.notes.filter((n) => n.message === 'removed segment past retention').length, 3);
+  assert.equal((await readdir(dir)).length, 4);
+  const pruned = await later.store.prune();
+  assert.equal(pruned.removedFiles.length, 3);
+  assert.deepEqual((await readdir(dir)).sort(), ['status-2026-11-25.jsonl']);
   await later.store.close();
 });
 

@@ -1,0 +1,111 @@
+/**
+ * Bad peers against the real daemon process. test/peers/ covers each bad
+ * behaviour against the client and the poller; what is added here: a valid
+ * payload with a million samples, and the whole set at once around a real
+ * daemon, whose own checks, API and memory must not notice.
+ */
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { gzipSync } from 'node:zlib';
+import { eventually, startDaemonProcess } from '../helpers/daemon.js';
+import { endless, hang, json, lyingLength, originalNode, redirect, routes, startFakePeer, text, trickle, type FakePeer, type Handler } from '../helpers/fake-peer.js';
+import { fakeBin, procFigures, scratch, targets } from './support.js';
+
+/** A node of ours in every respect, except that its history holds `n` samples, one a second up to now. */
+function millionSamples(n: number, now: number): { handler: Handler; bytes: number; wire: number } {
+  const node = { id: 'million', name: 'Million', interval_minutes: 1 };
+  const parts: string[] = [];
+  for (let i = n - 1; i >= 0; i--) parts.push(`{"timestamp":"${new Date(now - i * 1000).toISOString()}","checks":[]}`);
+  const history = Buffer.from(`{"node":${JSON.stringify(node)},"history":[${parts.join(',')}]}`);
+  const gz = gzipSync(history);
+  const status = json({ node, status: { timestamp: new Date(now).toISOString(), checks: [] }, generated_at: new Date(now).toISOString() });
+  const handler = routes({
+    '/api/node/status': status,
+    '/api/node/history': (_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json', 'content-encoding': 'gzip', 'content-length': String(gz.length) });
+      res.end(gz);
+    },
+  });
+  return { handler, bytes: history.length, wire: gz.length };
+}
+
+test('bad peers around a real daemon, a million samples among them: each bounded and reported as its own error; local checks, API and memory unaffected', { timeout: 120_000 }, async (t) => {
+  const bin = fakeBin(t);
+  const dir = scratch(t, 'jm-rel-peers-');
+  const peers: FakePeer[] = [];
+  t.after(() => Promise.all(peers.map((p) => p.close())));
+  const fake = async (h: Handler) => {
+    const p = await startFakePeer(h);
+    peers.push(p);
+    return p;
+  };
+  const elsewhere = await fake(json({ node: { id: 'elsewhere' } }));
+  const million = millionSamples(1_000_000, Date.now());
+  const bad: Array<[string, Handler, RegExp]> = [
+    ['drip', trickle(100), /^status fetch failed: timeout after 10 s$/],
+    ['silent', hang(), /^status fetch failed: timeout after 10 s$/],
+    ['endless', endless(), /^status fetch failed: response too large \(> 8 MiB; see peer_max_response_bytes\)$/],
+    ['liar', lyingLength(100_000, true), /^status fetch failed: connection closed before the whole response arrived/],
+    ['mover', redirect(`${elsewhere.url}/api/node/status`), /^status fetch failed: redirect to http:\/\/127\.0\.0\.1:\d+\/api\/node\/status not followed$/],
+    ['garbage', text('<html>It works!</html>'), /^status fetch failed: invalid JSON/],
+    // 1,000,000 samples: ~55 MB of JSON, ~2 MB gzipped on the wire; valid, so no error (see the memory bound below).
+    ['million', million.handler, /^$/],
+  ];
+  const good = await fake(originalNode('node-b'));
+  const peerList = [{ id: 'node-b', name: 'Good', base_url: good.url }];
+  for (const [id, h] of bad) peerList.push({ id, name: id, base_url: (await fake(h)).url });
+
+  const d = await startDaemonProcess({
+    config: { interval_minutes: 0.02, data_directory: 'data', node_id: 'local', node_name: 'Local', targets: targets(10), peers: peerList },
+    dir,
+    pathPrepend: [bin.dir],
+  });
+  t.after(() => d.stop());
+  const statusTimes: string[] = [];
+  let answered = 0;
+  const errorsNow = async () => {
+    const r = await d.get('/api/cluster?range=24h');
+    assert.equal(r.status, 200);
+    answered++;
+    const s = (await d.get('/api/node/status')).body.status?.timestamp as string | undefined;
+    if (s !== undefined && statusTimes.at(-1) !== s) statusTimes.push(s);
+    return new Map((r.body.nodes as Array<{ node: { id: string }; error?: string; stale?: boolean }>).map((n) => [n.node.id, n]));
+  };
+  // Every peer has had its first refresh once each slow one has timed out (10 s) and the others answered.
+  const nodes = await eventually(async () => {
+    const m = await errorsNow();
+    const done = bad.every(([id]) => m.get(id)?.error !== undefined || (id === 'million' && (m.get(id)?.stale === false)));
+    return done && m.get('node-b')?.stale === false ? m : undefined;
+  }, 60_000, 'a first refresh of every peer');
+
+  assert.equal(nodes.get('local')?.error, undefined);
+  assert.equal(nodes.get('node-b')?.error, undefined, 'the good peer is unaffected');
+  const got: Record<string, string> = {};
+  for (const [id, , expected] of bad) {
+    got[id] = nodes.get(id)?.error ?? '';
+    assert.match(got[id]!, expected, id);
+  }
+  assert.equal(elsewhere.requests.length, 0, 'the redirect was not followed');
+  // Local sampling went on through all of it, and the API answered every time.
+  assert.ok(statusTimes.length >= 3, `local samples seen: ${statusTimes.length}`);
+  assert.ok(answered >= 3);
+  const figures = procFigures(d.child.pid!);
+  // ~55 MB of JSON fits under the 64 MiB decompressed cap, so it is taken as the valid payload it is. Its cost is
+  // bounded by that cap (parse, validation, storing): measured 590-750 MiB peak here. Twice that would be a regression.
+  assert.ok(figures.peakMiB < 1024, `peak RSS ${figures.peakMiB.toFixed(0)} MiB`);
+  const started = performance.now();
+  const cluster = await d.get('/api/cluster?range=30d');
+  const clusterMs = performance.now() - started;
+  assert.equal(cluster.status, 200);
+  const held = (cluster.body.nodes as Array<{ node: { id: string }; history?: unknown[] }>).find((n) => n.node.id === 'million');
+  const metrics = (await d.get('/metrics')).text;
+  const heap = Number(/^nodejs_heap_size_used_bytes (\S+)$/m.exec(metrics)?.[1]) / 1024 / 1024;
+  const onDisk = execFileSync('du', ['-sm', join(dir, 'data', 'peers', 'million')], { encoding: 'utf8' }).split('\t')[0];
+  t.diagnostic(`million-sample peer: ${onDisk} MiB on disk, daemon heap in use ${heap.toFixed(0)} MiB`);
+  t.diagnostic(`/api/cluster?range=30d with the million-sample peer held: ${clusterMs.toFixed(0)} ms, ${(cluster.text.length / 1024 / 1024).toFixed(1)} MiB; its history in the answer: ${held?.history?.length ?? 'none'}`);
+  const last = (await d.get('/api/node/status')).body.status.timestamp as string;
+  await eventually(async () => (await d.get('/api/node/status')).body.status.timestamp !== last, 20_000, 'one more local sample');
+  t.diagnostic(`million samples: ${(million.bytes / 1024 / 1024).toFixed(1)} MiB of JSON, ${(million.wire / 1024 / 1024).toFixed(2)} MiB on the wire; peak RSS ${figures.peakMiB.toFixed(0)} MiB, now ${figures.rssMiB.toFixed(0)} MiB; errors: ${JSON.stringify(got)}`);
+});
