@@ -23,6 +23,7 @@ import { SampleLog, type SampleColumns } from './sample-log.js';
 import { SegmentWriter, describeError, type WriteResult } from './segment-writer.js';
 import { listSegments, segmentName, type DaySegments, type SegmentKind } from './segments.js';
 import { DAY_MS, dayStart, isoSeconds, parseTime } from './time.js';
+import { writeDurably } from './durable.js';
 
 export type { WriteResult } from './segment-writer.js';
 
@@ -118,18 +119,6 @@ async function fsyncDir(dir: string): Promise<void> {
   } catch {
     // Not every platform can sync a directory; the data files themselves were synced.
   }
-}
-
-async function writeDurably(path: string, data: Buffer): Promise<void> {
-  const tmp = `${path}.tmp`;
-  const h = await open(tmp, 'w');
-  try {
-    await h.writeFile(data);
-    await h.datasync();
-  } finally {
-    await h.close();
-  }
-  await rename(tmp, path);
 }
 
 /** The data directory must exist (or be creatable) and accept a synced write. */

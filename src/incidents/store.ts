@@ -9,12 +9,13 @@
  * kept (the newest). The file is rewritten without dropped and superseded
  * lines at start and whenever it has grown well past what it holds.
  */
-import { mkdir, open, rename, stat } from 'node:fs/promises';
+import { mkdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as v from 'valibot';
 import { scanJsonlFile } from '../history/jsonl.js';
 import type { Logger } from '../log.js';
 import type { IncidentChange, StoredIncident } from './types.js';
+import { appendDurably, writeDurably } from '../history/durable.js';
 
 export const INCIDENTS_FILE = 'incidents.jsonl';
 /** Resolved incidents kept at most (oldest dropped first): a flapping unit must not fill memory. */
@@ -88,28 +89,6 @@ function lineOf(change: IncidentChange): string {
 function describe(e: unknown): string {
   const code = (e as NodeJS.ErrnoException).code;
   return code !== undefined ? `${code}: ${(e as Error).message}` : e instanceof Error ? e.message : String(e);
-}
-
-async function appendDurably(path: string, text: string): Promise<void> {
-  const h = await open(path, 'a');
-  try {
-    await h.appendFile(text);
-    await h.datasync();
-  } finally {
-    await h.close();
-  }
-}
-
-async function writeDurably(path: string, text: string): Promise<void> {
-  const tmp = `${path}.tmp`;
-  const h = await open(tmp, 'w');
-  try {
-    await h.writeFile(text);
-    await h.datasync();
-  } finally {
-    await h.close();
-  }
-  await rename(tmp, path);
 }
 
 /** Opens (or creates) the store in `dir`. An unreadable file is the only error; damaged lines are skipped and logged. */

@@ -12,7 +12,7 @@
  * elsewhere, so a refresh is written with one fdatasync per file, not one per
  * sample; a write failure is reported and the data stays in memory.
  */
-import { appendFile, mkdir, open, readFile, rename, truncate, unlink } from 'node:fs/promises';
+import { appendFile, mkdir, readFile, truncate, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as v from 'valibot';
 import { decodeConnectivity, decodeStatus, encodeConnectivity, encodeStatus } from '../history/columnar.js';
@@ -24,6 +24,7 @@ import { listSegments, segmentName, type SegmentKind } from '../history/segments
 import { DAY_MS, dayStart, parseTime } from '../history/time.js';
 import type { ConnectivityStatus, StatusEntry, Target } from '../types.js';
 import { connectivitySchema, nodeInfoSchema, statusEntrySchema, targetSchema, type PeerNodeInfo } from './schema.js';
+import { appendDurably, writeDurably } from '../history/durable.js';
 
 /** What the last good refresh said besides history. */
 export interface PeerMeta {
@@ -60,28 +61,6 @@ export type OpenPeerStoreResult = { ok: true; store: PeerStore } | { ok: false; 
 
 function errorText(e: unknown): string {
   return (e as NodeJS.ErrnoException).code ?? (e instanceof Error ? e.message : String(e));
-}
-
-async function writeDurably(path: string, data: string | Buffer): Promise<void> {
-  const tmp = `${path}.tmp`;
-  const h = await open(tmp, 'w');
-  try {
-    await h.writeFile(data);
-    await h.datasync();
-  } finally {
-    await h.close();
-  }
-  await rename(tmp, path);
-}
-
-async function appendDurably(path: string, text: string): Promise<void> {
-  const h = await open(path, 'a');
-  try {
-    await h.appendFile(text);
-    await h.datasync();
-  } finally {
-    await h.close();
-  }
 }
 
 /** See the module comment. Create with {@link PeerStore.open}. */
