@@ -12,7 +12,7 @@ import { chmodSync, chownSync, mkdirSync, readdirSync, rmSync, unlinkSync, write
 import { join } from 'node:path';
 import { test, type TestContext } from 'node:test';
 import { eventually, MAIN, startDaemonProcess } from '../helpers/daemon.js';
-import { fakeBin, fillUp, gateRoot, mountTmpfs, readStatusSegments, remount, scratch, startDaemonAs, targets } from './support.js';
+import { fakeBin, fillUp, gateRoot, mainForOtherUsers, mountTmpfs, readStatusSegments, remount, scratch, startDaemonAs, targets } from './support.js';
 
 const FAST = 0.01; // a sample every 0.6 s
 const NOBODY = 65534;
@@ -165,7 +165,7 @@ function startFails(t: TestContext, dataDirectory: string, as?: number): { statu
   const configPath = join(dir, 'config.yaml');
   writeFileSync(configPath, JSON.stringify({ interval_minutes: FAST, data_directory: dataDirectory, node_id: 'n', node_name: 'N', targets: targets(1) }));
   chmodSync(configPath, 0o644);
-  const r = spawnSync(process.execPath, [MAIN, '-config', configPath, '-addr', '127.0.0.1:0'], {
+  const r = spawnSync(process.execPath, [as !== undefined ? mainForOtherUsers() : MAIN, '-config', configPath, '-addr', '127.0.0.1:0'], {
     cwd: dir,
     encoding: 'utf8',
     timeout: 30_000,

@@ -4,8 +4,8 @@
  * every history segment on disk, tmpfs mounts, and /proc figures of a process.
  */
 import { execFileSync, spawn } from 'node:child_process';
-import { chmodSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { accessSync, chmodSync, constants, cpSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { dirname, join, sep } from 'node:path';
 import type { TestContext } from 'node:test';
 import { gunzipSync } from 'node:zlib';
 import { decodeStatus } from '../../src/history/columnar.js';
@@ -203,7 +203,7 @@ export async function startDaemonAs(opts: { dir: string; config: Record<string, 
   const configPath = join(opts.dir, 'config.yaml');
   writeFileSync(configPath, JSON.stringify(opts.config));
   chmodSync(configPath, 0o644);
-  const child = spawn(process.execPath, [MAIN, '-config', configPath, '-addr', '127.0.0.1:0'], {
+  const child = spawn(process.execPath, [mainForOtherUsers(), '-config', configPath, '-addr', '127.0.0.1:0'], {
     cwd: opts.dir,
     uid: opts.uid,
     gid: opts.gid,
@@ -243,4 +243,44 @@ export async function startDaemonAs(opts: { dir: string; config: Record<string, 
     if (done || Date.now() > deadline) throw new Error(`daemon did not start:\n${out}`);
     await new Promise((r) => setTimeout(r, 25));
   }
+}
+
+/** True when a user other than the owner can reach and read `path` (every ancestor o+x, the file o+r). */
+function readableByOthers(path: string): boolean {
+  try {
+    accessSync(path, constants.R_OK);
+    if ((statSync(path).mode & 0o004) === 0) return false;
+    for (let d = dirname(path); ; d = dirname(d)) {
+      if ((statSync(d).mode & 0o001) === 0) return false;
+      if (d === dirname(d)) return true;
+    }
+  } catch {
+    return false;
+  }
+}
+
+let sharedMain: string | undefined;
+
+/**
+ * The daemon's entry point as an ordinary user can run it. A checkout under a private
+ * directory (mktemp -d is 0700, as CI's clone may be) cannot be read by `nobody`, so
+ * the built daemon and its runtime packages are copied once to a world-readable
+ * temp directory (dev-only packages left out).
+ */
+export function mainForOtherUsers(): string {
+  if (readableByOthers(MAIN)) return MAIN;
+  if (sharedMain !== undefined) return sharedMain;
+  const app = tempDir('jm-rel-app-');
+  chmodSync(app, 0o755);
+  const skip = new Set(['playwright-core', 'typescript', 'esbuild', '@esbuild']);
+  cpSync(join(ROOT, 'dist'), join(app, 'dist'), { recursive: true });
+  cpSync(join(ROOT, 'package.json'), join(app, 'package.json'));
+  cpSync(join(ROOT, 'node_modules'), join(app, 'node_modules'), {
+    recursive: true,
+    filter: (src) => !src.slice(join(ROOT, 'node_modules').length).split(sep).some((part) => skip.has(part)),
+  });
+  execFileSync('chmod', ['-R', 'a+rX', app]);
+  sharedMain = join(app, 'dist', 'src', 'main.js');
+  process.on('exit', () => rmSync(app, { recursive: true, force: true }));
+  return sharedMain;
 }
