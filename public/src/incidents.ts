@@ -75,7 +75,8 @@ export function computeIncidents(nodes: readonly PeerSnapshot[]): Incident[] {
         severity: stateTone(check.state) === 'warn' ? 'warn' : 'error',
         nodeId,
         title: `${name} / ${check.name || check.id || '(unnamed)'}`,
-        detail: `${state} - ${check.error || 'no details'}${node.stale ? ' (stale data)' : ''}`,
+        // The original puts the state itself in `error` ("failed"); say it once.
+        detail: `${check.error && check.error !== check.state ? `${state} - ${check.error}` : state}${node.stale ? ' (stale data)' : ''}`,
         since: checkProblemSince(check.since, timelines.get(check.id)),
         lastGood: null,
       });

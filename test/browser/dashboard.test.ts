@@ -273,10 +273,10 @@ describe('dashboard in a real browser', { concurrency: false, timeout: 240_000, 
     const entries = all.map((t) => t.replace(/\s+/g, ' ').trim());
     const find = (title: string) => entries.find((e) => e.startsWith(title));
     const expected: Array<[string, RegExp]> = [
-      ['Main node / Database', /failed - failed Since .+ \(for .+\)/],
-      ['Main node / Queue worker', /activating - activating Since/],
+      ['Main node / Database', /Database failed Since .+ \(for .+\)/],
+      ['Main node / Queue worker', /Queue worker activating Since/],
       ['Main node / NFS mount', /unknown - timed out after 1s Since/],
-      [`Main node / ${XSS_UNIT}`, /failed - failed Since/],
+      [`Main node / ${XSS_UNIT}`, /failed Since/],
       ['Main node - connectivity', /connection refused Since/],
       [`${XSS_PEER} - sync error`, /connection refused.* No successful sync yet/],
     ];
