@@ -10,6 +10,7 @@ import { createCheckPool } from './checks/pool.js';
 import { createPeriodic, type Periodic } from './checks/periodic.js';
 import { createProbeRun, createSweep } from './checks/sweep.js';
 import type { Config } from './config/types.js';
+import { lockDataDirectory } from './history/lock.js';
 import { openHistory } from './history/open.js';
 import { createApp } from './http/app.js';
 // ---- operations imports (src/metrics)
@@ -49,13 +50,19 @@ export async function startDaemon(opts: DaemonOptions): Promise<StartResult> {
   const now = opts.now ?? Date.now;
   const startedAt = now();
 
+  const lock = await lockDataDirectory(config.data_directory);
+  if (!lock.ok) return { ok: false, error: `data directory ${config.data_directory}: ${lock.error}` };
   const opened = await openHistory({ dir: config.data_directory, retentionDays: config.retention_days, now, log });
-  if (!opened.ok) return { ok: false, error: `data directory ${config.data_directory}: ${opened.error}` };
+  if (!opened.ok) {
+    await lock.release();
+    return { ok: false, error: `data directory ${config.data_directory}: ${opened.error}` };
+  }
   const history = opened.value;
   // ---- incidents and notifications: changes are stored, then queued for the receivers (never awaited by checks).
   const incidentStore = await openIncidentStore({ dir: config.data_directory, retentionDays: config.retention_days, now, log });
   if (!incidentStore.ok) {
     await history.close();
+    await lock.release();
     return { ok: false, error: `data directory ${config.data_directory}: ${incidentStore.error}` };
   }
   const notifier = createNotifier({ channels: config.notifications ?? [], log, version: opts.version });
@@ -165,6 +172,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<StartResult> {
     await peers.stop();
     await pool.close();
     await history.close();
+    await lock.release();
     return listening;
   }
   const address = server.address() as AddressInfo;
@@ -189,6 +197,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<StartResult> {
         await Promise.all([notifier.stop(5_000), incidents.close()]);
         // ---- end incidents and notifications
         await history.close();
+        await lock.release();
         server.closeIdleConnections();
         await new Promise<void>((r) => {
           server.close(() => r());
