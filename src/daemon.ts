@@ -102,10 +102,23 @@ export async function startDaemon(opts: DaemonOptions): Promise<StartResult> {
   const previous = history.latestStatus();
   let lastSampleAt: number | undefined = previous === undefined ? undefined : Date.parse(previous.timestamp);
 
+  // Every history write also tells the incidents whether storage works (a full or read-only disk is an incident).
+  const sink = {
+    appendStatus: async (entry: Parameters<typeof history.appendStatus>[0]) => {
+      const r = await history.appendStatus(entry);
+      incidents.observeStorage(r.ok, r.ok ? undefined : r.error, now()); // ---- incidents
+      return r;
+    },
+    appendConnectivity: async (sample: Parameters<typeof history.appendConnectivity>[0]) => {
+      const r = await history.appendConnectivity(sample);
+      incidents.observeStorage(r.ok, r.ok ? undefined : r.error, now()); // ---- incidents
+      return r;
+    },
+  };
   const sweep = createSweep({
     targets: config.targets,
     checker, // the pool, with journal lines taken off before storing
-    sink: history,
+    sink,
     log,
     now,
     previous: previous?.checks ?? [],
@@ -126,7 +139,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<StartResult> {
       return s;
     };
     // ---- end incidents
-    const probe = createProbeRun({ probe: probeDns, sink: history, log });
+    const probe = createProbeRun({ probe: probeDns, sink, log });
     tasks.push(createPeriodic({
       intervalMs: config.monitor_dns.interval_seconds * 1000,
       run: async () => void (await probe()),

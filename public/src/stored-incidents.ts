@@ -29,7 +29,7 @@ function isObject(v: unknown): v is Record<string, unknown> {
 
 function isIncident(v: unknown): v is StoredIncident {
   return isObject(v) && typeof v['id'] === 'string' && typeof v['name'] === 'string' && typeof v['started_at'] === 'string' &&
-    (v['kind'] === 'unit' || v['kind'] === 'peer' || v['kind'] === 'probe') && Array.isArray(v['states']) && Array.isArray(v['errors']);
+    (v['kind'] === 'unit' || v['kind'] === 'peer' || v['kind'] === 'probe' || v['kind'] === 'storage') && Array.isArray(v['states']) && Array.isArray(v['errors']);
 }
 
 /** The body as an IncidentList, malformed entries dropped; null when it is not one. */
@@ -70,6 +70,7 @@ export async function fetchIncidentList(req: IncidentListRequest): Promise<Incid
 /** The key computeIncidents gives the live problem a stored incident is about. */
 function liveKey(inc: StoredIncident): string {
   if (inc.kind === 'peer') return `${inc.subject}:sync`;
+  if (inc.kind === 'storage') return `${inc.node}:storage`;
   return inc.kind === 'probe' ? `${inc.node}:connectivity` : `${inc.node}:unit:${inc.subject}`;
 }
 
@@ -78,6 +79,7 @@ export function storedTitle(inc: StoredIncident, nodes: readonly PeerSnapshot[])
   const own = nodes.find((n) => n.node?.id === inc.node);
   const node = own ? nodeName(own) : inc.node;
   if (inc.kind === 'peer') return `${inc.name} - sync`;
+  if (inc.kind === 'storage') return `${node} - history writes failing`;
   return inc.kind === 'probe' ? `${node} - connectivity` : `${node} / ${inc.name}`;
 }
 
@@ -100,10 +102,11 @@ export function withStoredIncidents(live: Incident[], stored: IncidentList | nul
     out.push({
       key: `stored:${inc.id}`,
       kind: inc.kind === 'peer' ? 'sync' : inc.kind === 'probe' ? 'connectivity' : 'unit',
-      severity: 'warn',
+      // A storage incident has no live problem in the snapshot: it is open until a write succeeds.
+      severity: inc.kind === 'storage' ? 'error' : 'warn',
       nodeId: inc.node,
       title: storedTitle(inc, nodes),
-      detail: `recovering - ${inc.errors[inc.errors.length - 1] ?? inc.states.join(', ')}`,
+      detail: `${inc.kind === 'storage' ? '' : 'recovering - '}${inc.errors[inc.errors.length - 1] ?? inc.states.join(', ')}`,
       since,
       lastGood: null,
     });

@@ -148,7 +148,7 @@ export const SCHEMAS: Record<string, Schema> = {
   Incident: object(
     {
       id: str('<kind>:<subject>:<start in ms>, stable.'),
-      kind: { type: 'string', enum: ['unit', 'peer', 'probe'] },
+      kind: { type: 'string', enum: ['unit', 'peer', 'probe', 'storage'] },
       subject: str('Target id, peer id, or the probe target.'),
       name: str(),
       node: str('The node that saw it.'),

@@ -29,20 +29,23 @@ export interface IncidentService {
   observeProbe(sample: ConnectivityStatus): void;
   /** A peer refresh: `ok` false = it failed, with `error`. */
   observePeer(peerId: string, name: string, ok: boolean, error: string | undefined, atMs: number): void;
+  /** A history write: `ok` false = it failed (ENOSPC, EROFS, EACCES …), with `error`. */
+  observeStorage(ok: boolean, error: string | undefined, atMs: number): void;
   /** GET /api/incidents. */
   list(range: RangeName, limit?: number): IncidentList;
   /** Writes what open incidents counted since their last line, then closes the store. */
   close(): Promise<void>;
 }
 
-const KIND_LABEL: Record<IncidentKind, string> = { unit: 'unit', peer: 'peer', probe: 'dns probe' };
+const KIND_LABEL: Record<IncidentKind, string> = { unit: 'unit', peer: 'peer', probe: 'dns probe', storage: 'storage' };
 
 /** Subjects the config still monitors; an incident of any other can never close by itself. */
 function monitored(config: ThresholdConfig): (kind: IncidentKind, subject: string) => boolean {
   const targets = new Set(config.targets.map((t) => t.id));
   const peers = new Set(config.peers.filter((p) => p.enabled).map((p) => p.id));
   const probe = config.monitor_dns.enabled ? config.monitor_dns.target.trim() : undefined;
-  return (kind, subject) => (kind === 'unit' ? targets.has(subject) : kind === 'peer' ? peers.has(subject) : subject === probe);
+  return (kind, subject) =>
+    kind === 'storage' ? true : kind === 'unit' ? targets.has(subject) : kind === 'peer' ? peers.has(subject) : subject === probe;
 }
 
 export function createIncidentService(opts: IncidentServiceOptions): IncidentService {
@@ -116,6 +119,17 @@ export function createIncidentService(opts: IncidentServiceOptions): IncidentSer
         name: name !== '' ? name : peerId,
         ok,
         state: 'sync-failed',
+        ...(error !== undefined ? { error } : {}),
+        atMs,
+      });
+    },
+    observeStorage(ok, error, atMs) {
+      observe({
+        kind: 'storage',
+        subject: 'history',
+        name: 'History writes',
+        ok,
+        state: 'write-failed',
         ...(error !== undefined ? { error } : {}),
         atMs,
       });

@@ -56,7 +56,7 @@ export interface IncidentStore {
 
 const incidentSchema = v.object({
   id: v.string(),
-  kind: v.picklist(['unit', 'peer', 'probe']),
+  kind: v.picklist(['unit', 'peer', 'probe', 'storage']),
   subject: v.string(),
   name: v.string(),
   node: v.string(),

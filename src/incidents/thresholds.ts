@@ -38,6 +38,8 @@ export function thresholdsFor(config: ThresholdConfig): (kind: IncidentKind, sub
       }
       case 'probe':
         return probe;
+      case 'storage':
+        return { failure: 1, success: 1 };
     }
   };
 }

@@ -6,7 +6,8 @@
 import type { RangeName } from '../types.js';
 
 /** What failed: a checked unit, a peer that stopped syncing, or the DNS probe. */
-export type IncidentKind = 'unit' | 'peer' | 'probe';
+/** `storage`: the history could not be written (disk full, read-only, permission denied). */
+export type IncidentKind = 'unit' | 'peer' | 'probe' | 'storage';
 
 /** The two moments of an incident that notifications can be sent for. */
 export type IncidentEventType = 'open' | 'resolve';

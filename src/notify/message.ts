@@ -18,6 +18,7 @@ const SUBJECT: Record<IncidentKind, (name: string, subject: string) => string> =
   unit: (name, subject) => (name === subject ? name : `${name} (${subject})`),
   peer: (name, subject) => `Peer ${name === subject ? name : `${name} (${subject})`}`,
   probe: (name) => name,
+  storage: (name) => name,
 };
 
 /** What is wrong, or that it is fixed, in a few words. */
@@ -25,7 +26,7 @@ function condition(e: IncidentEvent): string {
   const { kind, states } = e.incident;
   if (e.type === 'resolve') return kind === 'peer' ? 'syncing again' : 'recovered';
   if (kind === 'peer') return 'stopped syncing';
-  if (kind === 'probe') return 'failing';
+  if (kind === 'probe' || kind === 'storage') return 'failing';
   return states.length > 0 ? states.join(', ') : 'not ok';
 }
 

@@ -69,10 +69,18 @@ test('a data directory on a tmpfs that fills up: logged, shown in /healthz, samp
   assert.match(metrics, /^jobmonitor_history_write_error\{node="full"\} 1$/m);
   assert.match(metrics, /^jobmonitor_history_pending_writes\{node="full"\} [1-9]\d*$/m);
   const duringOutage = await history(get);
+  // A write failure is an incident, open while the disk is full.
+  type Inc = { kind: string; subject: string; errors: string[]; ended_at?: string };
+  const open = ((await d.get('/api/incidents')).body as { open: Inc[] }).open.find((i) => i.kind === 'storage');
+  assert.ok(open, 'a storage incident is open');
+  assert.match(open.errors.join(' '), /ENOSPC/);
+  assert.match(d.logs(), /WARN incident opened: storage history \(History writes\)/);
 
   rmSync(filler);
   await recovered(get);
   assert.match(d.logs(), /history write recovered/);
+  const resolved = await eventually(async () => ((await d.get('/api/incidents')).body as { resolved: Inc[] }).resolved.find((i) => i.kind === 'storage'), 20_000, 'the storage incident to resolve');
+  assert.ok(resolved.ended_at !== undefined);
   assert.match((await d.get('/metrics')).text, /^jobmonitor_history_write_error\{node="full"\} 0$/m);
   const served = await history(get);
   assert.equal((await d.stop()).code, 0);
