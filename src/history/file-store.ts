@@ -23,7 +23,7 @@ import { SampleLog, type SampleColumns } from './sample-log.js';
 import { SegmentWriter, describeError, type WriteResult } from './segment-writer.js';
 import { listSegments, segmentName, type DaySegments, type SegmentKind } from './segments.js';
 import { DAY_MS, dayStart, isoSeconds, parseTime } from './time.js';
-import { writeDurably } from './durable.js';
+import { syncDirectory, writeDurably } from './durable.js';
 
 export type { WriteResult } from './segment-writer.js';
 
@@ -108,18 +108,6 @@ function errorCode(e: unknown): string {
   return (e as NodeJS.ErrnoException).code ?? describeError(e);
 }
 
-async function fsyncDir(dir: string): Promise<void> {
-  try {
-    const h = await open(dir, 'r');
-    try {
-      await h.sync();
-    } finally {
-      await h.close();
-    }
-  } catch {
-    // Not every platform can sync a directory; the data files themselves were synced.
-  }
-}
 
 /** The data directory must exist (or be creatable) and accept a synced write. */
 async function checkDirectory(dir: string, nowMs: number): Promise<string | undefined> {
@@ -256,7 +244,7 @@ export class FileStore {
     }
     status.pruneBefore(memCutoff);
     connectivity.pruneBefore(memCutoff);
-    await fsyncDir(opts.dir);
+    await syncDirectory(opts.dir);
     const store = new FileStore(opts, status, connectivity, openDays);
     return {
       ok: true,
@@ -391,7 +379,7 @@ export class FileStore {
     try {
       await writeDurably(join(this.#dir, segmentName(kind.kind, day, 'compact')), kind.encode(mini.toColumns()));
       await unlink(path);
-      await fsyncDir(this.#dir);
+      await syncDirectory(this.#dir);
     } catch (e) {
       this.#onNote({ level: 'warn', file: path, message: `cannot compact closed segment (kept as JSON Lines): ${describeError(e)}` });
     }

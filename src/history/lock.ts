@@ -13,21 +13,36 @@ export const LOCK_FILE = 'jobmonitor.lock';
 
 export type LockResult = { ok: true; release: () => Promise<void> } | { ok: false; error: string };
 
-/** True when `pid` is a live process that looks like a JobMonitor daemon. */
-function heldBy(pid: number): boolean {
+/** The kernel's start time of `pid` (clock ticks since boot) and whether it is a zombie; undefined without /proc. */
+function procStart(pid: number): { start: string; zombie: boolean } | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // "pid (comm) S ppid …": comm may hold spaces and parentheses, so split after the last ')'.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return { start: fields[19] ?? '', zombie: fields[0] === 'Z' };
+  } catch {
+    return undefined;
+  }
+}
+
+/** The lock file's content: our pid and start time, so a reused pid is never mistaken for us. */
+function lockContent(): string {
+  return `${process.pid} ${procStart(process.pid)?.start ?? ''}\n`;
+}
+
+/** True when the lock's owner is still running (same pid AND same start time). */
+function heldBy(content: string): boolean {
+  const [pidText = '', start = ''] = content.trim().split(/\s+/);
+  const pid = Number.parseInt(pidText, 10);
   if (!Number.isInteger(pid) || pid <= 0 || pid === process.pid) return false;
   try {
     process.kill(pid, 0);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'EPERM') return false;
   }
-  try {
-    // A zombie has an empty command line; a reused pid runs something else.
-    const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
-    return /main\.js|jobmonitor/.test(cmdline);
-  } catch {
-    return true; // no /proc: trust the pid
-  }
+  const proc = procStart(pid);
+  if (proc === undefined) return true; // no /proc: trust the pid
+  return !proc.zombie && (start === '' || proc.start === start);
 }
 
 /**
@@ -46,7 +61,7 @@ export async function lockDataDirectory(dir: string): Promise<LockResult> {
     try {
       const h = await open(path, 'wx');
       try {
-        await h.writeFile(`${process.pid}\n`);
+        await h.writeFile(lockContent());
       } finally {
         await h.close();
       }
@@ -60,11 +75,12 @@ export async function lockDataDirectory(dir: string): Promise<LockResult> {
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') return noLock;
     }
-    const owner = Number.parseInt(await readFile(path, 'utf8').catch(() => ''), 10);
-    if (heldBy(owner)) {
-      return { ok: false, error: `in use by another JobMonitor (pid ${owner}); stop it or give this one another data_directory` };
+    const content = await readFile(path, 'utf8').catch(() => '');
+    if (heldBy(content)) {
+      return { ok: false, error: `in use by another JobMonitor (pid ${Number.parseInt(content, 10)}); stop it or give this one another data_directory` };
     }
-    await unlink(path).catch(() => undefined); // stale: its owner is gone
+    // Stale: its owner is gone. Only remove what was judged (another starter may have just replaced it).
+    if ((await readFile(path, 'utf8').catch(() => '')) === content) await unlink(path).catch(() => undefined);
   }
   return { ok: false, error: `could not take the lock ${path}` };
 }

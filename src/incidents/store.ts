@@ -178,11 +178,13 @@ export async function openIncidentStore(opts: IncidentStoreOptions): Promise<{ o
   const rewrite = (): Promise<void> =>
     enqueue(async () => {
       const snapshot = [...byId.values()];
+      // Changes recorded while the file is being written are not in the snapshot: keep them pending.
+      const covered = pending.length;
       const text = snapshot.map((incident) => lineOf({ type: incident.ended_at === undefined ? 'open' : 'resolve', incident })).join('');
       try {
         await writeDurably(path, text);
-        // The rewrite holds everything in memory, the lines still pending included.
-        pending = [];
+        // The rewrite holds everything that was in memory when it started, the lines then pending included.
+        pending = pending.slice(covered);
         fileLines = snapshot.length;
         recovered();
       } catch (e) {

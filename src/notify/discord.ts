@@ -33,7 +33,7 @@ export function discordBody(e: IncidentEvent): DiscordBody {
         // Discord's limits: 25 fields, 256-character names, 1024-character values.
         fields: facts(e).slice(0, 25).map((f) => ({
           name: clip(f.label, 256),
-          value: clip(f.value, 1024),
+          value: clip(discordEscape(f.value), 1024),
           inline: !/error/i.test(f.label),
         })),
         timestamp: open ? e.incident.started_at : (e.incident.ended_at ?? e.incident.last_failure_at),

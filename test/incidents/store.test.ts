@@ -92,3 +92,39 @@ describe('incident store', () => {
     assert.equal(r.ok, false);
   });
 });
+
+describe('incident store: changes during a rewrite', () => {
+  it('an incident recorded while the file is being rewritten is on disk afterwards', async () => {
+    let lost = 0;
+    for (let trial = 0; trial < 10; trial++) {
+      const dir = mkdtempSync(join(tmpdir(), 'jm-inc-race-'));
+      const t = Date.now();
+      const opened = await openIncidentStore({ dir, retentionDays: 30, now: () => t, log: createLogger({ write: () => undefined }) });
+      assert.ok(opened.ok);
+      const s = opened.value;
+      const inc = (id: string, ended?: string): StoredIncident => ({
+        id, kind: 'unit', subject: id, name: id, node: 'n', started_at: new Date(t - 1000).toISOString(),
+        last_failure_at: new Date(t - 1000).toISOString(), states: ['failed'], errors: [], samples: 1, ...(ended !== undefined ? { ended_at: ended } : {}),
+      });
+      s.record({ type: 'resolve', incident: inc('old', new Date(t - 40 * 86_400_000).toISOString()) });
+      await s.flush();
+      const pruned = s.prune(); // drops 'old': the file is rewritten
+      // Wait until the rewrite's temp file exists: its snapshot is taken and the write is in flight.
+      for (let i = 0; i < 10_000; i++) {
+        try {
+          readFileSync(join(dir, `${INCIDENTS_FILE}.tmp`));
+          break;
+        } catch {
+          await new Promise((r) => setImmediate(r));
+        }
+      }
+      s.record({ type: 'open', incident: inc('b') });
+      await pruned;
+      await s.flush();
+      const ids = readFileSync(join(dir, INCIDENTS_FILE), 'utf8').split('\n').filter(Boolean).map((l) => (JSON.parse(l) as { incident: { id: string } }).incident.id);
+      if (!ids.includes('b')) lost++;
+      await s.close();
+    }
+    assert.equal(lost, 0, `incident lost in ${lost} of 10 trials`);
+  });
+});

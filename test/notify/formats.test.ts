@@ -73,7 +73,7 @@ describe('notification formats', () => {
   });
 
   it('discord: content and one embed with fields; mentions disabled', () => {
-    const body = JSON.parse(buildRequest(channel({ type: 'discord' }), openEvent({ errors: ['@everyone look'] }), UA).body);
+    const body = JSON.parse(buildRequest(channel({ type: 'discord' }), openEvent({ errors: ['@everyone look [here](http://x.invalid)'] }), UA).body);
     assert.equal(body.content, '🔴 Web server \\(web\\): failed on Node 1');
     assert.deepEqual(body.allowed_mentions, { parse: [] });
     const [embed] = body.embeds;
@@ -81,7 +81,8 @@ describe('notification formats', () => {
     assert.equal(embed.color, 0xe5484d);
     assert.equal(embed.timestamp, '2026-11-28T10:00:00.000Z');
     assert.deepEqual(embed.fields.map((f: { name: string; value: string }) => [f.name, f.value]), [
-      ['Error', '@everyone look'], ['Since', '2026-11-28 10:00:00 UTC'], ['Node', 'Node 1 (n1)'],
+      // Embeds render markdown: untrusted text is escaped, so an error cannot become a masked link.
+      ['Error', '@everyone look \\[here\\]\\(http://x.invalid\\)'], ['Since', '2026\\-11\\-28 10:00:00 UTC'], ['Node', 'Node 1 \\(n1\\)'],
     ]);
     const resolved = JSON.parse(buildRequest(channel({ type: 'discord' }), resolveEvent(), UA).body);
     assert.equal(resolved.embeds[0].title, 'Incident resolved');
