@@ -115,7 +115,9 @@ export async function startDaemon(opts: DaemonOptions): Promise<StartResult> {
       return r;
     },
   };
+  let stopping = false;
   const sweep = createSweep({
+    stopping: () => stopping,
     targets: config.targets,
     checker, // the pool, with journal lines taken off before storing
     sink,
@@ -135,11 +137,11 @@ export async function startDaemon(opts: DaemonOptions): Promise<StartResult> {
     // ---- incidents: each probe result is also an incident observation
     const probeDns = async () => {
       const s = await pool.probeDns(config.monitor_dns);
-      incidents.observeProbe(s);
+      if (!stopping) incidents.observeProbe(s);
       return s;
     };
     // ---- end incidents
-    const probe = createProbeRun({ probe: probeDns, sink, log });
+    const probe = createProbeRun({ probe: probeDns, sink, log, stopping: () => stopping });
     tasks.push(createPeriodic({
       intervalMs: config.monitor_dns.interval_seconds * 1000,
       run: async () => void (await probe()),
@@ -199,6 +201,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<StartResult> {
     value: {
       address: () => address,
       async stop() {
+        stopping = true;
         // Stop scheduling first; in-flight jobs are ended by closing the pool.
         const waits = tasks.map((t) => t.stop());
         const peersStopped = peers.stop(); // aborts requests in flight
@@ -207,7 +210,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<StartResult> {
         await Promise.all(waits);
         await peersStopped;
         // ---- incidents and notifications: nothing is observed any more; queued notifications get a few seconds.
-        await Promise.all([notifier.stop(5_000), incidents.close()]);
+        await Promise.all([notifier.stop(3_000), incidents.close()]);
         // ---- end incidents and notifications
         await history.close();
         await lock.release();

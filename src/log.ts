@@ -16,9 +16,12 @@ function stamp(ms: number): string {
 export function createLogger(opts: { write?: (line: string) => void; now?: () => number } = {}): Logger {
   const write = opts.write ?? ((line: string) => process.stderr.write(`${line}\n`));
   const now = opts.now ?? Date.now;
+  // One message, one line: control characters (from a peer's error, a unit's output) are escaped,
+  // so nothing can forge a log line.
+  const clean = (m: string) => m.replace(/[\u0000-\u001f\u007f]/g, (c) => (c === '\n' ? '\\n' : `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`));
   return {
-    info: (m) => write(`${stamp(now())} ${m}`),
-    warn: (m) => write(`${stamp(now())} WARN ${m}`),
-    error: (m) => write(`${stamp(now())} ERROR ${m}`),
+    info: (m) => write(`${stamp(now())} ${clean(m)}`),
+    warn: (m) => write(`${stamp(now())} WARN ${clean(m)}`),
+    error: (m) => write(`${stamp(now())} ERROR ${clean(m)}`),
   };
 }

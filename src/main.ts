@@ -67,13 +67,19 @@ async function main(argv: readonly string[]): Promise<number> {
       log.info(`${signal} received: stopping`);
       // A last resort if something refuses to finish: never hang the service manager.
       setTimeout(() => {
-        log.error('shutdown took longer than 10 s; exiting anyway');
+        log.error('shutdown took longer than 12 s; exiting anyway');
         done(1);
-      }, 10_000).unref();
-      void daemon.value.stop().then(() => {
-        log.info('stopped');
-        done(0);
-      });
+      }, 12_000).unref();
+      daemon.value.stop().then(
+        () => {
+          log.info('stopped');
+          done(0);
+        },
+        (err: unknown) => {
+          log.error(`shutdown failed: ${err instanceof Error ? err.message : String(err)}`);
+          done(1);
+        },
+      );
     };
     process.on('SIGTERM', () => stop('SIGTERM'));
     process.on('SIGINT', () => stop('SIGINT'));

@@ -22,6 +22,8 @@ export interface SweepDeps {
   previous?: readonly CheckResult[];
   /** Called with each finished sample (after it is stored, or failed to be). */
   onSample?: (entry: StatusEntry) => void;
+  /** True once the daemon is stopping: a sweep cut short by the shutdown is not a sample. */
+  stopping?: () => boolean;
 }
 
 /**
@@ -29,7 +31,7 @@ export interface SweepDeps {
  * start (as the original). Logs one line per state change, and a write
  * failure as an error line (the store keeps the sample buffered).
  */
-export function createSweep(deps: SweepDeps): () => Promise<StatusEntry> {
+export function createSweep(deps: SweepDeps): () => Promise<StatusEntry | undefined> {
   const last = new Map<string, string>();
   for (const c of deps.previous ?? []) last.set(c.id, describe(c));
   let lastWriteFailed = false;
@@ -37,6 +39,9 @@ export function createSweep(deps: SweepDeps): () => Promise<StatusEntry> {
   return async () => {
     const timestamp = new Date(deps.now()).toISOString();
     const checks = await deps.checker.checkTargets([...deps.targets]);
+    // Closing the pool ends in-flight checks with "worker terminated": recording that would
+    // show every unit down at each restart and open incidents for it.
+    if (deps.stopping?.() === true) return undefined;
     const entry: StatusEntry = { timestamp, checks };
     for (const c of checks) {
       const now = describe(c);
@@ -69,13 +74,15 @@ export interface ProbeDeps {
   probe: () => Promise<ConnectivityStatus>;
   sink: { appendConnectivity(s: ConnectivityStatus): Promise<{ ok: true } | { ok: false; error: string }> };
   log: Logger;
+  stopping?: () => boolean;
 }
 
 /** One DNS probe sample, stored; logs when the probe goes down or comes back. */
-export function createProbeRun(deps: ProbeDeps): () => Promise<ConnectivityStatus> {
+export function createProbeRun(deps: ProbeDeps): () => Promise<ConnectivityStatus | undefined> {
   let wasOk: boolean | undefined;
   return async () => {
     const s = await deps.probe();
+    if (deps.stopping?.() === true) return undefined; // cut short by the shutdown
     if (wasOk !== s.ok) {
       deps.log.info(s.ok ? `dns probe ${s.target}: online (${s.latency_ms} ms)` : `dns probe ${s.target}: offline (${s.error ?? 'unknown error'})`);
       wasOk = s.ok;

@@ -69,7 +69,7 @@ export function createApp(deps: AppDeps): Koa {
   app.use(authMiddleware({ apiKey: deps.apiKey, prefix: '/api/', now: deps.now }));
   app.use(async (ctx, next) => {
     await next();
-    if (ctx.path.startsWith('/api/')) ctx.set('Cache-Control', 'no-store');
+    if (ctx.path.toLowerCase().startsWith('/api/')) ctx.set('Cache-Control', 'no-store');
   });
 
   for (const r of [

@@ -41,7 +41,8 @@ export function authMiddleware(opts: AuthOptions) {
   const failures = new Map<string, { count: number; since: number }>();
 
   return async (ctx: Context, next: Next): Promise<void> => {
-    if (opts.apiKey === undefined || !ctx.path.startsWith(opts.prefix)) return next();
+    // Lower-cased: the check must cover every spelling a router could match.
+    if (opts.apiKey === undefined || !ctx.path.toLowerCase().startsWith(opts.prefix)) return next();
     const t = now();
     const who = ctx.ip;
     const rec = failures.get(who);
@@ -53,10 +54,16 @@ export function authMiddleware(opts: AuthOptions) {
     }
     const token = bearerToken(ctx.get('Authorization') || undefined);
     if (token !== undefined && keyMatches(token, opts.apiKey)) return next();
-    if (failures.size > 10_000) failures.clear(); // bound memory under a spray of addresses
-    const r = failures.get(who) ?? { count: 0, since: t };
-    r.count += 1;
-    failures.set(who, r);
+    // Only a wrong key is a guess; a request without one (a browser tab before the key is entered) is not.
+    if (token !== undefined) {
+      if (failures.size >= 10_000 && !failures.has(who)) {
+        const oldest = failures.keys().next().value; // bound memory under a spray of addresses
+        if (oldest !== undefined) failures.delete(oldest);
+      }
+      const r = failures.get(who) ?? { count: 0, since: t };
+      r.count += 1;
+      failures.set(who, r);
+    }
     ctx.set('WWW-Authenticate', 'Bearer realm="jobmonitor"');
     throw new HttpError(401, token === undefined ? 'missing bearer token: send Authorization: Bearer <api_key>' : 'invalid api key');
   };

@@ -55,7 +55,8 @@ function parsed<T>(schema: v.GenericSchema<unknown, T>, raw: unknown): T {
  */
 export function badgeRoutes(deps: { source: BadgeSource; now: () => number }): Router {
   const { source } = deps;
-  const router = new Router();
+  // Case-sensitive, so "/API/…" cannot reach a route past a check made on "/api/".
+  const router = new Router({ sensitive: true });
 
   const badgeFor = (ctx: Context, kind: 'status' | 'uptime'): Badge => {
     const id = ctx.params['target'] ?? '';

@@ -8,7 +8,8 @@ export type PeerSnapshots = (range: RangeName) => PeerSnapshot[];
 
 /** /api/cluster: the local node first, then peers in config order. */
 export function clusterRoutes(deps: { local: LocalNode; peers: PeerSnapshots }): Router {
-  const router = new Router();
+  // Case-sensitive, so "/API/…" cannot reach a route past a check made on "/api/".
+  const router = new Router({ sensitive: true });
   router.get('/api/cluster', (ctx) => {
     const range = parseRange(ctx.query['range'], false);
     const w = deps.local.window(range);

@@ -15,13 +15,16 @@ export interface Health {
  * Not behind the API key, so a load balancer or systemd watchdog can poll it.
  */
 export function healthRoutes(deps: { health: () => Health; now: () => number }): Router {
-  const router = new Router();
+  // Case-sensitive, so "/API/…" cannot reach a route past a check made on "/api/".
+  const router = new Router({ sensitive: true });
   router.get('/healthz', (ctx) => {
     const h = deps.health();
     const now = deps.now();
     const limit = 2 * h.intervalMs + 60_000;
     const age = h.lastSampleAt === undefined ? undefined : now - h.lastSampleAt;
-    const alive = age === undefined ? now - h.startedAt < limit : age < limit;
+    // Right after a (re)start the first sample is still due: a sample from before the start says nothing yet.
+    const firstDue = h.lastSampleAt === undefined || h.lastSampleAt < h.startedAt;
+    const alive = firstDue ? now - h.startedAt < limit || (age !== undefined && age < limit) : age! < limit;
     ctx.status = alive ? 200 : 503;
     ctx.body = {
       status: alive ? 'ok' : 'stale',

@@ -13,7 +13,8 @@ export type IncidentSource = (range: RangeName, limit: number) => IncidentList;
  * unknown value is a 400), as on every route the original does not have.
  */
 export function incidentRoutes(deps: { incidents: IncidentSource }): Router {
-  const router = new Router();
+  // Case-sensitive, so "/API/…" cannot reach a route past a check made on "/api/".
+  const router = new Router({ sensitive: true });
   router.get('/api/incidents', (ctx) => {
     const range = parseRange(ctx.query['range'], true);
     const limit = parseLimit(ctx.query['limit'], MAX_RESOLVED);

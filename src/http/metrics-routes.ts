@@ -17,7 +17,8 @@ export interface MetricsRouteDeps {
  * are collected from the live objects on each scrape.
  */
 export function metricsRoutes(deps: MetricsRouteDeps): Router {
-  const router = new Router();
+  // Case-sensitive, so "/API/…" cannot reach a route past a check made on "/api/".
+  const router = new Router({ sensitive: true });
   const auth = authMiddleware({
     apiKey: deps.public === true ? undefined : deps.apiKey,
     prefix: '/metrics',

@@ -10,7 +10,8 @@ import { parseLimit, parseRange, parseSince } from './query.js';
  */
 export function nodeRoutes(deps: { local: LocalNode; historyCap: number }): Router {
   const { local, historyCap } = deps;
-  const router = new Router();
+  // Case-sensitive, so "/API/…" cannot reach a route past a check made on "/api/".
+  const router = new Router({ sensitive: true });
 
   router.get('/api/node/status', (ctx) => {
     ctx.body = local.statusBody();

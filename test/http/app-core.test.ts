@@ -15,6 +15,7 @@ import { createLogQueries as createHistoryQueries } from '../../src/views/querie
 import { SampleLog } from '../../src/history/sample-log.js';
 import { ConnectivityLog } from '../../src/history/connectivity-log.js';
 import type { Config } from '../../src/config/types.js';
+import { createLogger } from '../../src/log.js';
 
 const NOW = Date.parse('2026-11-28T12:00:00Z');
 
@@ -184,4 +185,29 @@ test('with since, limit keeps the oldest entries and says there are more (forwar
   // Without since, limit keeps the newest entries, as the original.
   const plain = local.historyBody('24h', 30) as { history: { timestamp: string }[] };
   assert.equal(plain.history[0]!.timestamp, new Date(NOW - 30 * 60_000).toISOString());
+});
+
+test('the key cannot be bypassed by the spelling of the path', async () => {
+  const s = await serve({ api_key: 'k' });
+  try {
+    for (const p of ['/API/node/status', '/Api/cluster', '/api/NODE/status', '/API/openapi.json', '/aPi/status']) {
+      const r = await fetch(s.url + p);
+      assert.ok(r.status === 401 || r.status === 404, `${p} -> ${r.status}`);
+      assert.notEqual(r.status, 200);
+    }
+    // Requests without any key are not guesses: they never lock out the address.
+    for (let i = 0; i < 30; i++) await fetch(`${s.url}/api/status`);
+    assert.equal((await fetch(`${s.url}/api/status`, { headers: { Authorization: 'Bearer k' } })).status, 200);
+  } finally {
+    await s.close();
+  }
+});
+
+test('log lines cannot be forged by text with newlines', () => {
+  const lines: string[] = [];
+  const log = createLogger({ write: (l) => lines.push(l), now: () => NOW });
+  log.warn('peer x: invalid JSON ("x\n2026/11/28 12:00:00 peer x: sync recovered")');
+  assert.equal(lines.length, 1);
+  assert.doesNotMatch(lines[0]!, /\n/);
+  assert.match(lines[0]!, /\\n2026\/11\/28/);
 });

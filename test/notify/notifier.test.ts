@@ -46,7 +46,7 @@ describe('notifier', () => {
         onSample: (entry) => incidents.observeStatus(entry),
       });
       const entry = await sweep();
-      assert.equal(entry.checks[0]?.ok, false);
+      assert.equal(entry?.checks[0]?.ok, false);
       // The sweep is done; the notification it caused is still waiting on the receiver.
       await rx.requests(1);
       assert.equal(notifier.pending(), 1);
