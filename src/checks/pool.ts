@@ -163,7 +163,18 @@ export function createCheckPool(opts: CheckPoolOptions = {}): CheckPool {
     const first = await runBatch(job);
     const kind = first.batch_error_kind;
     if (job.units.length <= 1 || (kind !== 'timeout' && kind !== 'output')) return first.results;
-    const singles = await Promise.all(job.units.map((unit) => runBatch({ ...job, units: [unit] })));
+    const single = (unit: (typeof job.units)[number]) => runBatch({ ...job, units: [unit] });
+    // A first wave, one unit per thread. When every one of those times out too, systemd itself is
+    // not answering (a frozen PID 1, a stuck bus): the rest would each wait out the timeout for
+    // nothing, N/threads timeouts per sweep, so they are reported without being retried.
+    // One hung unit cannot time out a whole wave of its neighbours.
+    const wave = Math.min(job.units.length, o.maxThreads);
+    const firstWave = await Promise.all(job.units.slice(0, wave).map(single));
+    const hostWide = job.units.length > wave && firstWave.every((r) => r.batch_error_kind === 'timeout');
+    const rest = hostWide
+      ? job.units.slice(wave).map((u) => ({ results: [unknownResult(u, `${first.results[0]?.error ?? 'timed out'} (systemd answered neither the batch nor single checks; not retried)`)] }))
+      : await Promise.all(job.units.slice(wave).map(single));
+    const singles = [...firstWave, ...rest];
     return singles.map((s, i) => s.results[0] ?? first.results[i] ?? unknownResult(job.units[i] ?? { id: '', name: '' }, 'no result'));
   }
 

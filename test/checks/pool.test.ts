@@ -191,3 +191,23 @@ test('batches group by sudo and timeout, at most batchSize units each; 0 s means
 test('invalid options are rejected with a precise message', () => {
   assert.throws(() => createCheckPool({ maxThreads: 0 }), /maxThreads must be a positive integer, got 0/);
 });
+
+test('one hung unit in a batch: its neighbours are retried and stay correct', async () => {
+  const bin = await fakeBin();
+  const p = pool({ env: bin.env(), maxThreads: 2 });
+  const targets = [target('hang-one.service', { timeout_seconds: 1 }), ...Array.from({ length: 7 }, (_, i) => target(`ok-${i}.service`, { timeout_seconds: 1 }))];
+  const results = await p.checkTargets(targets);
+  assert.equal(results[0]!.state, 'unknown');
+  assert.match(results[0]!.error ?? '', /timed out after 1s$/);
+  assert.deepEqual(results.slice(1).map((r) => r.state), Array(7).fill('active'));
+});
+
+test('when systemd answers neither the batch nor a whole wave of single checks, the rest are not retried', async () => {
+  const bin = await fakeBin();
+  const p = pool({ env: bin.env(), maxThreads: 2 });
+  const targets = Array.from({ length: 8 }, (_, i) => target(`hang-${i}.service`, { timeout_seconds: 1 }));
+  const results = await p.checkTargets(targets);
+  assert.ok(results.every((r) => r.state === 'unknown' && /^timed out after 1s/.test(r.error ?? '')));
+  // The first wave (one per thread) was retried; the other six were reported at once.
+  assert.equal(results.filter((r) => /not retried/.test(r.error ?? '')).length, 6);
+});
