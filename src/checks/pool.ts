@@ -217,10 +217,12 @@ export function createCheckPool(opts: CheckPoolOptions = {}): CheckPool {
     async close() {
       if (closed) return;
       closed = true;
-      await piscina.destroy();
-      // The threads are gone but their commands may not be: end every group still recorded.
       const groups = childGroups(groupsBuffer);
-      for (const pgid of groups.list()) {
+      // Taken before the threads go: a thread torn down mid-job may already have dropped its entry.
+      const running = groups.list();
+      await piscina.destroy();
+      // The threads are gone but their commands may not be: end every group recorded.
+      for (const pgid of new Set([...running, ...groups.list()])) {
         try {
           process.kill(-pgid, 'SIGKILL');
         } catch {
