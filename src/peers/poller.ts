@@ -174,13 +174,19 @@ export function createPeerPoller(opts: PeerPollerOptions): PeerPoller {
     opts.onRefresh?.(state.peer, false, error, now());
   };
 
-  const succeed = (state: PeerState, pulled: Pulled): void => {
+  /** A peer address that now answers as another node: forget what was held of the old one. */
+  const dropIfReplaced = (state: PeerState, pulled: Pulled): boolean => {
     const reported = pulled.status.node?.id ?? pulled.history.node?.id;
     const previous = state.store.meta.node?.id;
-    if (reported !== undefined && reported !== '' && previous !== undefined && previous !== '' && previous !== reported) {
-      log.warn(`peer ${state.peer.id}: now reports node id "${reported}" (was "${previous}"); its cached history was dropped`);
-      state.store.reset();
-    }
+    if (reported === undefined || reported === '' || previous === undefined || previous === '' || previous === reported) return false;
+    log.warn(`peer ${state.peer.id}: now reports node id "${reported}" (was "${previous}"); its cached history was dropped`);
+    state.store.reset();
+    return true;
+  };
+
+  const succeed = (state: PeerState, pulled: Pulled): void => {
+    const reported = pulled.status.node?.id ?? pulled.history.node?.id;
+    dropIfReplaced(state, pulled);
     const t = now();
     const node = pulled.status.node ?? pulled.history.node;
     const targets = pulled.status.targets ?? pulled.history.targets;
@@ -228,6 +234,9 @@ export function createPeerPoller(opts: PeerPollerOptions): PeerPoller {
         if (!r.ok) return fail(state, r.error);
         const conflict = conflictOf(state, r.value.status.node?.id ?? r.value.history.node?.id);
         if (conflict !== undefined) return fail(state, conflict);
+        // Another node now answers at this address: drop what was held and read it from the start
+        // (the history just pulled was asked from the old node's cursor, so it is only a tail).
+        if (r.value.since !== undefined && dropIfReplaced(state, r.value)) continue;
         succeed(state, r.value);
         if (r.value.history.more !== true) return;
       }

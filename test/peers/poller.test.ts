@@ -325,6 +325,30 @@ describe('peer poller: a node of ours', () => {
     assert.equal(snap.status?.checks[0]?.sub_state, 'running');
   });
 
+  it('another node answering at the same address is read from the start, not from the old cursor', async () => {
+    const a = await startOurNode({ nodeId: 'old-node', intervalMinutes: 0.05, targets: TARGETS });
+    const b = await startOurNode({ nodeId: 'new-node', intervalMinutes: 0.05, targets: TARGETS });
+    cleanup.push(() => a.close(), () => b.close());
+    const start = Date.now() - 3600_000;
+    for (let i = 0; i < 100; i++) a.status.append(sample(start + i * 3000));
+    for (let i = 0; i < 300; i++) b.status.append(sample(start - 3600_000 + i * 3000)); // older history than a's newest
+    let target = a.url;
+    const proxy = createServer((req, res) => {
+      void fetch(target + (req.url ?? '/')).then(async (r) => {
+        res.writeHead(r.status, { 'content-type': 'application/json' });
+        res.end(Buffer.from(await r.arrayBuffer()));
+      });
+    });
+    await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', r));
+    cleanup.push(() => new Promise((r) => proxy.close(() => r(undefined))));
+    const p = poller([peer('site', `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`)]);
+    await p.refreshAll();
+    assert.equal(only(p).services.find((s) => s.id === 'svc-0')?.passing, 100);
+    target = b.url; // the address now belongs to another node
+    await p.refreshAll();
+    assert.equal(only(p).services.find((s) => s.id === 'svc-0')?.passing, 300, "all of the new node's history, none of the old one's");
+  });
+
   it('reads a large backlog page by page, oldest first, and ends with the same history', async () => {
     const node = await startOurNode({ nodeId: 'node-c', intervalMinutes: 0.05, targets: TARGETS });
     cleanup.push(() => node.close());
