@@ -1,5 +1,5 @@
 import type { ConnectivityStatus } from '../types.js';
-import { ensureCapacity, openGap } from './growable.js';
+import { ensureCapacity, openGap, lowerBound, upperBound } from './growable.js';
 import { isoMs, parseTime } from './time.js';
 
 /** The columns of a ConnectivityLog, as written to and read from compact segment files. */
@@ -141,26 +141,12 @@ export class ConnectivityLog {
 
   /** Index of the first sample at or after `ms`. */
   lowerBound(ms: number): number {
-    let lo = 0;
-    let hi = this.#n;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (this.#times[mid]! < ms) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo;
+    return lowerBound(this.#times, this.#n, ms);
   }
 
   /** Index of the first sample strictly after `ms`. */
   upperBound(ms: number): number {
-    let lo = 0;
-    let hi = this.#n;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (this.#times[mid]! <= ms) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo;
+    return upperBound(this.#times, this.#n, ms);
   }
 
   /** Samples with fromMs <= checked_at <= toMs, oldest first; the newest `limit` when given. Fresh objects. */

@@ -26,3 +26,27 @@ export function ensureCapacity<T extends NumberArray>(arr: T, used: number, need
 export function openGap(arr: NumberArray, used: number, at: number, count: number): void {
   if (at < used) arr.copyWithin(at + count, at, used);
 }
+
+/** Index of the first of the `n` sorted times at or after `ms` (= n when none). */
+export function lowerBound(times: Float64Array, n: number, ms: number): number {
+  let lo = 0;
+  let hi = n;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (times[mid]! < ms) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** Index of the first of the `n` sorted times strictly after `ms` (= n when none). */
+export function upperBound(times: Float64Array, n: number, ms: number): number {
+  let lo = 0;
+  let hi = n;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (times[mid]! <= ms) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}

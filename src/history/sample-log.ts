@@ -1,6 +1,6 @@
 import type { CheckResult, StatusEntry } from '../types.js';
 import { classify, CLS_DETAIL } from './check-class.js';
-import { ensureCapacity, openGap } from './growable.js';
+import { ensureCapacity, openGap, lowerBound, upperBound } from './growable.js';
 import { isoMs, parseTime } from './time.js';
 
 /**
@@ -347,26 +347,12 @@ export class SampleLog {
 
   /** Index of the first sample at or after `ms` (= length when none). */
   lowerBound(ms: number): number {
-    let lo = 0;
-    let hi = this.#n;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (this.#times[mid]! < ms) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo;
+    return lowerBound(this.#times, this.#n, ms);
   }
 
   /** Index of the first sample strictly after `ms` (= length when none). */
   upperBound(ms: number): number {
-    let lo = 0;
-    let hi = this.#n;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (this.#times[mid]! <= ms) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo;
+    return upperBound(this.#times, this.#n, ms);
   }
 
   /** Time (ms) of the first sample containing `targetId`, among the samples still held. */
