@@ -8,6 +8,8 @@
  * The shapes follow shared/reference/API.md field for field.
  */
 
+import { prng as rng } from './prng.mjs';
+
 const RANGE_MS = { '24h': 24 * 3600_000, '30d': 30 * 24 * 3600_000 };
 const POINTS = 80;
 const LABEL = {
@@ -18,17 +20,6 @@ const LABEL = {
 };
 const iso = (ms) => new Date(ms).toISOString();
 
-/** Mulberry32: a tiny seeded PRNG so fixtures are reproducible. */
-function rng(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /**
  * 80 points; `stateAt(i)` returns 'ok' | 'error' | 'warn' | 'missing' and

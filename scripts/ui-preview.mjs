@@ -17,6 +17,7 @@
 import { createServer } from 'node:http';
 import { mkdir, readFile } from 'node:fs/promises';
 import { extname, join, normalize, sep } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { buildUi } from './build-ui.mjs';
 import { largeCluster, showcaseCluster } from './ui-fixtures.mjs';
@@ -24,16 +25,8 @@ import { largeCluster, showcaseCluster } from './ui-fixtures.mjs';
 const root = fileURLToPath(new URL('..', import.meta.url));
 const publicDir = join(root, 'public');
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
+// Headless, and nothing that reaches the network (this machine has none): shared with the browser tests.
+const CHROMIUM_ARGS = JSON.parse(readFileSync(join(root, 'scripts', 'chromium-args.json'), 'utf8'));
 const TYPES = {
   '.html': 'text/html; charset=utf-8',
   '.js': 'text/javascript; charset=utf-8',

@@ -6,7 +6,7 @@
  */
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import { fetchCluster, type FetchFailure } from './api.js';
-import type { ClusterResponse, RangeName } from './types.js';
+import { isRangeName, type ClusterResponse, type RangeName } from './types.js';
 
 /** Why a refresh started; reported in `jm-refresh` events. */
 export type RefreshReason = 'initial' | 'poll' | 'manual' | 'range' | 'visible' | 'key' | 'config';
@@ -139,4 +139,25 @@ export class ClusterPoller implements ReactiveController {
     if (this.timer !== null) clearTimeout(this.timer);
     this.timer = null;
   }
+}
+
+/** What an embeddable element says about where to fetch from (its attributes). */
+export interface AttributeSource {
+  baseUrl?: string | undefined;
+  nodeId?: string | undefined;
+  range?: string | undefined;
+  apiKey?: string | undefined;
+}
+
+/**
+ * The poller of an element used on its own ("attribute mode": `base-url` and
+ * `node-id` set), or null when the element is given its data as properties.
+ */
+export function attributePoller(host: ReactiveControllerHost & AttributeSource): ClusterPoller | null {
+  if (host.baseUrl === undefined || !host.nodeId) return null;
+  return new ClusterPoller(host, {
+    baseUrl: () => host.baseUrl ?? '',
+    range: () => (isRangeName(host.range) ? host.range : '24h'),
+    apiKey: () => host.apiKey ?? null,
+  });
 }

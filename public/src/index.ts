@@ -27,17 +27,7 @@ export { computeIncidents, nodeName } from './incidents.js';
 export type { Incident } from './incidents.js';
 export { probeView } from './probe.js';
 export type { ProbeView } from './probe.js';
-export {
-  browserPrefs,
-  forgetApiKey,
-  hashWithRange,
-  rangeFromHash,
-  readApiKey,
-  readRange,
-  saveApiKey,
-  saveRange,
-} from './prefs.js';
-export type { PrefStore } from './prefs.js';
+export * from './prefs.js';
 export { checkProblemSince, connectivityProblemSince, timelineProblemSince } from './since.js';
 export { RANGES, isRangeName } from './types.js';
 export type * from './types.js';

@@ -8,13 +8,13 @@
  */
 import { LitElement, html, nothing, type PropertyValues } from 'lit';
 import { repeat } from 'lit/directives/repeat.js';
-import { ClusterPoller } from './cluster-poller.js';
+import { attributePoller, type ClusterPoller } from './cluster-poller.js';
 import { formatDateTime, formatPercent, formatRelative, uptimeLevel } from './format.js';
 import { nodeName } from './incidents.js';
 import { probeView, type ProbeView } from './probe.js';
 import { nodeCardStyles } from './jm-node-card.styles.js';
 import { theme } from './theme.js';
-import { isRangeName, type PeerSnapshot, type RangeName } from './types.js';
+import type { PeerSnapshot, RangeName } from './types.js';
 import { nodeUptime, unitViews, type UnitView } from './units.js';
 
 export class JmNodeCard extends LitElement {
@@ -57,13 +57,7 @@ export class JmNodeCard extends LitElement {
   static override styles = [theme, nodeCardStyles];
 
   override connectedCallback(): void {
-    if (this.baseUrl !== undefined && this.nodeId && !this.poller) {
-      this.poller = new ClusterPoller(this, {
-        baseUrl: () => this.baseUrl ?? '',
-        range: () => (isRangeName(this.range) ? this.range : '24h'),
-        apiKey: () => this.apiKey ?? null,
-      });
-    }
+    this.poller ??= attributePoller(this);
     super.connectedCallback();
   }
 

@@ -9,11 +9,11 @@
  * (popover) so no scroll container or containment clips it.
  */
 import { LitElement, html, nothing, svg, type PropertyValues } from 'lit';
-import { ClusterPoller } from './cluster-poller.js';
+import { attributePoller, type ClusterPoller } from './cluster-poller.js';
 import { formatSpan, formatTimeOfDay } from './format.js';
 import { timelineStyles } from './jm-timeline.styles.js';
 import { theme } from './theme.js';
-import { isRangeName, type RangeName, type TimelineClass, type TimelinePoint } from './types.js';
+import type { RangeName, TimelineClass, TimelinePoint } from './types.js';
 
 type Tone = 'ok' | 'warn' | 'error' | 'missing';
 
@@ -118,13 +118,7 @@ export class JmTimeline extends LitElement {
   static override styles = [theme, timelineStyles];
 
   override connectedCallback(): void {
-    if (this.baseUrl !== undefined && this.nodeId && !this.poller) {
-      this.poller = new ClusterPoller(this, {
-        baseUrl: () => this.baseUrl ?? '',
-        range: () => (isRangeName(this.range) ? this.range : '24h'),
-        apiKey: () => this.apiKey ?? null,
-      });
-    }
+    this.poller ??= attributePoller(this);
     super.connectedCallback();
   }
 

@@ -4,6 +4,7 @@
  * exponential backoff (1 s, 2 s, 4 s by default) when the failure may pass:
  * a network error, a timeout, 408, 425, 429 or a 5xx. Never throws.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import got, { RequestError, TimeoutError } from 'got';
 import type { OutgoingRequest } from './request.js';
 
@@ -115,19 +116,9 @@ function attempt(req: OutgoingRequest, timeoutMs: number, maxBytes: number, sign
   });
 }
 
+/** Waits `ms`, or less when `signal` aborts; never rejects. */
 function pause(ms: number, signal: AbortSignal | undefined): Promise<void> {
-  return new Promise((done) => {
-    if (signal?.aborted === true) return done();
-    const onAbort = (): void => {
-      clearTimeout(t);
-      done();
-    };
-    const t = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      done();
-    }, ms);
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
+  return sleep(ms, undefined, signal === undefined ? {} : { signal }).catch(() => undefined);
 }
 
 /** Read through a function: TypeScript would otherwise keep a narrowing across awaits. */

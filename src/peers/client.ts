@@ -8,6 +8,7 @@
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 import type { Transform } from 'node:stream';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
 import got, { RequestError, TimeoutError } from 'got';
 
@@ -224,17 +225,7 @@ export function createPeerClient(opts: PeerClientOptions): PeerClient {
       let r = await attempt(url, headers, signal);
       // Only network errors are retried (the flag is set in describeError), once: a GET is idempotent.
       if (!r.ok && r.retry && !isAborted(signal)) {
-        await new Promise<void>((done) => {
-          const onAbort = () => {
-            clearTimeout(t);
-            done();
-          };
-          const t = setTimeout(() => {
-            signal?.removeEventListener('abort', onAbort);
-            done();
-          }, retryDelayMs);
-          signal?.addEventListener('abort', onAbort, { once: true });
-        });
+        await sleep(retryDelayMs, undefined, signal === undefined ? {} : { signal }).catch(() => undefined);
         if (!isAborted(signal)) r = await attempt(url, headers, signal);
       }
       if (!r.ok) return { ok: false, error: isAborted(signal) ? 'request cancelled' : r.error };

@@ -52,34 +52,36 @@ export function scanRange(log: SampleLog, range: Range, points: number = TIMELIN
   const lo = log.lowerBound(start);
   const hi = Math.max(lo, log.upperBound(end));
   const normal = end > start;
-  for (let b = 0; b < points; b++) scanSpan(v, first[b]!, first[b + 1]!, b, points, normal, passing, count, flags);
+  const acc: Totals = { v, points, passing, count, flags };
+  for (let b = 0; b < points; b++) scanSpan(acc, first[b]!, first[b + 1]!, b, normal);
   // Samples exactly at `end` count for uptime but fall in no bucket; in an empty window only those count.
-  if (normal) scanSpan(v, first[points]!, hi, -1, points, true, passing, count, flags);
-  else scanSpan(v, lo, hi, -1, points, true, passing, count, flags);
+  if (normal) scanSpan(acc, first[points]!, hi, -1, true);
+  else scanSpan(acc, lo, hi, -1, true);
   return { view: v, version: log.version, start, end, points, bounds, first, lo, hi, passing, count, flags };
 }
 
-function scanSpan(
-  v: SampleScanView,
-  lo: number,
-  hi: number,
-  bucket: number,
-  points: number,
-  withCounts: boolean,
-  passing: Uint32Array,
-  count: Uint32Array,
-  flags: Uint8Array,
-): void {
+/** What a scan adds to: per id counts over the window, and per id and bucket the class bits. */
+interface Totals {
+  v: SampleScanView;
+  points: number;
+  passing: Uint32Array;
+  count: Uint32Array;
+  flags: Uint8Array;
+}
+
+/** Adds samples [lo, hi) to `acc`: to the counts when `withCounts`, to bucket `bucket`'s flags when it is >= 0. */
+function scanSpan(acc: Totals, lo: number, hi: number, bucket: number, withCounts: boolean): void {
+  const { v, points, passing, count, flags } = acc;
   const B = v.blockSize;
   const base = v.blockBase;
   // Whole blocks [kA, kB) inside [lo, hi) come from the summaries; the samples around them one by one.
   const kA = Math.ceil((lo + base) / B);
   const kB = Math.floor((hi + base) / B);
   if (kB - kA < 1) {
-    scanSamples(v, lo, hi, bucket, points, withCounts, passing, count, flags);
+    scanSamples(acc, lo, hi, bucket, withCounts);
     return;
   }
-  scanSamples(v, lo, kA * B - base, bucket, points, withCounts, passing, count, flags);
+  scanSamples(acc, lo, kA * B - base, bucket, withCounts);
   for (let id = 0; id < v.blockStats.length; id++) {
     const st = v.blockStats[id];
     if (st === undefined) continue;
@@ -99,20 +101,12 @@ function scanSpan(
     }
     if (bucket >= 0) flags[id * points + bucket] = flags[id * points + bucket]! | f;
   }
-  scanSamples(v, kB * B - base, hi, bucket, points, withCounts, passing, count, flags);
+  scanSamples(acc, kB * B - base, hi, bucket, withCounts);
 }
 
-function scanSamples(
-  v: SampleScanView,
-  lo: number,
-  hi: number,
-  bucket: number,
-  points: number,
-  withCounts: boolean,
-  passing: Uint32Array,
-  count: Uint32Array,
-  flags: Uint8Array,
-): void {
+/** As scanSpan, one sample at a time. */
+function scanSamples(acc: Totals, lo: number, hi: number, bucket: number, withCounts: boolean): void {
+  const { v, points, passing, count, flags } = acc;
   const { codes, okOf, clsOf } = v;
   for (let i = lo; i < hi; i++) {
     const ids = v.layouts[v.layoutOf[i]!]!.ids;

@@ -5,7 +5,7 @@
  * screenshots, and a tiny HTTP server playing "another site" that embeds the
  * components.
  */
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { createServer as createHttpServer } from 'node:http';
 import { createServer as createNetServer } from 'node:net';
 import { dirname, join } from 'node:path';
@@ -15,16 +15,8 @@ import { ROOT } from './daemon.js';
 /** Debian's chromium; CI installs it with `apt-get install -y chromium` (.ci/run). */
 export const CHROMIUM_PATH = '/usr/bin/chromium';
 
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
+/** Headless, and nothing that reaches the network; shared with scripts/ui-preview.mjs. */
+const CHROMIUM_ARGS = JSON.parse(readFileSync(join(ROOT, 'scripts', 'chromium-args.json'), 'utf8')) as string[];
 
 /** Where the suite saves screenshots (gitignored). */
 export const ARTIFACTS_DIR = join(ROOT, 'test-artifacts', 'browser');
