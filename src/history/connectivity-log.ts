@@ -1,5 +1,5 @@
 import type { ConnectivityStatus } from '../types.js';
-import { ensureCapacity, openGap, lowerBound, upperBound } from './growable.js';
+import { ensureCapacity, lowerBound, openGap, timeWindow, upperBound } from './growable.js';
 import { isoMs, parseTime } from './time.js';
 
 /** The columns of a ConnectivityLog, as written to and read from compact segment files. */
@@ -151,9 +151,7 @@ export class ConnectivityLog {
 
   /** Samples with fromMs <= checked_at <= toMs, oldest first; the newest `limit` when given. Fresh objects. */
   entries(fromMs: number, toMs: number, limit?: number): ConnectivityStatus[] {
-    let lo = this.lowerBound(fromMs);
-    const hi = Math.max(lo, this.upperBound(toMs));
-    if (limit !== undefined && limit >= 0 && hi - lo > limit) lo = hi - limit;
+    const [lo, hi] = timeWindow(this.#times, this.#n, fromMs, toMs, limit);
     const out: ConnectivityStatus[] = new Array(hi - lo);
     for (let i = lo; i < hi; i++) out[i - lo] = this.entryAt(i);
     return out;

@@ -50,3 +50,11 @@ export function upperBound(times: Float64Array, n: number, ms: number): number {
   }
   return lo;
 }
+
+/** Rows [lo, hi) of the `n` sorted times with fromMs <= t <= toMs; only the newest `limit` when given. */
+export function timeWindow(times: Float64Array, n: number, fromMs: number, toMs: number, limit: number | undefined): [number, number] {
+  let lo = lowerBound(times, n, fromMs);
+  const hi = Math.max(lo, upperBound(times, n, toMs));
+  if (limit !== undefined && limit >= 0 && hi - lo > limit) lo = hi - limit;
+  return [lo, hi];
+}

@@ -1,6 +1,6 @@
 import type { CheckResult, StatusEntry } from '../types.js';
 import { classify, CLS_DETAIL } from './check-class.js';
-import { ensureCapacity, openGap, lowerBound, upperBound } from './growable.js';
+import { ensureCapacity, lowerBound, openGap, timeWindow, upperBound } from './growable.js';
 import { isoMs, parseTime } from './time.js';
 
 /**
@@ -490,10 +490,7 @@ export class SampleLog {
   }
 
   #window(fromMs: number, toMs: number, limit: number | undefined): [number, number] {
-    let lo = this.lowerBound(fromMs);
-    const hi = Math.max(lo, this.upperBound(toMs));
-    if (limit !== undefined && limit >= 0 && hi - lo > limit) lo = hi - limit;
-    return [lo, hi];
+    return timeWindow(this.#times, this.#n, fromMs, toMs, limit);
   }
 
   #internId(id: string): number {
