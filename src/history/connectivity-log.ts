@@ -1,5 +1,6 @@
 import type { ConnectivityStatus } from '../types.js';
-import { ensureCapacity, lowerBound, openGap, timeWindow, upperBound } from './growable.js';
+import { ensureCapacity, openGap } from './growable.js';
+import { TimeLog } from './time-log.js';
 import { isoMs, parseTime } from './time.js';
 
 /** The columns of a ConnectivityLog, as written to and read from compact segment files. */
@@ -34,9 +35,7 @@ export interface ConnectivityScanView {
  * Extra fields beyond the wire shape are kept only for the latest sample.
  * An older sample than the newest is inserted in time order.
  */
-export class ConnectivityLog {
-  #n = 0;
-  #times = new Float64Array(64);
+export class ConnectivityLog extends TimeLog<ConnectivityStatus> {
   #ok = new Uint8Array(64);
   #latency = new Float64Array(64);
   #target = new Uint32Array(64);
@@ -45,22 +44,11 @@ export class ConnectivityLog {
   #targetIndex = new Map<string, number>();
   #errors: string[] = [];
   #errorIndex = new Map<string, number>();
-  #latest: ConnectivityStatus | undefined;
-  #version = 0;
 
   static fromEntries(entries: Iterable<ConnectivityStatus>): ConnectivityLog {
     const log = new ConnectivityLog();
     for (const e of entries) log.append(e);
     return log;
-  }
-
-  get length(): number {
-    return this.#n;
-  }
-
-  /** Changes on every mutation. */
-  get version(): number {
-    return this.#version;
   }
 
   /** Adds one sample; false (nothing changed) when `checked_at` is not a usable time. */
@@ -72,7 +60,7 @@ export class ConnectivityLog {
     const latency = typeof sample.latency_ms === 'number' && Number.isFinite(sample.latency_ms) ? sample.latency_ms : 0;
     this.#insert(t, sample.ok === true, latency, target, error);
     // The probe that arrived last, even when the clock went back (see SampleLog.latest).
-    this.#latest = { ...sample };
+    this.latestEntry = { ...sample };
     return true;
   }
 
@@ -84,8 +72,8 @@ export class ConnectivityLog {
       this.#insert(cols.times[i]!, cols.ok[i] === 1, cols.latency[i]!, targetMap[cols.target[i]!]!, errorMap[cols.error[i]!]!);
     }
     const latest = cols.latest;
-    if (latest !== undefined && this.#n > 0 && parseTime(latest.checked_at) === this.#times[this.#n - 1]) {
-      this.#latest = latest;
+    if (latest !== undefined && this.n > 0 && parseTime(latest.checked_at) === this.times[this.n - 1]) {
+      this.latestEntry = latest;
     }
   }
 
@@ -96,7 +84,7 @@ export class ConnectivityLog {
     const targetMap = new Map<number, number>();
     const errorMap = new Map<number, number>([[0, 0]]);
     const cols: ConnectivityColumns = {
-      times: this.#times.slice(lo, hi),
+      times: this.times.slice(lo, hi),
       ok: this.#ok.slice(lo, hi),
       latency: this.#latency.slice(lo, hi),
       target: new Uint32Array(hi - lo),
@@ -122,36 +110,13 @@ export class ConnectivityLog {
       }
       cols.error[i - lo] = e;
     }
-    if (hi === this.#n && hi > lo && this.#latest !== undefined) cols.latest = this.#latest;
+    if (hi === this.n && hi > lo && this.latestEntry !== undefined) cols.latest = this.latestEntry;
     return cols;
-  }
-
-  /** The sample appended last (see SampleLog.latest), with any extra fields it came with. */
-  latest(): ConnectivityStatus | undefined {
-    return this.#latest;
-  }
-
-  firstTime(): number | undefined {
-    return this.#n > 0 ? this.#times[0] : undefined;
-  }
-
-  lastTime(): number | undefined {
-    return this.#n > 0 ? this.#times[this.#n - 1] : undefined;
-  }
-
-  /** Index of the first sample at or after `ms`. */
-  lowerBound(ms: number): number {
-    return lowerBound(this.#times, this.#n, ms);
-  }
-
-  /** Index of the first sample strictly after `ms`. */
-  upperBound(ms: number): number {
-    return upperBound(this.#times, this.#n, ms);
   }
 
   /** Samples with fromMs <= checked_at <= toMs, oldest first; the newest `limit` when given. Fresh objects. */
   entries(fromMs: number, toMs: number, limit?: number): ConnectivityStatus[] {
-    const [lo, hi] = timeWindow(this.#times, this.#n, fromMs, toMs, limit);
+    const [lo, hi] = this.window(fromMs, toMs, limit);
     const out: ConnectivityStatus[] = new Array(hi - lo);
     for (let i = lo; i < hi; i++) out[i - lo] = this.entryAt(i);
     return out;
@@ -165,7 +130,7 @@ export class ConnectivityLog {
       ok: this.#ok[i] === 1,
       latency_ms: this.#latency[i]!,
       ...(e === 0 ? {} : { error: this.#errors[e - 1]! }),
-      checked_at: isoMs(this.#times[i]!),
+      checked_at: isoMs(this.times[i]!),
     };
   }
 
@@ -173,17 +138,17 @@ export class ConnectivityLog {
   pruneBefore(ms: number): number {
     const p = this.lowerBound(ms);
     if (p === 0) return 0;
-    for (const a of [this.#times, this.#ok, this.#latency, this.#target, this.#error]) a.copyWithin(0, p, this.#n);
-    this.#n -= p;
-    if (this.#n === 0) this.#latest = undefined;
-    else if (this.#latest !== undefined && parseTime(this.#latest.checked_at) < ms) this.#latest = this.entryAt(this.#n - 1);
+    for (const a of [this.times, this.#ok, this.#latency, this.#target, this.#error]) a.copyWithin(0, p, this.n);
+    this.n -= p;
+    if (this.n === 0) this.latestEntry = undefined;
+    else if (this.latestEntry !== undefined && parseTime(this.latestEntry.checked_at) < ms) this.latestEntry = this.entryAt(this.n - 1);
     this.#compactTables();
-    this.#version++;
+    this.revision++;
     return p;
   }
 
   scanView(): ConnectivityScanView {
-    return { length: this.#n, times: this.#times, ok: this.#ok, error: this.#error, errors: this.#errors };
+    return { length: this.n, times: this.times, ok: this.#ok, error: this.#error, errors: this.#errors };
   }
 
   #internTarget(t: string): number {
@@ -207,21 +172,21 @@ export class ConnectivityLog {
   }
 
   #insert(t: number, ok: boolean, latency: number, target: number, error: number): number {
-    const n = this.#n;
-    const at = n === 0 || t >= this.#times[n - 1]! ? n : this.upperBound(t);
-    this.#times = ensureCapacity(this.#times, n, n + 1);
+    const n = this.n;
+    const at = n === 0 || t >= this.times[n - 1]! ? n : this.upperBound(t);
+    this.times = ensureCapacity(this.times, n, n + 1);
     this.#ok = ensureCapacity(this.#ok, n, n + 1);
     this.#latency = ensureCapacity(this.#latency, n, n + 1);
     this.#target = ensureCapacity(this.#target, n, n + 1);
     this.#error = ensureCapacity(this.#error, n, n + 1);
-    if (at < n) for (const a of [this.#times, this.#ok, this.#latency, this.#target, this.#error]) openGap(a, n, at, 1);
-    this.#times[at] = t;
+    if (at < n) for (const a of [this.times, this.#ok, this.#latency, this.#target, this.#error]) openGap(a, n, at, 1);
+    this.times[at] = t;
     this.#ok[at] = ok ? 1 : 0;
     this.#latency[at] = latency;
     this.#target[at] = target;
     this.#error[at] = error;
-    this.#n = n + 1;
-    this.#version++;
+    this.n = n + 1;
+    this.revision++;
     return at;
   }
 
@@ -235,7 +200,7 @@ export class ConnectivityLog {
     const targetMap = new Int32Array(oldTargets.length).fill(-1);
     const errorMap = new Int32Array(oldErrors.length + 1).fill(-1);
     errorMap[0] = 0;
-    for (let i = 0; i < this.#n; i++) {
+    for (let i = 0; i < this.n; i++) {
       const t = this.#target[i]!;
       if (targetMap[t] === -1) targetMap[t] = this.#internTarget(oldTargets[t]!);
       this.#target[i] = targetMap[t]!;

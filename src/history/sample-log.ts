@@ -1,6 +1,7 @@
 import type { CheckResult, StatusEntry } from '../types.js';
 import { classify, CLS_DETAIL } from './check-class.js';
-import { ensureCapacity, lowerBound, openGap, timeWindow, upperBound } from './growable.js';
+import { ensureCapacity, openGap } from './growable.js';
+import { TimeLog } from './time-log.js';
 import { isoMs, parseTime } from './time.js';
 
 /**
@@ -147,9 +148,7 @@ function jsonResultTail(r: InternedResult): string {
  * The log knows nothing about files: the file store and the peer poller both
  * feed it StatusEntry values.
  */
-export class SampleLog {
-  #n = 0;
-  #times = new Float64Array(64);
+export class SampleLog extends TimeLog<StatusEntry> {
   #layoutOf = new Uint32Array(64);
   #offsets = new Uint32Array(64);
   #codes: Uint16Array | Uint32Array = new Uint16Array(1024);
@@ -179,8 +178,6 @@ export class SampleLog {
    * are compacted again only when they have doubled since.
    */
   #compactedSizes: { ids: number; layouts: number; results: number } | undefined;
-  #latest: StatusEntry | undefined;
-  #version = 0;
   #scratch = new Uint32Array(64);
 
   /** Builds a log from entries in any order; entries with an unusable timestamp are skipped. */
@@ -188,16 +185,6 @@ export class SampleLog {
     const log = new SampleLog();
     for (const e of entries) log.append(e);
     return log;
-  }
-
-  /** Number of samples. */
-  get length(): number {
-    return this.#n;
-  }
-
-  /** Changes on every mutation; a cheap cache key for views. */
-  get version(): number {
-    return this.#version;
   }
 
   /**
@@ -214,7 +201,7 @@ export class SampleLog {
     const width = checks.length;
     const codes = (this.#scratch = ensureCapacity(this.#scratch, 0, width));
     // Most samples repeat the previous sample's result in most columns: compare before hashing.
-    const prev = this.#n > 0 && this.#layoutOf[this.#n - 1] === layoutIdx ? this.#offsets[this.#n - 1]! : -1;
+    const prev = this.n > 0 && this.#layoutOf[this.n - 1] === layoutIdx ? this.#offsets[this.n - 1]! : -1;
     for (let j = 0; j < width; j++) {
       const c = checks[j]!;
       if (prev >= 0) {
@@ -230,7 +217,7 @@ export class SampleLog {
     // The latest is the sample that arrived last, not the one with the newest time: after the wall
     // clock went back (an NTP step), new samples are older than one stamped before the step, and the
     // status must still show them (as the original, whose latest is its last appended entry).
-    this.#latest = { ...entry, checks: checks.map((c) => ({ ...c })) };
+    this.latestEntry = { ...entry, checks: checks.map((c) => ({ ...c })) };
     return true;
   }
 
@@ -253,8 +240,8 @@ export class SampleLog {
       off += width;
     }
     const latest = cols.latest;
-    if (latest !== undefined && this.#n > 0 && parseTime(latest.timestamp) === this.#times[this.#n - 1]) {
-      this.#latest = latest;
+    if (latest !== undefined && this.n > 0 && parseTime(latest.timestamp) === this.times[this.n - 1]) {
+      this.latestEntry = latest;
     }
   }
 
@@ -267,7 +254,7 @@ export class SampleLog {
     const idMap = new Map<number, number>();
     const resultMap = new Map<number, number>();
     const cols: SampleColumns = {
-      times: this.#times.slice(lo, hi),
+      times: this.times.slice(lo, hi),
       layoutOf: new Uint32Array(hi - lo),
       codes: new Uint16Array(0),
       ids: [],
@@ -275,8 +262,8 @@ export class SampleLog {
       layouts: [],
       results: [],
     };
-    const codeStart = lo < this.#n ? this.#offsets[lo]! : this.#codeLen;
-    const codeEnd = hi < this.#n ? this.#offsets[hi]! : this.#codeLen;
+    const codeStart = lo < this.n ? this.#offsets[lo]! : this.#codeLen;
+    const codeEnd = hi < this.n ? this.#offsets[hi]! : this.#codeLen;
     const codes = new Uint32Array(codeEnd - codeStart);
     for (let i = lo; i < hi; i++) {
       const l = this.#layoutOf[i]!;
@@ -316,43 +303,13 @@ export class SampleLog {
       codes[k - codeStart] = local;
     }
     cols.codes = cols.results.length <= U16_CODES ? Uint16Array.from(codes) : codes;
-    if (hi === this.#n && hi > lo && this.#latest !== undefined) cols.latest = this.#latest;
+    if (hi === this.n && hi > lo && this.latestEntry !== undefined) cols.latest = this.latestEntry;
     return cols;
-  }
-
-  /**
-   * The sample appended last (normally also the newest; not after the wall
-   * clock went back), with the fields kept only for it (since, restarts,
-   * duration_ms, extras). Loaded columns set it only when their latest is the
-   * newest sample.
-   */
-  latest(): StatusEntry | undefined {
-    return this.#latest;
-  }
-
-  /** Time (ms) of the oldest sample. */
-  firstTime(): number | undefined {
-    return this.#n > 0 ? this.#times[0] : undefined;
-  }
-
-  /** Time (ms) of the newest sample. */
-  lastTime(): number | undefined {
-    return this.#n > 0 ? this.#times[this.#n - 1] : undefined;
   }
 
   /** Time (ms) of sample `i` (0 = oldest). */
   timeAt(i: number): number {
-    return this.#times[i]!;
-  }
-
-  /** Index of the first sample at or after `ms` (= length when none). */
-  lowerBound(ms: number): number {
-    return lowerBound(this.#times, this.#n, ms);
-  }
-
-  /** Index of the first sample strictly after `ms` (= length when none). */
-  upperBound(ms: number): number {
-    return upperBound(this.#times, this.#n, ms);
+    return this.times[i]!;
   }
 
   /** Time (ms) of the first sample containing `targetId`, among the samples still held. */
@@ -374,7 +331,7 @@ export class SampleLog {
    * The objects are fresh; the caller may keep or change them.
    */
   entries(fromMs: number, toMs: number, limit?: number): StatusEntry[] {
-    const [lo, hi] = this.#window(fromMs, toMs, limit);
+    const [lo, hi] = this.window(fromMs, toMs, limit);
     const out: StatusEntry[] = new Array(hi - lo);
     for (let i = lo; i < hi; i++) out[i - lo] = this.entryAt(i);
     return out;
@@ -386,7 +343,7 @@ export class SampleLog {
    * responses (30 days x 500 units is over 1 GB of JSON).
    */
   *entriesJson(fromMs: number, toMs: number, limit?: number): Generator<string, void, undefined> {
-    const [lo, hi] = this.#window(fromMs, toMs, limit);
+    const [lo, hi] = this.window(fromMs, toMs, limit);
     for (let i = lo; i < hi; i++) yield this.entryJson(i);
   }
 
@@ -405,7 +362,7 @@ export class SampleLog {
       if (r.result !== undefined) c.result = r.result;
       checks[j] = c;
     }
-    return { timestamp: isoMs(this.#times[i]!), checks };
+    return { timestamp: isoMs(this.times[i]!), checks };
   }
 
   /** Sample `i` as compact JSON, equal to JSON.stringify(entryAt(i)). */
@@ -416,7 +373,7 @@ export class SampleLog {
     for (let j = 0; j < layout.pairs.length; j++) {
       parts[j] = `${this.#pairHeads[layout.pairs[j]!]}${this.#jsonTails[this.#codes[off + j]!]}}`;
     }
-    return `{"timestamp":"${isoMs(this.#times[i]!)}","checks":[${parts.join(',')}]}`;
+    return `{"timestamp":"${isoMs(this.times[i]!)}","checks":[${parts.join(',')}]}`;
   }
 
   /**
@@ -428,16 +385,16 @@ export class SampleLog {
   pruneBefore(ms: number): number {
     const p = this.lowerBound(ms);
     if (p === 0) return 0;
-    const codeShift = p < this.#n ? this.#offsets[p]! : this.#codeLen;
-    this.#times.copyWithin(0, p, this.#n);
-    this.#layoutOf.copyWithin(0, p, this.#n);
-    this.#offsets.copyWithin(0, p, this.#n);
+    const codeShift = p < this.n ? this.#offsets[p]! : this.#codeLen;
+    this.times.copyWithin(0, p, this.n);
+    this.#layoutOf.copyWithin(0, p, this.n);
+    this.#offsets.copyWithin(0, p, this.n);
     this.#codes.copyWithin(0, codeShift, this.#codeLen);
-    this.#n -= p;
+    this.n -= p;
     this.#codeLen -= codeShift;
-    for (let i = 0; i < this.#n; i++) this.#offsets[i]! -= codeShift;
-    if (this.#n === 0) this.#latest = undefined;
-    else if (this.#latest !== undefined && parseTime(this.#latest.timestamp) < ms) this.#latest = this.entryAt(this.#n - 1);
+    for (let i = 0; i < this.n; i++) this.#offsets[i]! -= codeShift;
+    if (this.n === 0) this.latestEntry = undefined;
+    else if (this.latestEntry !== undefined && parseTime(this.latestEntry.timestamp) < ms) this.latestEntry = this.entryAt(this.n - 1);
     const c = (this.#compactedSizes ??= { ids: this.#ids.length, layouts: this.#layouts.length, results: this.#results.length });
     if (this.#results.length > 2 * c.results + 1024 || this.#layouts.length > 2 * c.layouts + 64 || this.#ids.length > 2 * c.ids + 256) {
       this.#compactTables();
@@ -457,21 +414,21 @@ export class SampleLog {
       this.#blockBase = shift % BLOCK;
       if (this.#blockCount > 0) {
         for (const st of this.#blockStats) st?.fill(0, 0, 3);
-        const end = Math.min(this.#n, BLOCK - this.#blockBase);
+        const end = Math.min(this.n, BLOCK - this.#blockBase);
         for (let i = 0; i < end; i++) this.#addToBlock(i);
       }
-      const first = this.#n > 0 ? this.#times[0]! : Infinity;
+      const first = this.n > 0 ? this.times[0]! : Infinity;
       this.#recomputeFirstSeen((id) => !(this.#firstSeen[id]! >= first));
     }
-    this.#version++;
+    this.revision++;
     return p;
   }
 
   /** Column access for the views; see {@link SampleScanView}. */
   scanView(): SampleScanView {
     return {
-      length: this.#n,
-      times: this.#times,
+      length: this.n,
+      times: this.times,
       layoutOf: this.#layoutOf,
       offsets: this.#offsets,
       codes: this.#codes,
@@ -487,10 +444,6 @@ export class SampleLog {
       blockCount: this.#blockCount,
       blockStats: this.#blockStats,
     };
-  }
-
-  #window(fromMs: number, toMs: number, limit: number | undefined): [number, number] {
-    return timeWindow(this.#times, this.#n, fromMs, toMs, limit);
   }
 
   #internId(id: string): number {
@@ -541,8 +494,8 @@ export class SampleLog {
 
   #layoutFor(checks: readonly CheckResult[]): number {
     // Fast path: the same columns as the previous sample.
-    if (this.#n > 0) {
-      const last = this.#layoutOf[this.#n - 1]!;
+    if (this.n > 0) {
+      const last = this.#layoutOf[this.n - 1]!;
       const l = this.#layouts[last]!;
       if (l.pairs.length === checks.length) {
         let same = true;
@@ -581,8 +534,8 @@ export class SampleLog {
 
   /** Makes room for `samples` more samples with `codes` more checks in one step. */
   #reserve(samples: number, codes: number): void {
-    const n = this.#n;
-    this.#times = ensureCapacity(this.#times, n, n + samples);
+    const n = this.n;
+    this.times = ensureCapacity(this.times, n, n + samples);
     this.#layoutOf = ensureCapacity(this.#layoutOf, n, n + samples);
     this.#offsets = ensureCapacity(this.#offsets, n, n + samples);
     this.#codes = ensureCapacity(this.#codes, this.#codeLen, this.#codeLen + codes);
@@ -598,27 +551,27 @@ export class SampleLog {
   ): number {
     const layout = this.#layouts[layoutIdx]!;
     const width = layout.pairs.length;
-    const n = this.#n;
-    const at = n === 0 || t >= this.#times[n - 1]! ? n : this.upperBound(t);
-    this.#times = ensureCapacity(this.#times, n, n + 1);
+    const n = this.n;
+    const at = n === 0 || t >= this.times[n - 1]! ? n : this.upperBound(t);
+    this.times = ensureCapacity(this.times, n, n + 1);
     this.#layoutOf = ensureCapacity(this.#layoutOf, n, n + 1);
     this.#offsets = ensureCapacity(this.#offsets, n, n + 1);
     this.#codes = ensureCapacity(this.#codes, this.#codeLen, this.#codeLen + width);
     const codeAt = at === n ? this.#codeLen : this.#offsets[at]!;
     if (at < n) {
-      openGap(this.#times, n, at, 1);
+      openGap(this.times, n, at, 1);
       openGap(this.#layoutOf, n, at, 1);
       openGap(this.#offsets, n, at, 1);
       openGap(this.#codes, this.#codeLen, codeAt, width);
       for (let k = at + 1; k <= n; k++) this.#offsets[k]! += width;
     }
-    this.#times[at] = t;
+    this.times[at] = t;
     this.#layoutOf[at] = layoutIdx;
     this.#offsets[at] = codeAt;
     const codes = this.#codes;
     if (remap === undefined) for (let j = 0; j < width; j++) codes[codeAt + j] = src[srcOff + j]!;
     else for (let j = 0; j < width; j++) codes[codeAt + j] = remap[src[srcOff + j]!]!;
-    this.#n = n + 1;
+    this.n = n + 1;
     this.#codeLen += width;
     for (let j = 0; j < width; j++) {
       const id = layout.ids[j]!;
@@ -627,7 +580,7 @@ export class SampleLog {
     }
     if (at === n) this.#addToBlock(at);
     else this.#rebuildFrom(at);
-    this.#version++;
+    this.revision++;
     return at;
   }
 
@@ -661,13 +614,13 @@ export class SampleLog {
     const k = Math.max(0, Math.floor((i + this.#blockBase) / BLOCK));
     for (const st of this.#blockStats) st?.fill(0, k * 3);
     this.#blockCount = Math.min(this.#blockCount, k);
-    for (let s = Math.max(0, k * BLOCK - this.#blockBase); s < this.#n; s++) this.#addToBlock(s);
+    for (let s = Math.max(0, k * BLOCK - this.#blockBase); s < this.n; s++) this.#addToBlock(s);
   }
 
   /** Drops interned ids, pairs, layouts and results no sample uses any more, and renumbers. */
   #compactTables(): void {
     const usedLayouts = new Uint8Array(this.#layouts.length);
-    for (let i = 0; i < this.#n; i++) usedLayouts[this.#layoutOf[i]!] = 1;
+    for (let i = 0; i < this.n; i++) usedLayouts[this.#layoutOf[i]!] = 1;
     const usedResults = new Uint8Array(this.#results.length);
     for (let k = 0; k < this.#codeLen; k++) usedResults[this.#codes[k]!] = 1;
 
@@ -699,7 +652,7 @@ export class SampleLog {
       );
       layoutMap[l] = this.#internLayout(pairs);
     }
-    for (let i = 0; i < this.#n; i++) this.#layoutOf[i] = layoutMap[this.#layoutOf[i]!]!;
+    for (let i = 0; i < this.n; i++) this.#layoutOf[i] = layoutMap[this.#layoutOf[i]!]!;
 
     const resultMap = new Uint32Array(oldResults.length);
     for (let r = 0; r < oldResults.length; r++) {
@@ -727,10 +680,10 @@ export class SampleLog {
       for (let k = 0; k < this.#blockCount && k * 3 < st.length; k++) {
         if (st[k * 3 + 1] === 0) continue;
         const from = Math.max(0, k * BLOCK - this.#blockBase);
-        const to = Math.min(this.#n, (k + 1) * BLOCK - this.#blockBase);
+        const to = Math.min(this.n, (k + 1) * BLOCK - this.#blockBase);
         for (let i = from; i < to && Number.isNaN(this.#firstSeen[id]!); i++) {
           const colOf = this.#layouts[this.#layoutOf[i]!]!.colOf;
-          if (id < colOf.length && colOf[id]! >= 0) this.#firstSeen[id] = this.#times[i]!;
+          if (id < colOf.length && colOf[id]! >= 0) this.#firstSeen[id] = this.times[i]!;
         }
         break;
       }
