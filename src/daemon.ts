@@ -22,6 +22,8 @@ import type { Logger } from './log.js';
 import { createLocalNode } from './node/local.js';
 import { createPeerClient } from './peers/client.js';
 import { createPeerPoller, minRefreshFromEnv } from './peers/poller.js';
+import { createPeerDecodePool } from './peers/decode-pool.js';
+import { peerLimitsFrom } from './peers/limits.js';
 // ---- incidents and notifications imports (src/incidents, src/notify)
 import { createIncidentService } from './incidents/service.js';
 import { openIncidentStore } from './incidents/store.js';
@@ -93,6 +95,8 @@ export async function startDaemon(opts: DaemonOptions): Promise<StartResult> {
     }),
     log,
     now,
+    decoder: createPeerDecodePool(), // peer bodies are parsed and checked off the main thread; closed by peers.stop()
+    limits: peerLimitsFrom(config),
     ...(minPeerRefreshMs !== undefined ? { minRefreshMs: minPeerRefreshMs } : {}),
     onRefresh: (p, ok, error, at) => incidents.observePeer(p.id, p.name, ok, error, at), // ---- incidents
   });

@@ -4,7 +4,7 @@ import serve from 'koa-static';
 import type { Context, Next } from 'koa';
 import type { Logger } from '../log.js';
 import type { LocalNode } from '../node/local.js';
-import { authMiddleware } from './auth.js';
+import { authMiddleware, createAuthFailures } from './auth.js';
 // ---- operations imports (metrics, badges, openapi)
 import type { Registry } from 'prom-client';
 import { badgeRoutes, badgeSourceFromLocal } from './badge-routes.js';
@@ -66,7 +66,8 @@ export function createApp(deps: AppDeps): Koa {
   const badges = badgeRoutes({ source: badgeSourceFromLocal(deps.local), now: deps.now });
   if (deps.badgesPublic === true) app.use(badges.routes());
   // ---- end badges
-  app.use(authMiddleware({ apiKey: deps.apiKey, prefix: '/api/', now: deps.now }));
+  const authFailures = createAuthFailures({ now: deps.now }); // one wrong-key budget for /api/* and /metrics
+  app.use(authMiddleware({ apiKey: deps.apiKey, prefix: '/api/', now: deps.now, failures: authFailures }));
   app.use(async (ctx, next) => {
     await next();
     if (ctx.path.toLowerCase().startsWith('/api/')) ctx.set('Cache-Control', 'no-store');
@@ -84,7 +85,7 @@ export function createApp(deps: AppDeps): Koa {
   // ---- end incidents
   // ---- operations routes (metrics-routes.ts, badge-routes.ts, openapi.ts)
   if (deps.metrics !== undefined) {
-    app.use(metricsRoutes({ registry: deps.metrics.registry, apiKey: deps.apiKey, public: deps.metrics.public ?? false, now: deps.now }).routes());
+    app.use(metricsRoutes({ registry: deps.metrics.registry, apiKey: deps.apiKey, public: deps.metrics.public ?? false, now: deps.now, failures: authFailures }).routes());
   }
   if (deps.badgesPublic !== true) app.use(badges.routes());
   app.use(openApiRoutes({
