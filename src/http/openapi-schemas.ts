@@ -117,6 +117,7 @@ export const SCHEMAS: Record<string, Schema> = {
       stale: bool("Ours: the peer's last refresh failed; this is its last good data."),
       last_success_at: time('Ours: the last successful refresh.'),
       consecutive_failures: count('Ours: failed refreshes in a row.'),
+      syncing: bool("Ours: present (true) while the peer's older history is still being read; what is shown is its newest data."),
     },
     "One node's view in /api/cluster.",
   ),

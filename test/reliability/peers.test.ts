@@ -32,16 +32,21 @@ function millionSamples(n: number, now: number): { handler: Handler; bytes: numb
   return { handler, bytes: history.length, wire: gz.length };
 }
 
-test('bad peers around a real daemon, a million samples among them: each bounded and reported as its own error; local checks, API and memory unaffected', { timeout: 120_000 }, async (t) => {
-  const bin = fakeBin(t);
-  const dir = scratch(t, 'jm-rel-peers-');
+/** Starts fake peers, all closed when the test ends. */
+function fakePeers(t: { after(fn: () => unknown): void }): (h: Handler) => Promise<FakePeer> {
   const peers: FakePeer[] = [];
   t.after(() => Promise.all(peers.map((p) => p.close())));
-  const fake = async (h: Handler) => {
+  return async (h) => {
     const p = await startFakePeer(h);
     peers.push(p);
     return p;
   };
+}
+
+test('bad peers around a real daemon, a million samples among them: each bounded and reported as its own error; local checks, API and memory unaffected', { timeout: 120_000 }, async (t) => {
+  const bin = fakeBin(t);
+  const dir = scratch(t, 'jm-rel-peers-');
+  const fake = fakePeers(t);
   const elsewhere = await fake(json({ node: { id: 'elsewhere' } }));
   const million = millionSamples(1_000_000, Date.now());
   const bad: Array<[string, Handler, RegExp]> = [
@@ -135,13 +140,7 @@ function manyTargets(targets: number, samples: number, now: number): Handler {
 test('hostile peers around a real daemon, one of each class: refused with bounded errors; /api/cluster 2xx and /healthz answer throughout; a poisoned peer.json is moved aside', { timeout: 180_000 }, async (t) => {
   const bin = fakeBin(t);
   const dir = scratch(t, 'jm-rel-hostile-');
-  const peers: FakePeer[] = [];
-  t.after(() => Promise.all(peers.map((p) => p.close())));
-  const fake = async (h: Handler) => {
-    const p = await startFakePeer(h);
-    peers.push(p);
-    return p;
-  };
+  const fake = fakePeers(t);
   const now = Date.now();
   const node = { id: 'x', name: 'X', interval_minutes: 1 };
   const classes: Array<[string, Handler, RegExp]> = [
