@@ -11,6 +11,7 @@ import type { Transform } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
 import got, { RequestError, TimeoutError } from 'got';
+import { createShapeScanner, type ShapeLimits } from './json-shape.js';
 import { boundText } from './limits.js';
 
 export const DEFAULT_MAX_RESPONSE_BYTES = 8 * 1024 * 1024;
@@ -55,8 +56,12 @@ export type GetBytesResult =
   | { ok: false; error: string };
 
 export interface PeerClient {
-  /** GET `base_url + path`: the body, decompressed and within the caps, not parsed (see decode-pool.ts). Never throws; `signal` aborts. */
-  getBytes(peer: PeerEndpoint, path: string, signal?: AbortSignal): Promise<GetBytesResult>;
+  /**
+   * GET `base_url + path`: the body, decompressed and within the caps, not parsed (see decode-pool.ts).
+   * With `shape`, the bytes are scanned as they arrive and the transfer stops at the first
+   * nesting or list past it (json-shape.ts). Never throws; `signal` aborts.
+   */
+  getBytes(peer: PeerEndpoint, path: string, signal?: AbortSignal, shape?: ShapeLimits): Promise<GetBytesResult>;
   /** GET `base_url + path` and parse the JSON body on this thread (small answers, tools). Never throws; `signal` aborts. */
   getJson(peer: PeerEndpoint, path: string, signal?: AbortSignal): Promise<GetJsonResult>;
   /** Closes idle keep-alive connections. */
@@ -150,9 +155,10 @@ export function createPeerClient(opts: PeerClientOptions): PeerClient {
     }
   };
 
-  const attempt = (url: URL, headers: Record<string, string>, signal: AbortSignal | undefined): Promise<Attempt> =>
+  const attempt = (url: URL, headers: Record<string, string>, signal: AbortSignal | undefined, shape: ShapeLimits | undefined): Promise<Attempt> =>
     new Promise((resolve) => {
       let settled = false;
+      const scanner = shape === undefined ? undefined : createShapeScanner(shape);
       const chunks: Buffer[] = [];
       let wireBytes = 0;
       let bytes = 0;
@@ -182,6 +188,8 @@ export function createPeerClient(opts: PeerClientOptions): PeerClient {
         if (settled) return;
         bytes += chunk.length;
         if (bytes > maxDecoded) return finish({ ok: false, error: tooLargeDecoded, retry: false });
+        const problem = scanner?.push(chunk);
+        if (problem !== undefined) return finish({ ok: false, error: problem, retry: false });
         chunks.push(chunk);
       };
       const done = () => finish({ ok: true, body: Buffer.concat(chunks, bytes), contentType });
@@ -223,7 +231,7 @@ export function createPeerClient(opts: PeerClientOptions): PeerClient {
       });
     });
 
-  const getBytes = async (peer: PeerEndpoint, path: string, signal?: AbortSignal): Promise<GetBytesResult> => {
+  const getBytes = async (peer: PeerEndpoint, path: string, signal?: AbortSignal, shape?: ShapeLimits): Promise<GetBytesResult> => {
     let url: URL;
     try {
       url = new URL(peer.base_url + path);
@@ -233,11 +241,11 @@ export function createPeerClient(opts: PeerClientOptions): PeerClient {
     const headers: Record<string, string> = { accept: 'application/json', 'accept-encoding': 'gzip, deflate, br', 'user-agent': userAgent };
     if (peer.api_key !== undefined) headers['authorization'] = `Bearer ${peer.api_key}`;
 
-    let r = await attempt(url, headers, signal);
+    let r = await attempt(url, headers, signal, shape);
     // Only network errors are retried (the flag is set in describeError), once: a GET is idempotent.
     if (!r.ok && r.retry && !isAborted(signal)) {
       await sleep(retryDelayMs, undefined, signal === undefined ? {} : { signal }).catch(() => undefined);
-      if (!isAborted(signal)) r = await attempt(url, headers, signal);
+      if (!isAborted(signal)) r = await attempt(url, headers, signal, shape);
     }
     if (!r.ok) return { ok: false, error: isAborted(signal) ? 'request cancelled' : r.error };
     if (r.body.length === 0) return { ok: false, error: 'empty response' };

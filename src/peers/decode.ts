@@ -7,6 +7,7 @@
  * /healthz and /api/cluster.
  */
 import * as v from 'valibot';
+import { createShapeScanner, type ShapeLimits } from './json-shape.js';
 import { boundText, type PeerLimits } from './limits.js';
 import {
   connectivitySchema, describeIssue, nodeHistorySchema, nodeInfoSchema, nodeStatusSchema, statusEntrySchema, targetSchema,
@@ -52,25 +53,9 @@ export type DecodedPayload =
   | { ok: true; kind: 'meta'; value: PeerMetaPayload }
   | { ok: false; error: string };
 
-/**
- * The deepest nesting of objects and lists in a JSON text, stopping as soon
- * as it passes `max` (strings are skipped, escapes included). Linear, no
- * allocation: a nesting bomb is refused before JSON.parse builds it.
- */
-export function exceedsDepth(bytes: Uint8Array, max: number): boolean {
-  let depth = 0;
-  let inString = false;
-  for (let i = 0; i < bytes.length; i++) {
-    const b = bytes[i]!;
-    if (inString) {
-      if (b === 0x5c) i++; // backslash: the next byte is escaped
-      else if (b === 0x22) inString = false;
-    } else if (b === 0x22) inString = true;
-    else if (b === 0x7b || b === 0x5b) {
-      if (++depth > max) return true;
-    } else if (b === 0x7d || b === 0x5d) depth--;
-  }
-  return false;
+/** The shape bounds a body is scanned with: nesting, and the longest list any of the limits allows. */
+export function shapeLimits(limits: PeerLimits): ShapeLimits {
+  return { maxDepth: limits.maxDepth, maxListEntries: Math.max(limits.maxEntries, limits.maxTargets) };
 }
 
 function isObject(x: unknown): x is Record<string, unknown> {
@@ -133,7 +118,9 @@ export function futureProblem(value: { status?: StatusEntry; connectivity?: Conn
 
 function parseJson(job: DecodeJob): Decoded<unknown> {
   if (job.body.length === 0) return { ok: false, error: 'empty response' };
-  if (exceedsDepth(job.body, job.limits.maxDepth)) return { ok: false, error: `body nested deeper than ${job.limits.maxDepth} levels` };
+  // Already done on the bytes as they arrived (client.ts); again here for bodies read from disk.
+  const shape = createShapeScanner(shapeLimits(job.limits)).push(job.body);
+  if (shape !== undefined) return { ok: false, error: shape };
   try {
     return { ok: true, value: JSON.parse(Buffer.from(job.body.buffer, job.body.byteOffset, job.body.length).toString('utf8')) as unknown };
   } catch (err) {

@@ -221,7 +221,7 @@ export function createPeerPoller(opts: PeerPollerOptions): PeerPoller {
 
   const succeed = (state: PeerState, pulled: Pulled): void => {
     const reported = pulled.status.node?.id ?? pulled.history.node?.id;
-    dropIfReplaced(state, pulled);
+    if (dropIfReplaced(state, pulled)) delete state.head; // the head held was the old node's
     const t = now();
     const node = pulled.status.node ?? pulled.history.node;
     const targets = pulled.status.targets ?? pulled.history.targets;

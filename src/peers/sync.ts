@@ -10,7 +10,7 @@
 import { historyCap } from '../http/query.js';
 import type { PeerClient, PeerEndpoint } from './client.js';
 import { inThreadDecoder, type PeerDecoder } from './decode-pool.js';
-import type { DecodeKind, DecodedPayload } from './decode.js';
+import { shapeLimits, type DecodeKind, type DecodedPayload } from './decode.js';
 import { DEFAULT_PEER_LIMITS, type PeerLimits } from './limits.js';
 import type { NodeHistoryPayload, NodeStatusPayload, PeerNodeInfo } from './schema.js';
 
@@ -120,11 +120,12 @@ export interface PullOptions {
 }
 
 async function fetchDecoded(opts: PullOptions, path: string, kind: DecodeKind, nowMs: number): Promise<DecodedPayload & { bytes?: number }> {
-  const res = await opts.client.getBytes(opts.peer, path, opts.signal);
+  const limits = opts.limits ?? DEFAULT_PEER_LIMITS;
+  const res = await opts.client.getBytes(opts.peer, path, opts.signal, shapeLimits(limits));
   if (!res.ok) return res;
   const decoder = opts.decoder ?? inThreadDecoder;
   const bytes = res.body.length;
-  const decoded = await decoder.decode({ kind, body: res.body, contentType: res.contentType, limits: opts.limits ?? DEFAULT_PEER_LIMITS, nowMs });
+  const decoded = await decoder.decode({ kind, body: res.body, contentType: res.contentType, limits, nowMs });
   if (decoded.ok) return { ...decoded, bytes };
   // What the schema found is `invalid payload: <path>: <problem>`; a body that is not JSON (or too deep) says so itself.
   return /^(invalid JSON|empty response|body |decoding failed)/.test(decoded.error) ? decoded : { ok: false, error: `invalid payload: ${decoded.error}` };

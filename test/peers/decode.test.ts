@@ -1,7 +1,8 @@
 import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createPeerDecodePool, inThreadDecoder } from '../../src/peers/decode-pool.js';
-import { decodePeerBody, exceedsDepth, type DecodeJob, type DecodeKind } from '../../src/peers/decode.js';
+import { decodePeerBody, type DecodeJob, type DecodeKind } from '../../src/peers/decode.js';
+import { createShapeScanner } from '../../src/peers/json-shape.js';
 import { DEFAULT_PEER_LIMITS, MAX_ERROR_CHARS, MAX_NAME_CHARS, boundText, peerLimitsFrom, type PeerLimits } from '../../src/peers/limits.js';
 
 const NOW = Date.parse('2026-12-04T12:00:00Z');
@@ -45,9 +46,9 @@ describe('peer limits: entries per answer (peer_max_entries)', () => {
     const conn = Array.from({ length: 101 }, (_, i) => ({ target: 'dns', ok: true, latency_ms: 1, checked_at: iso(NOW - i * 1000) }));
     assert.equal(error('history', { history: [], connectivity: conn }, { maxEntries: 100 }), 'connectivity: 101 entries, more than the 100 allowed (peer_max_entries)');
   });
-  it('refuses a million entries by default', () => {
+  it('refuses a million entries by default, from their bytes, before parsing', () => {
     const body = `{"history":[${Array.from({ length: 1_000_000 }, () => '{"timestamp":"2026-12-04T11:00:00Z","checks":[]}').join(',')}]}`;
-    assert.equal(error('history', body), 'history: 1000000 entries, more than the 100000 allowed (peer_max_entries)');
+    assert.equal(error('history', body), 'body has a list of more than 100000 entries (peer_max_entries)');
   });
   it('config keys set the two user limits; the rest keep their defaults', () => {
     assert.deepEqual(peerLimitsFrom({}), DEFAULT_PEER_LIMITS);
@@ -55,12 +56,32 @@ describe('peer limits: entries per answer (peer_max_entries)', () => {
   });
 });
 
-describe('peer limits: nesting depth', () => {
-  it('counts brackets outside strings only', () => {
-    assert.equal(exceedsDepth(Buffer.from(nested(32)), 32), false);
-    assert.equal(exceedsDepth(Buffer.from(nested(33)), 32), true);
-    assert.equal(exceedsDepth(Buffer.from(JSON.stringify({ a: '[[[[[[', b: '\\"[[[[' })), 2), false);
-    assert.equal(exceedsDepth(Buffer.from('{"a":"\\\\"}'), 1), false, 'an escaped backslash ends before the quote');
+describe('json shape scanner: nesting and list length from the bytes', () => {
+  const scan = (chunks: string[], maxDepth = 32, maxListEntries = 100) => {
+    const s = createShapeScanner({ maxDepth, maxListEntries });
+    let found: string | undefined;
+    for (const c of chunks) found = s.push(Buffer.from(c)) ?? found;
+    return found;
+  };
+  it('counts brackets outside strings only, across chunk boundaries', () => {
+    assert.equal(scan([nested(32)]), undefined);
+    assert.equal(scan([nested(33)]), 'body nested deeper than 32 levels');
+    assert.equal(scan([JSON.stringify({ a: '[[[[[[', b: '\\"[[[[' })], 2), undefined);
+    assert.equal(scan(['{"a":"\\\\"}'], 1), undefined, 'an escaped backslash ends before the quote');
+    assert.equal(scan(['{"a":"\\', '"[[["}'], 1), undefined, 'an escape split across two chunks');
+    assert.equal(scan(['[[', '[]]]'], 2), 'body nested deeper than 2 levels');
+  });
+  it('counts list entries per list, not commas in objects or strings', () => {
+    const list = (n: number) => `[${Array.from({ length: n }, (_, i) => i).join(',')}]`;
+    assert.equal(scan([list(100)]), undefined);
+    assert.equal(scan([list(101)]), 'body has a list of more than 100 entries (peer_max_entries)');
+    assert.equal(scan([`{"a":${list(100)},"b":${list(100)}}`]), undefined, 'two lists at the limit');
+    assert.equal(scan([`[${Array.from({ length: 100 }, () => '{"a":1,"b":[2,3]}').join(',')}]`]), undefined, 'commas inside the entries do not count');
+    assert.equal(scan([`{${Array.from({ length: 500 }, (_, i) => `"k${i}":"a,b,c"`).join(',')}}`]), undefined, 'an object with many keys');
+    assert.equal(scan([`[${list(100)},${list(100)}]`]), undefined, 'nested lists each at the limit');
+  });
+  it('refuses past either bound in the peer decode, with the longest list the limits allow', () => {
+    assert.equal(error('history', { history: [], connectivity: Array(201).fill(null) }, { maxEntries: 200, maxTargets: 100 }), 'body has a list of more than 200 entries (peer_max_entries)');
   });
   it('refuses a body nested deeper than 32 before parsing it, object or list, shallow or a million deep', () => {
     // 32 deep is parsed, and the schema says what is wrong with it.
