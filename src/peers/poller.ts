@@ -10,8 +10,6 @@
  */
 import { createPeriodic, type Periodic } from '../checks/periodic.js';
 import type { Config, PeerConfig } from '../config/types.js';
-import { ConnectivityLog } from '../history/connectivity-log.js';
-import { SampleLog } from '../history/sample-log.js';
 import type { Logger } from '../log.js';
 import type { HistoryQueries } from '../node/queries.js';
 import { buildSnapshot } from '../node/snapshot.js';
@@ -21,9 +19,10 @@ import { createLogQueries } from '../views/queries.js';
 import type { PeerClient } from './client.js';
 import { inThreadDecoder, type PeerDecoder } from './decode-pool.js';
 import { boundText, DEFAULT_PEER_LIMITS, MAX_PEER_ERROR_CHARS, type PeerLimits } from './limits.js';
+import { cursorOf, PeerHead } from './head.js';
 import { checkMetaFile, futureCursor } from './meta-file.js';
 import { PeerStore, peerDir, type PeerMeta } from './store.js';
-import { peerIntervalMs, pullPeer, type PullCursor, type Pulled } from './sync.js';
+import { peerIntervalMs, pullPeer, type Pulled } from './sync.js';
 
 /** The floor of the refresh interval, as the original's. */
 export const MIN_REFRESH_MS = 15_000;
@@ -91,11 +90,8 @@ interface PeerState {
   lastPruneAt: number;
   /** The node id the peer reported in its last good refresh. */
   reportedId?: string;
-  /**
-   * The peer's newest entries, held (in memory only) while its older days are
-   * read forward into the store: what its card shows meanwhile, marked syncing.
-   */
-  head?: { status: SampleLog; connectivity: ConnectivityLog; queries: HistoryQueries };
+  /** The peer's newest entries while its older days are read into the store: what its card shows meanwhile, marked syncing. */
+  head?: PeerHead;
 }
 
 /** Pages of a paging peer's backlog read in one refresh (about 16 MB of JSON each). */
@@ -114,12 +110,6 @@ function limiter(max: number): <T>(task: () => Promise<T>) => Promise<T> {
       waiting.shift()?.();
     }
   };
-}
-
-function cursorOf(status: SampleLog, connectivity: ConnectivityLog): PullCursor {
-  const s = status.lastTime();
-  const c = connectivity.lastTime();
-  return { ...(s !== undefined ? { lastStatusMs: s } : {}), ...(c !== undefined ? { lastConnectivityMs: c } : {}) };
 }
 
 export function createPeerPoller(opts: PeerPollerOptions): PeerPoller {
@@ -233,7 +223,7 @@ export function createPeerPoller(opts: PeerPollerOptions): PeerPoller {
       last_success_at: new Date(t).toISOString(),
     };
     if (pulled.head === true) {
-      takeHead(state, pulled);
+      (state.head ??= new PeerHead()).add(pulled.history.history, pulled.history.connectivity);
       state.store.add([], [], meta);
     } else state.store.add(pulled.history.history, pulled.history.connectivity, meta);
     if (t - state.lastPruneAt >= PRUNE_EVERY_MS) {
@@ -250,28 +240,12 @@ export function createPeerPoller(opts: PeerPollerOptions): PeerPoller {
     opts.onRefresh?.(state.peer, true, undefined, t);
   };
 
-  /** The newest entries of a peer far behind: kept apart until the store has caught up with them. */
-  const takeHead = (state: PeerState, pulled: Pulled): void => {
-    if (state.head === undefined) {
-      const status = new SampleLog();
-      const connectivity = new ConnectivityLog();
-      state.head = { status, connectivity, queries: createLogQueries(status, connectivity) };
-    }
-    const head = state.head;
-    const lastS = head.status.lastTime() ?? -Infinity;
-    for (const e of pulled.history.history) if (Date.parse(e.timestamp) > lastS) head.status.append(e);
-    const lastC = head.connectivity.lastTime() ?? -Infinity;
-    for (const c of pulled.history.connectivity) if (Date.parse(c.checked_at) > lastC) head.connectivity.append(c);
-  };
-
   /** Once the store reaches the head (or the peer has nothing more), the head joins the store. */
   const mergeHead = (state: PeerState, more: boolean): void => {
     const head = state.head;
-    if (head === undefined) return;
-    const storeLast = state.store.lastStatusTime();
-    const headFirst = head.status.firstTime();
-    if (more && (storeLast === undefined || headFirst === undefined || storeLast < headFirst)) return;
-    state.store.add(head.status.entries(-Infinity, Infinity), head.connectivity.entries(-Infinity, Infinity), { ...state.store.meta });
+    if (head === undefined || !head.reachedBy(state.store.lastStatusTime(), more)) return;
+    const held = head.entries();
+    state.store.add(held.status, held.connectivity, { ...state.store.meta });
     delete state.head;
     log.info(`peer ${state.peer.id}: older history read; sync complete`);
   };
@@ -284,7 +258,7 @@ export function createPeerPoller(opts: PeerPollerOptions): PeerPoller {
         client,
         peer: state.peer,
         cursor: cursorOf(state.store.status, state.store.connectivity),
-        ...(state.head !== undefined ? { headCursor: cursorOf(state.head.status, state.head.connectivity) } : {}),
+        ...(state.head !== undefined ? { headCursor: state.head.cursor() } : {}),
         mode,
         ownIntervalMs,
         signal: abort.signal,

@@ -106,7 +106,8 @@ describe('a cluster of three daemons and an original node', { concurrency: false
     return r.body.nodes as PeerSnapshot[];
   };
   const peerIn = async (n: Node, id: string) => (await cluster(n)).find((s) => s.node.id === id);
-  const synced = (s: PeerSnapshot | undefined) => s !== undefined && s.stale === false && s.services.some((x) => x.total_checks > 0);
+  // Not `syncing`: a node of ours is read newest day first, then its older days, each page a good refresh of its own.
+  const synced = (s: PeerSnapshot | undefined) => s !== undefined && s.stale === false && s.syncing !== true && s.services.some((x) => x.total_checks > 0);
 
   before(async () => {
     bin = await makeFakeBin();
@@ -174,7 +175,8 @@ describe('a cluster of three daemons and an original node', { concurrency: false
     assert.equal(bFromC.last_success_at, had.last_success_at, 'the last good sync, kept across node-c restart');
     assert.deepEqual(bFromC.services.map((s) => s.id), ['bad', 'ok']);
     assert.ok(bFromC.services.every((s) => s.total_checks >= (had.services[0]?.total_checks ?? 1)), 'its history is kept');
-    assert.equal(synced(await peerIn(nodes.c, 'node-a')), true, 'node-a (no key) is fine from node-c');
+    // node-a's first refresh after the restart may end after node-b's 401 (its bodies are decoded in a thread that starts on first use).
+    await eventually(async () => synced(await peerIn(nodes.c, 'node-a')) || undefined, 20_000, 'node-a (no key) to be fine from node-c');
   });
 
   it('a stopped node stays listed on the others with its last data, stale, with the error', async () => {
