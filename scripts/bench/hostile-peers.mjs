@@ -21,6 +21,7 @@ import { request } from 'node:http';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { gzipSync } from 'node:zlib';
 import { ROOT, createReport, fmt, sleep, until } from './lib.mjs';
 import { routes, startFakePeer } from '../../dist/test/helpers/fake-peer.js';
@@ -28,9 +29,8 @@ import { routes, startFakePeer } from '../../dist/test/helpers/fake-peer.js';
 const ATTACK_MS = 15_000;
 const FAKE = join(ROOT, 'test', 'fixtures', 'fake-systemctl');
 
-/** The gzip-served body for every path of a hostile peer. */
-function served(text) {
-  const gz = gzipSync(text);
+/** A gzip body served as is. */
+function served(gz) {
   return (_req, res) => {
     res.writeHead(200, { 'content-type': 'application/json', 'content-encoding': 'gzip', 'content-length': String(gz.length) });
     res.end(gz);
@@ -68,6 +68,22 @@ function classes(now) {
     ['10 MB string in a number field', longNumber],
     ['entry at 9999-12-31', future],
   ];
+}
+
+// In a worker thread: build one class's bodies and hand back only their gzip bytes, so the hundreds of MB of
+// garbage the builders make never meet this process's garbage collector while it measures /healthz.
+if (!isMainThread && workerData?.hostileClass !== undefined) {
+  const body = classes(workerData.now)[workerData.hostileClass][1]();
+  parentPort.postMessage({ status: gzipSync(body.status), history: gzipSync(body.history) });
+}
+
+/** The gzip bytes of class `index`'s two bodies, built in a worker thread. */
+function buildBodies(index, now) {
+  return new Promise((resolve, reject) => {
+    const w = new Worker(new URL(import.meta.url), { workerData: { hostileClass: index, now } });
+    w.once('message', resolve);
+    w.once('error', reject);
+  });
 }
 
 async function freePort() {
@@ -195,10 +211,11 @@ export async function run({ log = () => {} } = {}) {
   const built = buildMain(log);
   const ours = join(ROOT, 'dist', 'src', 'main.js');
   const mib = (kib) => fmt.bytes(kib * 1024);
-  for (const [name, make] of classes(Date.now())) {
+  const now = Date.now();
+  for (const [index, [name]] of classes(now).entries()) {
     log(`hostile-peers: ${name}`);
-    const body = make();
-    const handler = routes({ '/api/node/status': served(body.status), '/api/node/history': served(body.history) });
+    const body = await buildBodies(index, now);
+    const handler = routes({ '/api/node/status': served(Buffer.from(body.status)), '/api/node/history': served(Buffer.from(body.history)) });
     const figures = {};
     for (const [which, mainJs] of [['after', ours], ...(built ? [['before', built.main]] : [])]) {
       const peer = await startFakePeer(handler);
