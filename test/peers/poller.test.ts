@@ -363,7 +363,7 @@ describe('peer poller: a node of ours', () => {
     assert.equal(syncing.error, undefined);
     const svc0 = syncing.services.find((s) => s.id === 'svc-0');
     assert.equal(svc0?.passing, 20, 'the card shows the newest entries meanwhile');
-    assert.ok((svc0?.uptime_percent ?? 0) > 90, `not 0 % red: ${svc0?.uptime_percent}`);
+    assert.ok((svc0?.uptime_percent ?? 0) > 50, `not 0 % red: ${svc0?.uptime_percent}`);
     assert.equal(syncing.status?.timestamp, new Date(start + 999 * 3000).toISOString());
     await p.refreshAll();
     await p.refreshAll(); // the rest
