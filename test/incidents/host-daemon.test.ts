@@ -6,38 +6,16 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { chmodSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { eventually, startDaemonProcess, tempDir, type DaemonProcess } from '../helpers/daemon.js';
+import { eventually, startDaemonProcess, type DaemonProcess } from '../helpers/daemon.js';
+import { scriptedSystemctl } from './scripted-systemctl.js';
 import { startReceiver } from '../notify/receiver.js';
-
-/** `systemctl show`: every unit active, unless $FAKE_STATE_DIR/MODE exists: then systemctl's own words on a host without systemd. */
-const SCRIPT = `#!/bin/bash
-if [ -e "$FAKE_STATE_DIR/MODE" ]; then
-  echo "System has not been booted with systemd as init system (PID 1). Can't operate." >&2
-  echo "Failed to connect to bus: Host is down" >&2
-  exit 1
-fi
-while [ $# -gt 0 ] && [ "$1" != -- ]; do shift; done
-[ "\${1:-}" = -- ] && shift
-first=1
-for unit in "$@"; do
-  [ "$first" = 1 ] || echo
-  first=0
-  printf 'Result=success\\nNRestarts=0\\nId=%s\\nLoadState=loaded\\nActiveState=active\\nSubState=running\\nStateChangeTimestamp=Sat 2026-11-28 10:35:47 UTC\\n' "$unit"
-done
-`;
 
 const TARGETS = 500;
 
 test('systemd unreachable with 500 targets: one incident, one notification per receiver; it clears: one resolve, units back to normal', async () => {
-  const dir = tempDir('jm-host-daemon-');
-  const bin = join(dir, 'bin');
-  const states = join(dir, 'states');
-  mkdirSync(bin);
-  mkdirSync(states);
-  writeFileSync(join(bin, 'systemctl'), SCRIPT);
-  chmodSync(join(bin, 'systemctl'), 0o755);
+  const { dir, bin, states } = scriptedSystemctl('jm-host-daemon-');
   writeFileSync(join(states, 'MODE'), 'nosystemd');
 
   const hook = await startReceiver();
