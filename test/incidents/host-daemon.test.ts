@@ -11,6 +11,21 @@ import { join } from 'node:path';
 import { eventually, startDaemonProcess, type DaemonProcess } from '../helpers/daemon.js';
 import { scriptedSystemctl } from './scripted-systemctl.js';
 import { startReceiver } from '../notify/receiver.js';
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import addFormatsModule from 'ajv-formats';
+
+// ajv-formats is CommonJS: its default export arrives as the module object under NodeNext.
+const addFormats = addFormatsModule as unknown as (ajv: Ajv2020) => Ajv2020;
+
+/** Validates a body against a component of the daemon's own OpenAPI document. */
+async function documented(daemon: DaemonProcess, component: string, body: unknown): Promise<string | undefined> {
+  const ajv = new Ajv2020({ strict: true, allowUnionTypes: true });
+  addFormats(ajv);
+  ajv.addVocabulary(['openapi', 'info', 'servers', 'security', 'tags', 'paths', 'components']);
+  ajv.addSchema((await daemon.get('/api/openapi.json')).body, 'openapi.json');
+  const validate = ajv.getSchema(`openapi.json#/components/schemas/${component}`)!;
+  return validate(body) ? undefined : ajv.errorsText(validate.errors);
+}
 
 const TARGETS = 500;
 
@@ -43,6 +58,7 @@ test('systemd unreachable with 500 targets: one incident, one notification per r
     assert.equal(host.kind, 'host');
     assert.equal(host.subject, 'no-systemd');
     assert.equal(host.units.length, TARGETS);
+    assert.equal(await documented(daemon, 'IncidentList', during), undefined, 'the OpenAPI document describes a host incident');
     assert.equal(hook.received.length, 1, 'one notification to the webhook');
     assert.equal(phone.received.length, 1, 'one notification to ntfy');
     const body = JSON.parse(opened!.body);
