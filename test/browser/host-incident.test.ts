@@ -1,16 +1,18 @@
 /**
  * The dashboard in Debian's chromium, over a real daemon whose 300 targets sit
- * on a host without systemd (the fake systemctl on PATH): the incident list
+ * on a host without systemd (a scripted systemctl on PATH): the incident list
  * shows the host problem once, with the count, and the units behind a
- * disclosure in a box of bounded height.
+ * disclosure in a box of bounded height; once systemd answers again, it is one
+ * resolved row, its units still behind a disclosure.
  */
 import { after, before, describe, it, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { eventually, startDaemonProcess, tempDir, type DaemonProcess } from '../helpers/daemon.js';
+import { rmSync, writeFileSync } from 'node:fs';
+import { eventually, startDaemonProcess, type DaemonProcess } from '../helpers/daemon.js';
 import { join } from 'node:path';
 import { ARTIFACTS_DIR, browserGate, launchChromium, painted, watchPage, type PageWatch } from '../helpers/browser.js';
-import { makeFakeBin, type FakeBin } from '../workers/fake-bin.js';
+import { scriptedSystemctl } from '../incidents/scripted-systemctl.js';
 
 const TARGETS = 300;
 const WAIT = 30_000;
@@ -23,7 +25,7 @@ if (!gate.run) {
 }
 
 describe('a host incident in the dashboard', { concurrency: false, timeout: 120_000, skip: gate.run ? false : gate.reason }, () => {
-  let bin: FakeBin;
+  let states: string;
   let daemon: DaemonProcess;
   let browser: Browser;
   let context: BrowserContext;
@@ -31,7 +33,9 @@ describe('a host incident in the dashboard', { concurrency: false, timeout: 120_
   let watch: PageWatch;
 
   before(async () => {
-    bin = await makeFakeBin();
+    const fake = scriptedSystemctl('jm-host-ui-');
+    states = fake.states;
+    writeFileSync(join(states, 'MODE'), 'nosystemd');
     daemon = await startDaemonProcess({
       config: {
         interval_minutes: 0.05,
@@ -40,9 +44,9 @@ describe('a host incident in the dashboard', { concurrency: false, timeout: 120_
         node_name: 'Web 1',
         targets: Array.from({ length: TARGETS }, (_, i) => ({ id: `t${i}`, name: `Target ${i}`, service: `ok-${i}` })),
       },
-      dir: tempDir('jm-host-ui-'),
-      pathPrepend: [bin.dir],
-      env: { FAKE_SYSTEMCTL_MODE: 'nosystemd' },
+      dir: fake.dir,
+      pathPrepend: [fake.bin],
+      env: { FAKE_STATE_DIR: states },
     });
     await eventually(async () => ((await daemon.get('/api/incidents')).body.open.length === 1 ? true : undefined), WAIT, 'the host incident');
     browser = await launchChromium();
@@ -57,7 +61,6 @@ describe('a host incident in the dashboard', { concurrency: false, timeout: 120_
     await context?.close().catch(() => undefined);
     await browser?.close().catch(() => undefined);
     await daemon?.stop();
-    await bin?.cleanup();
   });
 
   const items = () => page.locator('jm-incidents section > ul > li');
@@ -91,5 +94,19 @@ describe('a host incident in the dashboard', { concurrency: false, timeout: 120_
     await page.locator('jm-incidents').screenshot({ path: join(ARTIFACTS_DIR, 'host-incident.png') });
     assert.deepEqual(watch.errors, []);
     assert.deepEqual(watch.dialogs, []);
+  });
+
+  it('when systemd answers again: no open item, and one resolved row with its units', async () => {
+    rmSync(join(states, 'MODE'));
+    await eventually(async () => ((await daemon.get('/api/incidents')).body.open.length === 0 ? true : undefined), WAIT, 'the host incident to close');
+    await page.reload();
+    await page.locator('jm-incidents p.clear').waitFor();
+    const rows = page.locator('jm-incidents .resolved tbody > tr');
+    await rows.first().waitFor();
+    assert.equal(await rows.count(), 1, 'one row, not one per unit');
+    assert.match((await rows.first().innerText()).replace(/\s+/g, ' '), /^Web 1 - systemd is not running \(not booted with systemd\).*300 units affected/);
+    await rows.first().locator('summary').click();
+    assert.equal(await rows.first().locator('ul.unit-list li').count(), TARGETS);
+    assert.deepEqual(watch.errors, []);
   });
 });
