@@ -10,6 +10,7 @@
  */
 import { createPeriodic, type Periodic } from '../checks/periodic.js';
 import type { Config, PeerConfig } from '../config/types.js';
+import { createLimiter } from '../limiter.js';
 import type { Logger } from '../log.js';
 import type { HistoryQueries } from '../node/queries.js';
 import { buildSnapshot } from '../node/snapshot.js';
@@ -97,21 +98,6 @@ interface PeerState {
 /** Pages of a paging peer's backlog read in one refresh (about 16 MB of JSON each). */
 const MAX_PAGES = 20;
 
-function limiter(max: number): <T>(task: () => Promise<T>) => Promise<T> {
-  let active = 0;
-  const waiting: Array<() => void> = [];
-  return async (task) => {
-    if (active >= max) await new Promise<void>((r) => waiting.push(r));
-    active++;
-    try {
-      return await task();
-    } finally {
-      active--;
-      waiting.shift()?.();
-    }
-  };
-}
-
 export function createPeerPoller(opts: PeerPollerOptions): PeerPoller {
   const { config, client, log } = opts;
   const now = opts.now ?? Date.now;
@@ -119,7 +105,7 @@ export function createPeerPoller(opts: PeerPollerOptions): PeerPoller {
   const limits = opts.limits ?? DEFAULT_PEER_LIMITS;
   const ownIntervalMs = Math.round(config.interval_minutes * 60_000);
   const refreshMs = Math.max(config.peer_refresh_seconds * 1000, opts.minRefreshMs ?? MIN_REFRESH_MS);
-  const limit = limiter(opts.concurrency ?? DEFAULT_CONCURRENCY);
+  const slots = createLimiter(opts.concurrency ?? DEFAULT_CONCURRENCY);
   const enabled = config.peers.filter((p) => p.enabled);
   const abort = new AbortController();
   const startedAt = now();
@@ -252,7 +238,7 @@ export function createPeerPoller(opts: PeerPollerOptions): PeerPoller {
 
   /** One request pair, holding one of the `concurrency` slots only for its own duration, so peers' heads go first. */
   const pullOnce = (state: PeerState, mode: 'auto' | 'forward') =>
-    limit(() => {
+    slots.run(() => {
       state.lastAttemptAt = now();
       return pullPeer({
         client,
