@@ -7,6 +7,8 @@ import { Counter, Gauge, type Registry } from 'prom-client';
 import type { StatusEntry } from '../types.js';
 import { SampleCounters, type SampleFeed, type SampleTally } from './sample-counters.js';
 
+const ZERO: SampleTally = { samples: 0, passing: 0, missed: 0 };
+
 export interface SampleMetricsDeps {
   registry: Registry;
   node: string;
@@ -44,10 +46,9 @@ export function registerSampleMetrics(deps: SampleMetricsDeps): void {
       collect(this: Counter) {
         this.reset();
         const tallies = counters.advance();
-        for (const t of deps.targets()) {
-          const tally = tallies.get(t.id);
-          if (tally !== undefined) this.inc({ node, target: t.id, service: t.service }, pick(tally));
-        }
+        // Zero until a unit's first sample: the series exists before it, so Prometheus counts that sample (and
+        // the downtime charged with it) as an increase instead of taking it as the series' starting value.
+        for (const t of deps.targets()) this.inc({ node, target: t.id, service: t.service }, pick(tallies.get(t.id) ?? ZERO));
       },
     });
   };
