@@ -13,9 +13,10 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { parse, stringify } from 'yaml';
 import { canRunSandbox, readFixtureUnits, startSandbox, type Sandbox } from '../helpers/sandbox.js';
+import { freePort } from '../helpers/browser.js';
 import { eventually, startDaemonProcess, type DaemonProcess } from '../helpers/daemon.js';
 import { dashboardQueries } from './dashboard-queries.js';
-import { freePort, startPrometheus, type PromSample, type PrometheusServer } from './prometheus-server.js';
+import { startPrometheus, type PromSample, type PrometheusServer } from './prometheus-server.js';
 import { DASHBOARD, gate, missingTool, RULES } from './tools.js';
 
 const KEY = 'prom-test-key';
