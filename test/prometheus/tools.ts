@@ -10,8 +10,8 @@ import { projectRoot } from '../helpers/sandbox.js';
 
 export const DEPLOY = join(projectRoot(), 'deploy');
 export const RULES = join(DEPLOY, 'prometheus', 'jobmonitor-rules.yml');
-/** promtool unit tests of RULES; the 30-day ones apart, with an hourly evaluation step. */
-export const RULE_TESTS = ['jobmonitor-rules.test.yml', 'jobmonitor-rules-30d.test.yml'].map((f) => join(DEPLOY, 'prometheus', f));
+/** promtool unit tests of RULES: the alerts, and the uptime rules apart with an hourly evaluation step. */
+export const RULE_TESTS = ['jobmonitor-rules.test.yml', 'jobmonitor-rules-uptime.test.yml'].map((f) => join(DEPLOY, 'prometheus', f));
 export const DASHBOARD = join(DEPLOY, 'grafana', 'jobmonitor-fleet.json');
 
 /** Why `tool` cannot run here, or undefined when it can. */
