@@ -5,6 +5,7 @@
  */
 import type { SampleFeed } from './sample-counters.js';
 import type { ConnectivityStatus, RangeName, ServiceUptime, StatusEntry } from '../types.js';
+import type { IncidentMetricSources } from './incident-metrics.js';
 
 /** One peer's sync state, as the peer poller keeps it. */
 export interface PeerMetricState {
@@ -47,4 +48,6 @@ export interface MetricsSources {
   pool: () => PoolMetricStats;
   /** The samples themselves, for the per-unit sample counters (absent: no counters, no interval gauge). */
   samples?: SampleFeed;
+  /** Open incidents and held-back notifications; absent = those metrics are not exported. */
+  incidents?: IncidentMetricSources;
 }
