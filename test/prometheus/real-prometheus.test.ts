@@ -114,7 +114,9 @@ describe('a real Prometheus scraping two real daemons through our service discov
     await eventually(async () => {
       const ts = await prom!.targets();
       return ts.length === 2 && ts.every((x) => x.health === 'up');
-    }, 20_000, `both daemons scraped (prometheus log: ${prom.logs()})`);
+    }, 20_000, 'both daemons scraped').catch((err: Error) => {
+      throw new Error(`${err.message}\nprometheus log:\n${prom!.logs()}`);
+    });
     // Frozen for four intervals at least, so each daemon's first sweep certainly blocks a few sampling slots.
     await new Promise((r) => setTimeout(r, Math.max(0, lastStarted + 4 * INTERVAL_MS - Date.now())));
     await sandbox.thaw();
@@ -122,6 +124,7 @@ describe('a real Prometheus scraping two real daemons through our service discov
 
   after(async () => {
     await prom?.stop();
+    await sandbox?.thaw().catch(() => undefined); // in case before() failed while systemd was frozen
     await Promise.all([a?.stop(), b?.stop()]);
     await sandbox?.stop();
   });
