@@ -176,6 +176,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<StartResult> {
     ...(config.frame_ancestors !== undefined && config.frame_ancestors.length > 0 ? { frameAncestors: config.frame_ancestors.join(' ') } : {}),
     // ---- operations (metrics, badges)
     metrics: { registry: metricsRegistry, public: config.metrics_public ?? false },
+    peersConfig: config.peers,
     badgesPublic: config.badges_public ?? false,
     // ---- end operations
     incidents: (range, limit) => incidents.list(range, limit), // ---- incidents

@@ -10,6 +10,7 @@ import type { Registry } from 'prom-client';
 import { badgeRoutes, badgeSourceFromLocal } from './badge-routes.js';
 import { metricsRoutes } from './metrics-routes.js';
 import { openApiRoutes } from './openapi.js';
+import { sdRoutes } from './sd-routes.js';
 // ---- end operations imports
 import { clusterRoutes, type PeerSnapshots } from './cluster-routes.js';
 import { errorMiddleware, HttpError } from './errors.js';
@@ -35,6 +36,8 @@ export interface AppDeps {
   // ---- operations deps (metrics, badges)
   /** The daemon's Prometheus registry, served at /metrics; no /metrics route when absent. */
   metrics?: { registry: Registry; public?: boolean };
+  /** Configured peers, listed (when enabled) by the Prometheus service discovery route beside /metrics. */
+  peersConfig?: readonly { id: string; name: string; base_url: string; enabled: boolean }[];
   /** badges_public: /api/badge/* answers without the api key (for READMEs). */
   badgesPublic?: boolean;
   // ---- end operations deps
@@ -86,6 +89,8 @@ export function createApp(deps: AppDeps): Koa {
   // ---- operations routes (metrics-routes.ts, badge-routes.ts, openapi.ts)
   if (deps.metrics !== undefined) {
     app.use(metricsRoutes({ registry: deps.metrics.registry, apiKey: deps.apiKey, public: deps.metrics.public ?? false, now: deps.now, failures: authFailures }).routes());
+    const peers = (deps.peersConfig ?? []).filter((p) => p.enabled).map((p) => ({ id: p.id, name: p.name, baseUrl: p.base_url }));
+    app.use(sdRoutes({ self: () => ({ id: deps.local.info().id, name: deps.local.info().name }), peers: () => peers }).routes());
   }
   if (deps.badgesPublic !== true) app.use(badges.routes());
   app.use(openApiRoutes({
@@ -93,7 +98,7 @@ export function createApp(deps: AppDeps): Koa {
     apiKey: deps.apiKey !== undefined,
     metricsPublic: deps.metrics?.public ?? false,
     badgesPublic: deps.badgesPublic ?? false,
-    absent: [...(deps.metrics === undefined ? ['/metrics'] : []), ...(deps.incidents === undefined ? ['/api/incidents'] : [])],
+    absent: [...(deps.metrics === undefined ? ['/metrics', '/api/prometheus/targets'] : []), ...(deps.incidents === undefined ? ['/api/incidents'] : [])],
   }).routes());
   // ---- end operations routes
 
