@@ -5,7 +5,7 @@
  */
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { dayKey, parseDayKey } from './time.js';
+import { dayKey, parseDayKey } from '../history/time.js';
 
 export type SegmentKind = 'status' | 'connectivity';
 export type SegmentForm = 'jsonl' | 'compact';
@@ -27,15 +27,19 @@ export interface DaySegments {
 export interface SegmentListing {
   status: DaySegments[];
   connectivity: DaySegments[];
-  /** Leftovers of interrupted writes (`*.tmp`), safe to delete. */
+  /** Leftovers of interrupted writes (`*.tmp`), safe to delete (unlink removes a link, not its target). */
   temps: string[];
+  /** Segment names that are not regular files (a symlink, a directory): never read or written, to be moved aside. */
+  hostile: string[];
 }
 
-/** Lists segment files in `dir`, each kind sorted by day. */
+/** Lists segment files in `dir`, each kind sorted by day; file types as readdir sees them (links not followed). */
 export async function listSegments(dir: string): Promise<SegmentListing> {
   const byKind: Record<SegmentKind, Map<number, DaySegments>> = { status: new Map(), connectivity: new Map() };
   const temps: string[] = [];
-  for (const name of await readdir(dir)) {
+  const hostile: string[] = [];
+  for (const dirent of await readdir(dir, { withFileTypes: true })) {
+    const name = dirent.name;
     if (name.endsWith('.tmp') && /^(status|connectivity)-/.test(name)) {
       temps.push(join(dir, name));
       continue;
@@ -44,6 +48,10 @@ export async function listSegments(dir: string): Promise<SegmentListing> {
     if (m === null) continue;
     const day = parseDayKey(m[2]!);
     if (Number.isNaN(day)) continue;
+    if (!dirent.isFile()) {
+      hostile.push(join(dir, name));
+      continue;
+    }
     const kind = m[1] as SegmentKind;
     const entry = byKind[kind].get(day) ?? { day };
     if (m[3] === '.jsonl') entry.jsonl = join(dir, name);
@@ -51,5 +59,5 @@ export async function listSegments(dir: string): Promise<SegmentListing> {
     byKind[kind].set(day, entry);
   }
   const sorted = (m: Map<number, DaySegments>): DaySegments[] => [...m.values()].sort((a, b) => a.day - b.day);
-  return { status: sorted(byKind.status), connectivity: sorted(byKind.connectivity), temps };
+  return { status: sorted(byKind.status), connectivity: sorted(byKind.connectivity), temps, hostile };
 }

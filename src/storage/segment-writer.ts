@@ -1,5 +1,6 @@
-import { open, type FileHandle } from 'node:fs/promises';
+import type { FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
+import { openDataFile, type AsideNote } from './safe-fs.js';
 import { segmentName, type SegmentKind } from './segments.js';
 
 /** Outcome of a durable write; failures are values (the caller logs them). */
@@ -16,6 +17,8 @@ export interface SegmentWriterOptions {
   onClosed?: (day: number) => void;
   /** Told when the open segment was found removed from the directory (a new one is started). */
   onRemoved?: (path: string) => void;
+  /** Told when a symlink (or a hard-linked file) found where the segment belongs was moved aside. */
+  onAside?: AsideNote;
 }
 
 interface Pending {
@@ -47,6 +50,7 @@ export class SegmentWriter {
   readonly #maxPendingBytes: number;
   readonly #onClosed: ((day: number) => void) | undefined;
   readonly #onRemoved: ((path: string) => void) | undefined;
+  readonly #onAside: AsideNote | undefined;
   #day: number;
   #handle: FileHandle | undefined;
   #handleDay = NaN;
@@ -65,6 +69,7 @@ export class SegmentWriter {
     this.#maxPendingBytes = opts.maxPendingBytes ?? 32 * 1024 * 1024;
     this.#onClosed = opts.onClosed;
     this.#onRemoved = opts.onRemoved;
+    this.#onAside = opts.onAside;
   }
 
   /** Day (ms) of the segment lines currently go to. */
@@ -89,7 +94,32 @@ export class SegmentWriter {
 
   /** Queues `line` (no newline) for the segment of `sampleDay`; resolves when it (and all before it) is on disk, or failed. */
   append(line: string, sampleDay: number): Promise<WriteResult> {
-    const text = `${line}\n`;
+    return this.#queueText(`${line}\n`, sampleDay);
+  }
+
+  /** As {@link append} for several lines of one day, written with one fdatasync (the per-batch write policy). */
+  appendLines(lines: readonly string[], day: number): Promise<WriteResult> {
+    return lines.length === 0 ? this.flush() : this.#queueText(`${lines.join('\n')}\n`, day);
+  }
+
+  /** Moves on to `day` when it is later than the current one, closing (and handing to onClosed) the current day. */
+  advance(day: number): Promise<WriteResult> {
+    return this.#enqueue(async () => {
+      await this.#roll(day);
+      return { ok: true };
+    });
+  }
+
+  /** Closes the file; the next line opens (or creates) it again. For removing the files under the writer. */
+  release(): Promise<WriteResult> {
+    return this.#enqueue(async () => {
+      await this.#closeHandle();
+      this.#handleDay = NaN;
+      return { ok: true };
+    });
+  }
+
+  #queueText(text: string, sampleDay: number): Promise<WriteResult> {
     return this.#enqueue(async () => {
       const bytes = Buffer.byteLength(text);
       this.#pending.push({ day: sampleDay, text, bytes });
@@ -141,14 +171,16 @@ export class SegmentWriter {
     return { ok: true };
   }
 
+  async #roll(day: number): Promise<void> {
+    if (day <= this.#day) return;
+    const closed = this.#day;
+    this.#day = day;
+    await this.#closeHandle();
+    this.#onClosed?.(closed);
+  }
+
   async #write(p: Pending): Promise<void> {
-    const day = Math.max(p.day, this.#day);
-    if (day > this.#day) {
-      const closed = this.#day;
-      this.#day = day;
-      await this.#closeHandle();
-      this.#onClosed?.(closed);
-    }
+    await this.#roll(p.day);
     const handle = await this.#handleFor(this.#day);
     try {
       await handle.appendFile(p.text);
@@ -177,7 +209,7 @@ export class SegmentWriter {
     }
     await this.#closeHandle();
     const known = this.#handleDay === day ? this.#goodSize : undefined;
-    const handle = await open(path, 'a');
+    const handle = await openDataFile(path, 'append', this.#onAside);
     try {
       let size = (await handle.stat()).size;
       // Bytes past the last whole line we wrote are a line that failed half-way: cut them off.
