@@ -47,7 +47,8 @@ function typeOf(c: Column): ColumnType {
   return 'u8';
 }
 
-const pad8 = (n: number): number => (n + 7) & ~7;
+/** Arithmetic, not bitwise: a hostile header may declare sizes past 2^31. */
+const pad8 = (n: number): number => Math.ceil(n / 8) * 8;
 
 /** Packs `header` (plus the column list) and `columns`, gzipped. */
 export function encodeContainer(header: Record<string, unknown>, columns: Record<string, Column>): Buffer {
