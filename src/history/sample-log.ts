@@ -1,5 +1,6 @@
 import type { CheckResult, StatusEntry } from '../types.js';
-import { classify, CLS_DETAIL } from './check-class.js';
+import { BlockIndex, type BlockRow, type BlockSummaries } from './block-index.js';
+import { classify } from './check-class.js';
 import { ensureCapacity, openGap } from './growable.js';
 import { TimeLog } from './time-log.js';
 import { isoMs, parseTime } from './time.js';
@@ -50,20 +51,8 @@ export interface SampleScanView {
   /** Per pair: its id index and its name. */
   readonly pairIds: readonly number[];
   readonly pairNames: readonly string[];
-  /** Samples per block; block k holds samples [k*blockSize - blockBase, (k+1)*blockSize - blockBase). */
-  readonly blockSize: number;
-  /** 0 <= blockBase < blockSize: pruning keeps block boundaries where they were. */
-  readonly blockBase: number;
-  /** Number of blocks. */
-  readonly blockCount: number;
-  /**
-   * Per id index, per block k: [passing, count, flags] at 3*k. flags: the OR
-   * of class bits (low byte) and, in bits 8-13, 1 + the offset in the block
-   * of the first error or warning sample (0 when none). Stored per id so one
-   * target's summaries are contiguous. An array may be missing or shorter
-   * than 3*blockCount: zeros.
-   */
-  readonly blockStats: readonly (Uint16Array | undefined)[];
+  /** Per-block summaries (block-index.ts), to skip whole blocks of samples. */
+  readonly blocks: BlockSummaries;
 }
 
 /**
@@ -84,7 +73,6 @@ export interface SampleColumns {
   latest?: StatusEntry;
 }
 
-const BLOCK = 32;
 const U16_CODES = 0xffff;
 
 interface Layout extends LayoutView {
@@ -170,9 +158,7 @@ export class SampleLog extends TimeLog<StatusEntry> {
   #jsonTails: string[] = [];
 
   #firstSeen: number[] = [];
-  #blockStats: (Uint16Array | undefined)[] = [];
-  #blockCount = 0;
-  #blockBase = 0;
+  readonly #blocks = new BlockIndex(() => this.#okOf, () => this.#clsOf);
   /**
    * Table sizes after the last compaction (or at the first prune): tables
    * are compacted again only when they have doubled since.
@@ -398,25 +384,12 @@ export class SampleLog extends TimeLog<StatusEntry> {
     const c = (this.#compactedSizes ??= { ids: this.#ids.length, layouts: this.#layouts.length, results: this.#results.length });
     if (this.#results.length > 2 * c.results + 1024 || this.#layouts.length > 2 * c.layouts + 64 || this.#ids.length > 2 * c.ids + 256) {
       this.#compactTables();
-      this.#blockBase = 0;
-      this.#rebuildFrom(0);
+      this.#blocks.clear();
+      this.#blocks.rebuildFrom(0, this.n, this.#rowAt);
       this.#recomputeFirstSeen(() => true);
     } else {
       // Keep block boundaries: drop the blocks now wholly pruned, redo the one pruned in part.
-      const shift = this.#blockBase + p;
-      const drop = Math.min(this.#blockCount, Math.floor(shift / BLOCK));
-      for (const st of this.#blockStats) {
-        if (st === undefined) continue;
-        st.copyWithin(0, drop * 3);
-        st.fill(0, Math.max(0, st.length - drop * 3));
-      }
-      this.#blockCount -= drop;
-      this.#blockBase = shift % BLOCK;
-      if (this.#blockCount > 0) {
-        for (const st of this.#blockStats) st?.fill(0, 0, 3);
-        const end = Math.min(this.n, BLOCK - this.#blockBase);
-        for (let i = 0; i < end; i++) this.#addToBlock(i);
-      }
+      this.#blocks.dropOldest(p, this.n, this.#rowAt);
       const first = this.n > 0 ? this.times[0]! : Infinity;
       this.#recomputeFirstSeen((id) => !(this.#firstSeen[id]! >= first));
     }
@@ -439,12 +412,12 @@ export class SampleLog extends TimeLog<StatusEntry> {
       ids: this.#ids,
       pairIds: this.#pairIds,
       pairNames: this.#pairNames,
-      blockSize: BLOCK,
-      blockBase: this.#blockBase,
-      blockCount: this.#blockCount,
-      blockStats: this.#blockStats,
+      blocks: this.#blocks,
     };
   }
+
+  /** Sample `i` as the block index reads it. */
+  readonly #rowAt = (i: number): BlockRow => ({ ids: this.#layouts[this.#layoutOf[i]!]!.ids, codes: this.#codes, offset: this.#offsets[i]! });
 
   #internId(id: string): number {
     let idx = this.#idIndex.get(id);
@@ -578,43 +551,10 @@ export class SampleLog extends TimeLog<StatusEntry> {
       const seen = this.#firstSeen[id]!;
       if (Number.isNaN(seen) || t < seen) this.#firstSeen[id] = t;
     }
-    if (at === n) this.#addToBlock(at);
-    else this.#rebuildFrom(at);
+    if (at === n) this.#blocks.add(at, this.#rowAt(at));
+    else this.#blocks.rebuildFrom(at, this.n, this.#rowAt);
     this.revision++;
     return at;
-  }
-
-  #addToBlock(i: number): void {
-    const k = Math.floor((i + this.#blockBase) / BLOCK);
-    if (k >= this.#blockCount) this.#blockCount = k + 1;
-    const layout = this.#layouts[this.#layoutOf[i]!]!;
-    const off = this.#offsets[i]!;
-    const codes = this.#codes;
-    const firstDetail = (i + this.#blockBase - k * BLOCK + 1) << 8;
-    const x = k * 3;
-    for (let j = 0; j < layout.ids.length; j++) {
-      const id = layout.ids[j]!;
-      let st = this.#blockStats[id];
-      if (st === undefined || st.length < x + 3) {
-        st = ensureCapacity(st ?? new Uint16Array(0), st?.length ?? 0, Math.max(x + 3, this.#blockCount * 3));
-        this.#blockStats[id] = st;
-      }
-      const c = codes[off + j]!;
-      const cls = this.#clsOf[c]!;
-      st[x] = st[x]! + this.#okOf[c]!;
-      st[x + 1] = st[x + 1]! + 1;
-      let flags = st[x + 2]! | cls;
-      if ((cls & CLS_DETAIL) !== 0 && flags < 256) flags |= firstDetail;
-      st[x + 2] = flags;
-    }
-  }
-
-  /** Recomputes block summaries from the block holding sample `i` onwards. */
-  #rebuildFrom(i: number): void {
-    const k = Math.max(0, Math.floor((i + this.#blockBase) / BLOCK));
-    for (const st of this.#blockStats) st?.fill(0, k * 3);
-    this.#blockCount = Math.min(this.#blockCount, k);
-    for (let s = Math.max(0, k * BLOCK - this.#blockBase); s < this.n; s++) this.#addToBlock(s);
   }
 
   /** Drops interned ids, pairs, layouts and results no sample uses any more, and renumbers. */
@@ -641,8 +581,6 @@ export class SampleLog extends TimeLog<StatusEntry> {
     this.#resultIndex.clear();
     this.#jsonTails = [];
     this.#firstSeen = [];
-    this.#blockStats = [];
-    this.#blockCount = 0;
 
     const layoutMap = new Uint32Array(oldLayouts.length);
     for (let l = 0; l < oldLayouts.length; l++) {
@@ -675,17 +613,12 @@ export class SampleLog extends TimeLog<StatusEntry> {
     for (let id = 0; id < this.#ids.length; id++) {
       if (!select(id)) continue;
       this.#firstSeen[id] = NaN;
-      const st = this.#blockStats[id];
-      if (st === undefined) continue;
-      for (let k = 0; k < this.#blockCount && k * 3 < st.length; k++) {
-        if (st[k * 3 + 1] === 0) continue;
-        const from = Math.max(0, k * BLOCK - this.#blockBase);
-        const to = Math.min(this.n, (k + 1) * BLOCK - this.#blockBase);
-        for (let i = from; i < to && Number.isNaN(this.#firstSeen[id]!); i++) {
-          const colOf = this.#layouts[this.#layoutOf[i]!]!.colOf;
-          if (id < colOf.length && colOf[id]! >= 0) this.#firstSeen[id] = this.times[i]!;
-        }
-        break;
+      const k = this.#blocks.firstBlockOf(id);
+      if (k < 0) continue;
+      const to = Math.min(this.n, this.#blocks.startOf(k + 1));
+      for (let i = Math.max(0, this.#blocks.startOf(k)); i < to && Number.isNaN(this.#firstSeen[id]!); i++) {
+        const colOf = this.#layouts[this.#layoutOf[i]!]!.colOf;
+        if (id < colOf.length && colOf[id]! >= 0) this.#firstSeen[id] = this.times[i]!;
       }
     }
   }
