@@ -211,6 +211,26 @@ for (const [what, open] of STORES) {
   });
 }
 
+for (const [what, open] of STORES) {
+  test(`${what}: a restart with a shorter retention removes the old days at start, not an hour later`, async (t) => {
+    const { data } = scratch(t);
+    let dir = '';
+    for (let d = 0; d < 6; d++) {
+      const s = await open(data, D0 + d * DAY + 12 * 60 * MIN);
+      await s.add([sample(D0 + d * DAY + 12 * 60 * MIN)]);
+      await s.close();
+      dir = s.dir;
+    }
+    const days = () => readdirSync(dir).filter((n) => n.startsWith('status-')).sort();
+    assert.equal(days().length, 6);
+    const again = await open(data, D0 + 5 * DAY + 13 * 60 * MIN, 2);
+    assert.deepEqual(days(), ['status-2026-11-22.cols.gz', 'status-2026-11-23.cols.gz', 'status-2026-11-24.cols.gz', 'status-2026-11-25.jsonl']);
+    assert.ok(again.notes.some((n) => /status-2026-11-21\.cols\.gz: removed segment past retention/.test(n)), again.notes.join('\n'));
+    assert.deepEqual(again.times(), [iso(D0 + 4 * DAY + 12 * 60 * MIN), iso(D0 + 5 * DAY + 12 * 60 * MIN)]);
+    await again.close();
+  });
+}
+
 test("a peer's data folder replaced by a symlink (peers/<id>, or peers itself) is moved aside; the target gets nothing", async (t) => {
   for (const linked of ['peers/node-b', 'peers']) {
     const { data, outside } = scratch(t);
