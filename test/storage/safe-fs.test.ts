@@ -1,20 +1,12 @@
 import assert from 'node:assert/strict';
-import { linkSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { linkSync, lstatSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test, type TestContext } from 'node:test';
+import { dataAndOutside } from './support.js';
 import { appendDurably, writeDurably } from '../../src/storage/durable.js';
 import { ensureDataDirectory, openDataFile } from '../../src/storage/safe-fs.js';
 
-function scratch(t: TestContext): { data: string; outside: string } {
-  const root = mkdtempSync(join(tmpdir(), 'jm-safefs-'));
-  t.after(() => rmSync(root, { recursive: true, force: true }));
-  const data = join(root, 'data');
-  const outside = join(root, 'outside');
-  mkdirSync(data);
-  mkdirSync(outside);
-  return { data, outside };
-}
+const scratch = (t: TestContext) => dataAndOutside(t, 'jm-safefs-');
 
 test('append and replace never write through a symlink: the link is moved aside, the target untouched', async (t) => {
   const { data, outside } = scratch(t);

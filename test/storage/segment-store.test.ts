@@ -4,10 +4,10 @@
  * Each case runs against both and expects the same outcome.
  */
 import assert from 'node:assert/strict';
-import { linkSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { linkSync, lstatSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test, type TestContext } from 'node:test';
+import { dataAndOutside } from './support.js';
 import { gzipSync } from 'node:zlib';
 import { FileStore } from '../../src/history/file-store.js';
 import { INCIDENTS_FILE, openIncidentStore } from '../../src/incidents/store.js';
@@ -68,15 +68,7 @@ const peer: Opener = async (dataDir, now, retentionDays = 30) => {
 
 const STORES: Array<[string, Opener]> = [['local history', local], ["a peer's copy", peer]];
 
-function scratch(t: TestContext): { data: string; outside: string } {
-  const root = mkdtempSync(join(tmpdir(), 'jm-segstore-'));
-  t.after(() => rmSync(root, { recursive: true, force: true }));
-  const data = join(root, 'data');
-  const outside = join(root, 'outside');
-  mkdirSync(data);
-  mkdirSync(outside);
-  return { data, outside };
-}
+const scratch = (t: TestContext) => dataAndOutside(t, 'jm-segstore-');
 
 /** Writes two days (the first compacted) and returns the store's directory. */
 async function twoDays(open: Opener, data: string): Promise<string> {
