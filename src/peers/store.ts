@@ -13,7 +13,7 @@
  * sample; a write failure is reported and the data stays in memory.
  */
 import { unlink } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import * as v from 'valibot';
 import { ConnectivityLog } from '../history/connectivity-log.js';
 import { SampleLog } from '../history/sample-log.js';
@@ -104,7 +104,8 @@ export class PeerStore {
     const note = opts.onNote ?? (() => undefined);
     const onNote = (n: StoreNote): void => note(n.file !== undefined ? `${n.file}: ${n.message}` : n.message);
     try {
-      await ensureDataDirectory(dirname(opts.dir), (m, f) => note(`${f}: ${m}`));
+      // The `peers` folder is ours too (see peerDir); any other parent is the caller's.
+      if (basename(dirname(opts.dir)) === 'peers') await ensureDataDirectory(dirname(opts.dir), (m, f) => note(`${f}: ${m}`));
       await ensureDataDirectory(opts.dir, (m, f) => note(`${f}: ${m}`));
     } catch (e) {
       return { ok: false, error: `cannot create ${opts.dir} (${errorText(e)})` };
