@@ -281,16 +281,20 @@ export class SegmentStore<Rec, Cols, Log extends SegmentLog<Rec, Cols>> {
 
   /**
    * Writes records already added to memory (policy `batch`): today's and
-   * later days' lines with one fdatasync per day; an earlier day's compact
-   * file is rewritten from memory, which holds all of that day.
+   * later days' lines with one fdatasync per day (a record stamped beyond
+   * the skew tolerance goes to today's file); an earlier day's compact file
+   * is rewritten from memory, which holds all of that day.
    */
   async writeBatch(recs: readonly Rec[]): Promise<WriteResult> {
     this.#expect('batch');
-    const today = dayStart(this.#opts.now());
+    const nowMs = this.#opts.now();
+    const today = dayStart(nowMs);
     const results: WriteResult[] = [await this.writer.advance(today)];
     const byDay = new Map<number, string[]>();
     for (const r of recs) {
-      const day = dayStart(this.#codec.timeOf(r));
+      // A record stamped further ahead than the skew tolerance never makes a file dated in the future.
+      const t = this.#codec.timeOf(r);
+      const day = t > nowMs + FUTURE_TOLERANCE_MS ? today : dayStart(t);
       let lines = byDay.get(day);
       if (lines === undefined) byDay.set(day, (lines = []));
       lines.push(JSON.stringify(r));

@@ -223,6 +223,16 @@ for (const [what, open] of STORES) {
   });
 }
 
+test("a peer's sample stamped far in the future never makes a file dated in the future", async (t) => {
+  const { data } = scratch(t);
+  const now = D0 + 12 * 60 * MIN;
+  const s = await peer(data, now);
+  await s.add([sample(now), sample(Date.parse('9999-12-31T23:59:59Z'))]);
+  await s.close();
+  assert.deepEqual(readdirSync(s.dir).filter((n) => n.startsWith('status-')), ['status-2026-11-20.jsonl']);
+  assert.equal(readFileSync(join(s.dir, 'status-2026-11-20.jsonl'), 'utf8').trimEnd().split('\n').length, 2);
+});
+
 test("a peer's data folder replaced by a symlink (peers/<id>, or peers itself) is moved aside; the target gets nothing", async (t) => {
   for (const linked of ['peers/node-b', 'peers']) {
     const { data, outside } = scratch(t);
