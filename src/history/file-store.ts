@@ -10,6 +10,10 @@
  *
  * Requests are answered from the in-memory logs (`status`, `connectivity`);
  * files are only read by `open()` and by the compaction of a closed day.
+ * The files are handled by the segment store (src/storage/), as a peer's
+ * copy's are; what is the local history's own is the write policy (a
+ * fdatasync per sample), the import of the original's files, and pruning
+ * held back while the wall clock runs ahead of the monotonic one.
  */
 import { mkdir, open, unlink } from 'node:fs/promises';
 import { join } from 'node:path';

@@ -10,7 +10,9 @@
  * `peer.json` with what the last good refresh said besides history (node,
  * latest status and probe, targets, when). A peer is a copy of data that lives
  * elsewhere, so a refresh is written with one fdatasync per file, not one per
- * sample; a write failure is reported and the data stays in memory.
+ * sample; a write failure is reported and the data stays in memory. The files
+ * are the segment store's (src/storage/), the local history's own, with this
+ * per-refresh write policy.
  */
 import { unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';

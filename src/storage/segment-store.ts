@@ -121,14 +121,10 @@ export class SegmentStore<Rec, Cols, Log extends SegmentLog<Rec, Cols>> {
   #writer: SegmentWriter | undefined;
   #maintenance: Promise<unknown> = Promise.resolve();
 
-  constructor(opts: SegmentStoreOptions, codec: SegmentCodec<Rec, Cols, Log>, log: Log = codec.create()) {
+  constructor(opts: SegmentStoreOptions, codec: SegmentCodec<Rec, Cols, Log>) {
     this.#opts = opts;
     this.#codec = codec;
-    this.log = log;
-  }
-
-  get kind(): SegmentKind {
-    return this.#codec.kind;
+    this.log = codec.create();
   }
 
   /** The writer (set up by load): counters and the current day. */
