@@ -38,7 +38,7 @@ export async function benchUi({ nodes = 5, units = 500, runs = 5 } = {}) {
         }, { capture: true, once: true });
       });
       await page.goto(`${server.origin}/`);
-      const done = await measureRender(page, nodes * units);
+      const done = await measureRender(page, nodes);
       const { dataAt, bytes } = await page.evaluate(() => ({
         dataAt: window.__jmDataAt,
         bytes: performance.getEntriesByType('resource').find((e) => e.name.includes('/api/cluster'))?.transferSize ?? 0,
