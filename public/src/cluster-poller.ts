@@ -5,7 +5,7 @@
  * skipped while the tab is hidden and caught up when it shows again.
  */
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
-import { fetchCluster, type FetchFailure } from './api.js';
+import { fetchClusterIfChanged, type FetchFailure } from './api.js';
 import { isRangeName, type ClusterResponse, type RangeName } from './types.js';
 
 /** Why a refresh started; reported in `jm-refresh` events. */
@@ -44,6 +44,8 @@ export class ClusterPoller implements ReactiveController {
   private timer: ReturnType<typeof setTimeout> | null = null;
   private connected = false;
   private missedWhileHidden = false;
+  /** ETag of `data`, and the request parameters it answers (a new node, range or key starts over). */
+  private etag: { key: string; value: string } | null = null;
 
   constructor(host: ReactiveControllerHost, opts: PollerOptions) {
     this.host = host;
@@ -100,20 +102,25 @@ export class ClusterPoller implements ReactiveController {
       baseUrl,
       range,
       apiKey,
+      etag: this.etag?.key === key && this.data?.range === range ? this.etag.value : null,
       signal: controller.signal,
       ...(this.opts.fetchImpl ? { fetchImpl: this.opts.fetchImpl } : {}),
     };
-    void fetchCluster(request).then((result) => {
+    void fetchClusterIfChanged(request).then((result) => {
       if (this.inflight?.controller !== controller) return;
       this.inflight = null;
       this.loading = false;
       if (result.ok) {
-        this.data = result.value;
+        const fresh = result.value.data;
+        this.etag = result.value.etag ? { key, value: result.value.etag } : null;
         this.failure = null;
         this.failingSince = null;
         this.failures = 0;
         this.lastSuccessAt = this.now();
-        this.opts.onData?.(result.value);
+        if (fresh) {
+          this.data = fresh;
+          this.opts.onData?.(fresh);
+        }
       } else if (result.failure.kind !== 'aborted') {
         this.failure = result.failure;
         this.failingSince ??= this.now();

@@ -19,8 +19,8 @@ import { JmTimeline } from './jm-timeline.js';
 import { JmUnitRow } from './jm-unit-row.js';
 
 export { JmApiKeyForm, JmDashboard, JmFleetSummary, JmIncidents, JmLegend, JmNodeCard, JmProbe, JmTimeline, JmUnitRow };
-export { apiUrl, clusterUrl, fetchCluster, normalizeCluster } from './api.js';
-export type { ClusterRequest, FailureKind, FetchFailure, FetchResult } from './api.js';
+export { apiUrl, clusterUrl, fetchCluster, fetchClusterIfChanged, normalizeCluster } from './api.js';
+export type { ClusterAnswer, ClusterRequest, FailureKind, FetchFailure, FetchResult } from './api.js';
 export { ClusterPoller } from './cluster-poller.js';
 export type { PollerOptions, RefreshReason } from './cluster-poller.js';
 export { emit } from './events.js';

@@ -94,7 +94,7 @@ export class JmFleetSummary extends LitElement {
       <td class="num uptime text-${level}">${uptimeText}</td>
       <td class="num">
         ${n.problems > 0
-          ? html`<button type="button" class="problems" aria-label=${`Show the ${n.problems} problems of ${n.name}`} @click=${() => this.show(n, true)}>
+          ? html`<button type="button" class="problems" aria-label=${`Show the ${n.problems} problem${n.problems === 1 ? '' : 's'} of ${n.name}`} @click=${() => this.show(n, true)}>
               ${n.problems}
             </button>`
           : html`<span class="none">none</span>`}
