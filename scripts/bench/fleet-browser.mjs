@@ -1,0 +1,166 @@
+/**
+ * The browser half of the "fleet" section: the real dashboard served by the
+ * aggregator, in Debian's chromium through playwright-core, 1280x900.
+ * Every figure is taken inside the page (performance.now, rAF, the Long
+ * Tasks API) or from the DevTools protocol (JS heap after a collection).
+ */
+
+/** Resolves once the dashboard and every element in it finished updating and two frames were painted. */
+const SETTLE = `async () => {
+  const frame = () => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
+  const all = (root, out = []) => {
+    for (const el of root.querySelectorAll('*')) {
+      if (el.updateComplete) out.push(el);
+      if (el.shadowRoot) all(el.shadowRoot, out);
+    }
+    return out;
+  };
+  for (let i = 0; i < 20; i++) {
+    const els = all(document);
+    await Promise.all(els.map((e) => e.updateComplete));
+    await frame();
+    if (!all(document).some((e) => e.isUpdatePending)) return;
+  }
+}`;
+
+async function settle(page) {
+  await page.evaluate(`(${SETTLE})()`);
+}
+
+/** First full render from navigation: median of 3 page loads after a warm-up load. */
+async function firstRender(browser, url, nodes, measureRender) {
+  const times = [];
+  for (let i = 0; i < 4; i++) {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    await page.goto(url);
+    const ms = await measureRender(page, nodes);
+    if (i > 0) times.push(ms);
+    await page.close();
+  }
+  times.sort((a, b) => a - b);
+  return times[1];
+}
+
+/** Time from the range switch to the 30-day view rendered. */
+async function rangeToggle(page) {
+  return page.evaluate(`(async () => {
+    const dash = document.querySelector('jm-dashboard');
+    const t0 = performance.now();
+    const arrived = new Promise((r) => dash.addEventListener('jm-data', r, { once: true }));
+    dash.shadowRoot.querySelectorAll('.toggle button')[1].click();
+    await arrived;
+    await (${SETTLE})();
+    return performance.now() - t0;
+  })()`);
+}
+
+/** One character typed into the filter, to the result painted: median of 5 keystrokes. */
+async function keystrokes(page) {
+  const input = page.locator('jm-dashboard input[type=search]');
+  const times = [];
+  for (const text of ['S', 'Se', 'Ser', 'Serv', 'Servi']) {
+    times.push(
+      await input.evaluate(
+        `async (el, text) => {
+          const t0 = performance.now();
+          el.value = text;
+          el.dispatchEvent(new Event('input', { bubbles: true, composed: true }));
+          await (${SETTLE})();
+          return performance.now() - t0;
+        }`,
+        text,
+      ),
+    );
+  }
+  await input.fill('');
+  times.sort((a, b) => a - b);
+  return times[2];
+}
+
+/** Frame intervals while the page is scrolled by the mouse wheel for about 3 s. */
+async function scrollFrames(page) {
+  await page.evaluate(`(() => {
+    window.__frames = [];
+    let last = performance.now();
+    const tick = (t) => {
+      window.__frames.push(t - last);
+      last = t;
+      if (window.__frames.length < 400 && !window.__stopFrames) requestAnimationFrame(tick);
+    };
+    requestAnimationFrame(tick);
+  })()`);
+  await page.mouse.move(640, 450);
+  for (let i = 0; i < 60; i++) {
+    await page.mouse.wheel(0, 300);
+    await new Promise((r) => setTimeout(r, 40));
+  }
+  const frames = await page.evaluate('(() => { window.__stopFrames = true; return window.__frames.slice(2); })()');
+  frames.sort((a, b) => a - b);
+  return frames[Math.floor(frames.length / 2)] ?? NaN;
+}
+
+/** The longest main-thread task (Long Tasks API: over 50 ms) while a background poll is fetched, parsed and rendered. */
+async function pollTasks(page) {
+  return page.evaluate(`(async () => {
+    const tasks = [];
+    const obs = new PerformanceObserver((list) => tasks.push(...list.getEntries().map((e) => ({ start: e.startTime, ms: e.duration }))));
+    obs.observe({ type: 'longtask' });
+    const dash = document.querySelector('jm-dashboard');
+    const t0 = performance.now();
+    let dataAt = NaN;
+    const arrived = new Promise((r) => dash.addEventListener('jm-data', () => { dataAt = performance.now(); r(); }, { once: true }));
+    const finished = new Promise((r) => dash.addEventListener('jm-refresh', r, { once: true }));
+    dash.refresh();
+    await finished;
+    // A 304 (nothing changed) brings no jm-data: give it 3 s.
+    await Promise.race([arrived, new Promise((r) => setTimeout(r, 3000))]);
+    await (${SETTLE})();
+    await new Promise((r) => setTimeout(r, 200));
+    obs.disconnect();
+    const longest = tasks.reduce((m, t) => Math.max(m, t.ms), 0);
+    const before = tasks.filter((t) => !(t.start >= dataAt)).reduce((m, t) => Math.max(m, t.ms), 0);
+    const after = tasks.filter((t) => t.start >= dataAt).reduce((m, t) => Math.max(m, t.ms), 0);
+    const note = Number.isNaN(dataAt) ? 'no new data (304)' : 'fetch+parse ' + Math.round(before) + ' ms / render ' + Math.round(after) + ' ms';
+    return { longest, note, ms: performance.now() - t0 };
+  })()`);
+}
+
+const DOM_COUNT = `(() => {
+  const count = (root) => {
+    let n = 0;
+    for (const el of root.querySelectorAll('*')) {
+      n += 1;
+      if (el.shadowRoot) n += count(el.shadowRoot);
+    }
+    return n;
+  };
+  return count(document);
+})()`;
+
+/** Every figure of the dashboard in one page (after the first-render loads). */
+export async function browserFigures(browser, origin, { nodes, measureRender, log = () => {} }) {
+  const url = `${origin}/`;
+  log('browser: first full render (1 warm-up + 3 loads)');
+  const renderMs = await firstRender(browser, url, nodes, measureRender);
+  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  try {
+    await page.goto(url);
+    await measureRender(page, nodes);
+    await settle(page);
+    const domNodes = await page.evaluate(DOM_COUNT);
+    const cdp = await page.context().newCDPSession(page);
+    await cdp.send('HeapProfiler.collectGarbage');
+    await cdp.send('Performance.enable');
+    const { metrics } = await cdp.send('Performance.getMetrics');
+    const heapBytes = metrics.find((m) => m.name === 'JSHeapUsedSize')?.value ?? NaN;
+    log('browser: filter keystrokes, scrolling, a background poll, the range toggle');
+    const keystrokeMs = await keystrokes(page);
+    const frameP50 = await scrollFrames(page);
+    await page.evaluate('window.scrollTo(0, 0)');
+    const poll = await pollTasks(page);
+    const toggleMs = await rangeToggle(page);
+    return { renderMs, toggleMs, keystrokeMs, frameP50, pollLongestTask: poll.longest, pollNote: poll.note, domNodes, heapBytes };
+  } finally {
+    await page.close();
+  }
+}
