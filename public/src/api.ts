@@ -28,6 +28,8 @@ export interface ClusterRequest {
   fetchImpl?: typeof fetch;
   /** The ETag of the data already held: a server that still has it answers 304 and nothing is downloaded. */
   etag?: string | null;
+  /** The absolute URL to ask, when already resolved (a worker has no page to resolve `baseUrl` against). */
+  url?: string;
 }
 
 /** A cluster answer: new data with its ETag, or `data: null` when the server said it is unchanged (304). */
@@ -119,7 +121,7 @@ export async function fetchCluster(req: ClusterRequest): Promise<FetchResult<Clu
  * that finds nothing new costs a 304 and no parsing or rendering.
  */
 export async function fetchClusterIfChanged(req: ClusterRequest): Promise<FetchResult<ClusterAnswer>> {
-  const url = clusterUrl(req.baseUrl, req.range);
+  const url = req.url ?? clusterUrl(req.baseUrl, req.range);
   const controller = new AbortController();
   let timedOut = false;
   const onAbort = (): void => controller.abort();

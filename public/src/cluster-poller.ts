@@ -6,6 +6,7 @@
  */
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import { fetchClusterIfChanged, type FetchFailure } from './api.js';
+import { workerClusterFetch } from './cluster-fetch.js';
 import { isRangeName, type ClusterResponse, type RangeName } from './types.js';
 
 /** Why a refresh started; reported in `jm-refresh` events. */
@@ -19,6 +20,8 @@ export interface PollerOptions {
   intervalMs?: () => number;
   now?: () => number;
   fetchImpl?: typeof fetch;
+  /** Fetch and parse in a worker when the page allows it (default: when no `fetchImpl` is given). */
+  useWorker?: () => boolean;
   onStart?: (reason: RefreshReason, range: RangeName) => void;
   onData?: (data: ClusterResponse) => void;
   onFailure?: (failure: FetchFailure) => void;
@@ -44,6 +47,8 @@ export class ClusterPoller implements ReactiveController {
   private timer: ReturnType<typeof setTimeout> | null = null;
   private connected = false;
   private missedWhileHidden = false;
+  /** Download and parsing off the main thread, where the page allows it (not with an injected fetch). */
+  private worker: ReturnType<typeof workerClusterFetch> = null;
   /** ETag of `data`, and the request parameters it answers (a new node, range or key starts over). */
   private etag: { key: string; value: string } | null = null;
 
@@ -77,6 +82,8 @@ export class ClusterPoller implements ReactiveController {
     this.inflight?.controller.abort();
     this.inflight = null;
     this.loading = false;
+    this.worker?.close();
+    this.worker = null;
   }
 
   /**
@@ -106,7 +113,12 @@ export class ClusterPoller implements ReactiveController {
       signal: controller.signal,
       ...(this.opts.fetchImpl ? { fetchImpl: this.opts.fetchImpl } : {}),
     };
-    void fetchClusterIfChanged(request).then((result) => {
+    if (this.opts.useWorker?.() ?? !this.opts.fetchImpl) this.worker ??= workerClusterFetch();
+    else {
+      this.worker?.close();
+      this.worker = null;
+    }
+    void (this.worker?.fetch ?? fetchClusterIfChanged)(request).then((result) => {
       if (this.inflight?.controller !== controller) return;
       this.inflight = null;
       this.loading = false;

@@ -68,7 +68,8 @@ function countTones(units: readonly UnitView[]): Record<Tone, number> {
   return counts;
 }
 
-function buildNode(key: string, snapshot: PeerSnapshot, before: NodeModel | undefined): NodeModel {
+/** One node's entry; `before` is its entry of the last poll (reused, or its unit views are). */
+export function buildNode(key: string, snapshot: PeerSnapshot, before: NodeModel | undefined): NodeModel {
   if (before && before.snapshot === snapshot) return before;
   const fresh = unitViews(snapshot, before?.unitsByKey);
   // Same rows as last poll: keep the same array, so the card's list sees no change at all.
@@ -91,11 +92,11 @@ function buildNode(key: string, snapshot: PeerSnapshot, before: NodeModel | unde
 }
 
 /**
- * The nodes of a cluster answer in the server's order, local first (our
- * daemons send peers in config order; that order is kept, never re-sorted).
- * `previous` is the last result, by key.
+ * The nodes of a cluster answer with their keys, in the server's order,
+ * local first (our daemons send peers in config order; that order is kept,
+ * never re-sorted).
  */
-export function buildFleet(data: ClusterResponse | null, previous: ReadonlyMap<string, NodeModel>): NodeModel[] {
+export function fleetEntries(data: ClusterResponse | null): Array<{ key: string; snapshot: PeerSnapshot }> {
   if (!data) return [];
   const ordered = [...data.nodes.filter((n) => n.source === 'local'), ...data.nodes.filter((n) => n.source !== 'local')];
   const seen = new Map<string, number>();
@@ -103,9 +104,13 @@ export function buildFleet(data: ClusterResponse | null, previous: ReadonlyMap<s
     const id = snapshot.node.id;
     const n = seen.get(id) ?? 0;
     seen.set(id, n + 1);
-    const key = n ? `${id}#${n}` : id;
-    return buildNode(key, snapshot, previous.get(key));
+    return { key: n ? `${id}#${n}` : id, snapshot };
   });
+}
+
+/** Every node's entry at once; `previous` is the last result, by key. */
+export function buildFleet(data: ClusterResponse | null, previous: ReadonlyMap<string, NodeModel>): NodeModel[] {
+  return fleetEntries(data).map(({ key, snapshot }) => buildNode(key, snapshot, previous.get(key)));
 }
 
 /** A cluster big enough that showing every unit of every node at once would bury the problems. */

@@ -16,7 +16,7 @@ import { repeat } from 'lit/directives/repeat.js';
 import { ClusterPoller } from './cluster-poller.js';
 import { emit } from './events.js';
 import { formatDateTime, formatMoment, formatSpan, rangeLabel } from './format.js';
-import { buildFleet, defaultExpanded, type NodeModel } from './fleet.js';
+import { buildNode, defaultExpanded, fleetEntries, type NodeModel } from './fleet.js';
 import { computeIncidents } from './incidents.js';
 import { unitMatches, type JmNodeCard } from './jm-node-card.js';
 import { browserPrefs, forgetApiKey, readApiKey, readRange, saveApiKey, saveRange, type PrefStore } from './prefs.js';
@@ -91,18 +91,18 @@ export class JmDashboard extends LitElement {
     intervalMs: () => Math.max(1, Number(this.refreshInterval) || 30) * 1000,
     now: () => this.now(),
     fetchImpl: (...args) => (this.fetchImpl ?? fetch)(...args),
+    useWorker: () => !this.fetchImpl,
     onStart: (reason, range) => emit(this, 'jm-refresh', { reason, range }),
-    onData: (snapshot) => {
-      emit(this, 'jm-data', { snapshot });
-      void this.loadIncidents(snapshot.range);
-    },
+    onData: (snapshot) => void this.integrate(snapshot),
     onFailure: (failure) => emit(this, 'jm-error', failure),
   });
 
   private nodes: NodeModel[] = [];
   private nodesByKey = new Map<string, NodeModel>();
   private snapshots: PeerSnapshot[] = [];
+  /** The snapshot on screen (the poller may hold a newer one still being taken in). */
   private nodesFrom: ClusterResponse | null = null;
+  private integrating: ClusterResponse | null = null;
   private incidentCount = 0;
   private unitCount = 0;
 
@@ -168,17 +168,36 @@ export class JmDashboard extends LitElement {
       if (changed.has('baseUrl')) this.storedKey = readApiKey(this.prefs, this.baseUrl);
       this.poller.refresh(changed.has('range') ? 'range' : 'config');
     }
-    const data = this.poller.data;
-    if (data !== this.nodesFrom) {
-      this.nodesFrom = data;
-      this.nodes = buildFleet(data, this.nodesByKey);
-      this.nodesByKey = new Map(this.nodes.map((m) => [m.key, m]));
-      this.snapshots = this.nodes.map((m) => m.snapshot);
-      this.incidentCount = computeIncidents(this.snapshots).length;
-      this.unitCount = this.nodes.reduce((n, m) => n + m.units.length, 0);
-      // The first data fixes the default view; later polls never fold or unfold a card by themselves.
-      if (this.expanded === null && this.nodes.length > 0) this.expanded = defaultExpanded(this.nodes);
+  }
+
+  /**
+   * Takes in a new snapshot one node per task (a 500-unit node is joined
+   * with its previous views in a few ms), so a poll of a large cluster never
+   * holds the page for one long task; then shows it and says so (`jm-data`).
+   * A newer snapshot arriving meanwhile supersedes this one.
+   */
+  private async integrate(data: ClusterResponse): Promise<void> {
+    this.integrating = data;
+    const entries = fleetEntries(data);
+    const built: NodeModel[] = [];
+    for (const { key, snapshot } of entries) {
+      built.push(buildNode(key, snapshot, this.nodesByKey.get(key)));
+      if (built.length < entries.length) await new Promise((r) => setTimeout(r, 0));
+      if (this.integrating !== data) return;
     }
+    this.integrating = null;
+    this.nodesFrom = data;
+    this.nodes = built;
+    this.nodesByKey = new Map(built.map((m) => [m.key, m]));
+    this.snapshots = built.map((m) => m.snapshot);
+    this.incidentCount = computeIncidents(this.snapshots).length;
+    this.unitCount = built.reduce((n, m) => n + m.units.length, 0);
+    // The first data fixes the default view; later polls never fold or unfold a card by themselves.
+    if (this.expanded === null && built.length > 0) this.expanded = defaultExpanded(built);
+    this.requestUpdate();
+    await this.updateComplete;
+    emit(this, 'jm-data', { snapshot: data });
+    void this.loadIncidents(data.range);
   }
 
   protected override updated(changed: PropertyValues): void {
@@ -224,7 +243,7 @@ export class JmDashboard extends LitElement {
 
   protected override render(): unknown {
     const p = this.poller;
-    const data = p.data;
+    const data = this.nodesFrom;
     const range = this.range ?? '24h';
     const switching = p.loading && data !== null && data.range !== range;
     return html`${p.loading ? html`<div class="progress" role="progressbar" aria-label="Loading"></div>` : nothing}

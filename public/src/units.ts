@@ -98,9 +98,10 @@ function samePoints(a: readonly TimelinePoint[], b: readonly TimelinePoint[]): b
     const q = b[i]!;
     if (p.className !== q.className || p.start !== q.start || p.end !== q.end || p.label !== q.label) return false;
     if ((p.details?.length ?? 0) !== (q.details?.length ?? 0)) return false;
-    if (p.details?.length && JSON.stringify(p.details.at(-1)) !== JSON.stringify(q.details?.at(-1))) return false;
   }
-  return true;
+  // New samples land in the last bucket: its newest detail is compared in full.
+  const last = a.length - 1;
+  return last < 0 || JSON.stringify(a[last]!.details?.at(-1)) === JSON.stringify(b[last]!.details?.at(-1));
 }
 
 /** Two views show the same thing (fields compared by value; timeline details by count and newest entry: new samples land at the end). */
