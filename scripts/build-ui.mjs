@@ -82,20 +82,7 @@ export async function buildUi({ ifNeeded = false, quiet = false } = {}) {
       logLevel: quiet ? 'error' : 'warning',
     };
     await build({ ...shared, entryPoints: [workerEntry], outfile: workerOutfile });
-    await build({
-      entryPoints: [entry],
-      outfile,
-      bundle: true,
-      format: 'esm',
-      platform: 'browser',
-      target: 'es2022',
-      minify: true,
-      sourcemap: true,
-      legalComments: 'eof',
-      tsconfig: join(root, 'public/tsconfig.json'),
-      plugins: [compactTemplates],
-      logLevel: quiet ? 'error' : 'warning',
-    });
+    await build({ ...shared, entryPoints: [entry], outfile, plugins: [compactTemplates] });
   }
   const code = await readFile(outfile);
   const result = { built, outfile, bytes: code.length, gzipBytes: gzipSync(code, { level: 9 }).length };

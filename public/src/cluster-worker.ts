@@ -2,9 +2,9 @@
  * The dashboard's fetch worker (bundled apart as `dist/cluster-worker.js`):
  * downloads and parses `/api/cluster` off the page's main thread, then sends
  * the answer back in small JSON texts — per node its head, then its units in
- * slices of `SLICE` — so the page takes it in as many short tasks instead of
+ * slices of `SLICE` units — so the page takes it in as many short tasks instead of
  * one long one (a structured clone of a 500-unit node alone costs the page
- * 100-200 ms; parsing a slice of 100 units a few ms).
+ * 100-200 ms; parsing a slice of 50 units a few ms).
  *
  * Protocol (see cluster-fetch.ts, the page side):
  *   page -> worker  { type: 'fetch', id, request }  |  { type: 'abort', id }
@@ -18,7 +18,7 @@ import type { NodePart, WorkerReply, WorkerRequest } from './cluster-fetch.js';
 import type { PeerSnapshot } from './types.js';
 
 /** Units per message. */
-const SLICE = 100;
+const SLICE = 50;
 
 const scope = self as unknown as {
   postMessage(message: WorkerReply): void;

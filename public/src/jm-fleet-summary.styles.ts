@@ -1,32 +1,13 @@
 /** Styles of `<jm-fleet-summary>`: a compact table of the nodes, scrolling sideways on a phone. */
 import { css } from 'lit';
 
+/** On top of panelStyles (panel.styles.ts). */
 export const fleetSummaryStyles = css`
-  :host {
-    display: block;
-  }
   section {
-    background: var(--_surface);
-    border: 1px solid var(--_border);
-    border-radius: var(--_radius);
-    padding: 1.1rem 1.5rem 0.9rem;
+    padding-bottom: 0.9rem;
   }
   .head {
-    display: flex;
-    justify-content: space-between;
-    align-items: baseline;
-    flex-wrap: wrap;
-    gap: 0.3rem 1rem;
     margin-bottom: 0.5rem;
-  }
-  h2 {
-    margin: 0;
-    font-size: 1.05rem;
-    font-weight: 650;
-  }
-  .count {
-    font-size: 0.86rem;
-    color: var(--_muted);
   }
   .table-wrap {
     overflow-x: auto;
@@ -97,10 +78,5 @@ export const fleetSummaryStyles = css`
   .source {
     color: var(--_muted);
     background: color-mix(in srgb, var(--_muted) 12%, transparent);
-  }
-  @media (max-width: 560px) {
-    section {
-      padding: 1rem;
-    }
   }
 `;

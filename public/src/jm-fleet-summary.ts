@@ -11,6 +11,7 @@ import { emit } from './events.js';
 import type { NodeModel, SyncState } from './fleet.js';
 import { fleetSummaryStyles } from './jm-fleet-summary.styles.js';
 import { formatPercent, uptimeLevel } from './format.js';
+import { panelStyles } from './panel.styles.js';
 import { theme } from './theme.js';
 
 const SYNC_TEXT: Record<SyncState, string> = {
@@ -40,7 +41,7 @@ export class JmFleetSummary extends LitElement {
   /** Keys of the nodes whose units are shown (for aria-expanded). */
   expanded: ReadonlySet<string> = new Set();
 
-  static override styles = [theme, fleetSummaryStyles];
+  static override styles = [theme, panelStyles, fleetSummaryStyles];
 
   protected override render(): unknown {
     const nodes = this.nodes;

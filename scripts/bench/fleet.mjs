@@ -175,18 +175,20 @@ export async function run({ log = () => {}, argv = process.argv.slice(2) } = {})
     try {
       const b = await browserFigures(browser, main.url, { nodes, measureRender, log });
       report.row('dashboard: first full render from navigation', fmt.ms(b.renderMs), before ? fmt.ms(before.render) : '', before ? before.render / b.renderMs : undefined, '< 1.5 s', b.renderMs < 1500);
-      report.row('  from the data parsed to painted', fmt.ms(b.renderFromDataMs), '');
+      report.row('  from the data received to painted', fmt.ms(b.renderFromDataMs), '');
       report.row('dashboard: range toggle (24 h -> 30 days, rendered)', fmt.ms(b.toggleMs), before ? fmt.ms(before.toggle) : '', before ? before.toggle / b.toggleMs : undefined, '< 500 ms', b.toggleMs < 500);
-      report.row('  from the data parsed to painted', fmt.ms(b.toggleFromDataMs), '');
+      report.row('  from the data received to painted', fmt.ms(b.toggleFromDataMs), '');
       report.row('dashboard: filter keystroke (input to painted)', fmt.ms(b.keystrokeMs), before ? fmt.ms(before.keystroke) : '', before ? before.keystroke / b.keystrokeMs : undefined, '< 50 ms', b.keystrokeMs < 50);
       report.row('dashboard: scroll frame p50', fmt.ms(b.frameP50), before ? fmt.ms(before.frame) : '', before ? before.frame / b.frameP50 : undefined, '<= 17 ms', b.frameP50 <= 17.5);
       report.row('dashboard: longest main-thread task, background poll', b.pollLongestTask > 0 ? fmt.ms(b.pollLongestTask) : 'none over 50 ms', '', undefined, '<= 50 ms', b.pollLongestTask <= 50);
-      report.row('  where that task went (poll fetch+parse / render)', b.pollNote, '');
-      report.row('dashboard: DOM nodes (all shadow roots; most seen, top and while scrolling)', fmt.n(b.domNodes), before ? fmt.n(before.dom) : '', before ? before.dom / b.domNodes : undefined, '< 20k', b.domNodes < 20_000);
+      report.row('  longest task before / after the data was received', b.pollNote, '');
+      report.row('dashboard: DOM nodes (all shadow roots), default view', fmt.n(b.domNodes), before ? fmt.n(before.dom) : '', before ? before.dom / b.domNodes : undefined, '< 20k', b.domNodes < 20_000);
+      report.row('dashboard: DOM nodes, every node expanded (most seen while scrolling)', fmt.n(b.domNodesExpanded), before ? fmt.n(before.dom) : '', before ? before.dom / b.domNodesExpanded : undefined, '< 20k', b.domNodesExpanded < 20_000);
       report.row('dashboard: JS heap (after GC)', fmt.bytes(b.heapBytes), '', undefined, '< 60 MB', b.heapBytes < 60e6);
     } finally {
       await browser.close();
     }
+    report.note('dashboard: the default view folds healthy nodes (every unit of the fleet is active when measured); keystrokes, scrolling, the poll and the range toggle are measured with every node expanded (Expand all). "from the data received to painted" starts when the poller has the parsed answer (its jm-cluster-received mark): it leaves out the server\'s answer time and the download.');
     report.note(`history per node: ${fmt.n(gen.samples)} samples x ${units} units (${fmt.bytes(gen.ours.bytes)} on disk); nodes check their units every ${INTERVAL_MINUTES} min through the fake systemctl; peer_refresh_seconds 30. Requests ask gzip as a browser does; p50 of 7 sequential requests, 10 clients x 3 requests at once.`);
     report.note(`baseline column: the figures issue 11 recorded before this dashboard (same machine, same fleet shape${before ? '' : '; none recorded for this size'}), not re-run: that code is replaced. Server figures depend on the read path (another branch: answers kept as bytes per data version with an ETag) and the peer sync (another branch: newest first).`);
   } finally {
