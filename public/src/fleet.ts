@@ -11,7 +11,7 @@ import { nodeName } from './incidents.js';
 import type { ClusterResponse, PeerSnapshot } from './types.js';
 import { nodeUptime, unitViews, viewsByKey, type UnitView } from './units.js';
 
-/** From this many nodes or units on, healthy nodes start collapsed. */
+/** From this many nodes or units on, nodes start folded (only their problems shown). */
 export const LARGE_FROM = { nodes: 4, units: 201 } as const;
 
 /** How a node's data reaches this page. */
@@ -119,8 +119,11 @@ export function isLargeFleet(nodes: readonly NodeModel[]): boolean {
   return nodes.length >= LARGE_FROM.nodes || units >= LARGE_FROM.units;
 }
 
-/** Which nodes start expanded: all of a small cluster; in a large one, those with problems. */
+/**
+ * Which nodes start expanded: all of a small cluster, none of a large one.
+ * A folded card still lists its units with problems, so in a large cluster
+ * a healthy node is one line and a node with problems shows just those.
+ */
 export function defaultExpanded(nodes: readonly NodeModel[]): Set<string> {
-  const large = isLargeFleet(nodes);
-  return new Set(nodes.filter((m) => !large || m.problems > 0).map((m) => m.key));
+  return new Set(isLargeFleet(nodes) ? [] : nodes.map((m) => m.key));
 }

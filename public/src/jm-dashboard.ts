@@ -182,7 +182,8 @@ export class JmDashboard extends LitElement {
     const built: NodeModel[] = [];
     for (const { key, snapshot } of entries) {
       built.push(buildNode(key, snapshot, this.nodesByKey.get(key)));
-      if (built.length < entries.length) await new Promise((r) => setTimeout(r, 0));
+      // Each node in its own task, and the render in one more.
+      await new Promise((r) => setTimeout(r, 0));
       if (this.integrating !== data) return;
     }
     this.integrating = null;
@@ -224,7 +225,7 @@ export class JmDashboard extends LitElement {
       expanded: this.expandedChosen ? this.expanded : null,
       unit: this.addressUnit,
     });
-    if (hash !== location.hash && !(hash === '' && location.hash === '')) {
+    if (hash !== location.hash) {
       history.replaceState(history.state, '', hash || `${location.pathname}${location.search}`);
     }
   }

@@ -86,11 +86,13 @@ export class JmFleetSummary extends LitElement {
       </th>
       <td><span class="badge ${SYNC_TONE[n.sync]}">${SYNC_TEXT[n.sync]}</span>${syncing && n.sync !== 'syncing' ? html` <span class="badge tone-unknown">syncing</span>` : nothing}</td>
       <td class="num">${n.units.length}</td>
-      <td class="states">
+      <td>
+        <div class="states">
         ${c.ok ? html`<span class="n tone-ok" title="active">${c.ok} ok</span>` : nothing}
         ${c.warn ? html`<span class="n tone-warn" title="transitioning">${c.warn} transitioning</span>` : nothing}
         ${c.error ? html`<span class="n tone-error" title="failed, inactive…">${c.error} failing</span>` : nothing}
         ${c.unknown ? html`<span class="n tone-unknown" title="unknown or no data">${c.unknown} unknown</span>` : nothing}
+        </div>
       </td>
       <td class="num uptime text-${level}">${uptimeText}</td>
       <td class="num">

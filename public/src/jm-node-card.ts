@@ -63,7 +63,7 @@ export class JmNodeCard extends LitElement {
   filter = '';
   /** Show only units that are not ok. */
   problemsOnly = false;
-  /** Hide the unit rows (the header, probe and problems stay). */
+  /** Fold the units that are ok (the header, sync state, probe and the units with problems stay). */
   collapsed = false;
   /** Clock for relative times; injectable for tests. */
   now: () => number = Date.now;
@@ -105,7 +105,9 @@ export class JmNodeCard extends LitElement {
       this.probe = snap ? probeView(snap) : null;
     }
     const needle = this.filter.trim().toLowerCase();
-    this.shown = needle || this.problemsOnly ? this.rows.filter((u) => unitMatches(u, needle, this.problemsOnly)) : this.rows;
+    // A folded card still lists its units with problems: folding hides what is fine.
+    const problemsOnly = this.problemsOnly || this.collapsed;
+    this.shown = needle || problemsOnly ? this.rows.filter((u) => unitMatches(u, needle, problemsOnly)) : this.rows;
   }
 
   protected override render(): unknown {
@@ -140,7 +142,7 @@ export class JmNodeCard extends LitElement {
                 aria-label=${`${this.collapsed ? 'Show' : 'Hide'} the units of ${name}`}
                 @click=${this.toggle}
               >
-                ${this.collapsed ? 'Show units' : 'Hide units'}
+                ${this.collapsed ? 'Show all units' : 'Hide units'}
               </button>`
             : nothing}
         </div>
@@ -156,7 +158,7 @@ export class JmNodeCard extends LitElement {
       </div>
       ${failed || stale ? this.renderSync(snap, stale) : nothing}
       ${this.probe ? html`<jm-probe .probe=${this.probe} .now=${this.now}></jm-probe>` : nothing}
-      ${this.collapsed ? nothing : this.renderUnits(snap)}
+      ${this.collapsed && this.shown.length === 0 ? nothing : this.renderUnits(snap)}
     </article>`;
   }
 
@@ -204,7 +206,9 @@ export class JmNodeCard extends LitElement {
         : html`<div class="units" role="list" aria-label="Units">${repeat(this.shown, (u) => u.key, row)}</div>`}
       ${hidden > 0
         ? html`<div class="note">
-            ${this.shown.length === 0 ? 'No unit matches the filter' : `${hidden} unit${hidden === 1 ? '' : 's'} hidden by the filter`}
+            ${this.shown.length === 0
+              ? 'No unit matches the filter'
+              : `${hidden} unit${hidden === 1 ? '' : 's'} ${this.collapsed ? 'without problems folded' : 'hidden by the filter'}`}
             (${this.rows.length} in total).
           </div>`
         : nothing}`;

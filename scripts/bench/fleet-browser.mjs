@@ -118,11 +118,11 @@ async function pollTasks(page) {
     const dash = document.querySelector('jm-dashboard');
     const t0 = performance.now();
     const arrived = new Promise((r) => dash.addEventListener('jm-data', r, { once: true }));
-    const finished = new Promise((r) => dash.addEventListener('jm-refresh', r, { once: true }));
+    const received = performance.getEntriesByName('jm-cluster-received').length;
     dash.refresh();
-    await finished;
-    // A 304 (nothing changed) brings no jm-data: give it 3 s.
-    await Promise.race([arrived, new Promise((r) => setTimeout(r, 3000))]);
+    // The poll is over when the poller is idle again; new data is then taken in (jm-data), a 304 brings none.
+    await new Promise((r) => { const idle = () => (dash.poller.loading ? setTimeout(idle, 50) : r()); idle(); });
+    if (performance.getEntriesByName('jm-cluster-received').length > received) await arrived;
     await (${SETTLE})();
     await new Promise((r) => setTimeout(r, 200));
     obs.disconnect();

@@ -3,7 +3,8 @@
  * playwright-core) against four real daemon processes on 127.0.0.1: a main
  * node with 300 units (two of them failing) listing three peers in an order
  * that is not alphabetical — gamma (healthy), alpha (healthy), beta (one
- * failing unit). Four nodes is a large cluster: healthy nodes start folded.
+ * failing unit). Four nodes is a large cluster: nodes start folded, showing
+ * only their units with problems.
  *
  * Asserted as a user sees it: the node summary, folding, a row far down a
  * virtual list reached by scrolling and read, a link and an event that lead
@@ -145,34 +146,41 @@ describe('dashboard over a fleet', { concurrency: false, timeout: 300_000, skip:
     assert.deepEqual(titles, ['Main', 'Gamma', 'Alpha', 'Beta']);
   });
 
-  test('in a large cluster healthy nodes start folded; expand all and collapse all', async () => {
+  test('in a large cluster nodes start folded: a healthy node is one header, the others show only their problems', async () => {
     const p = await openPage();
     const toggle = (name: string) => card(p, name).getByRole('button', { name: new RegExp(`the units of ${name}$`) });
-    assert.equal(await toggle('Gamma').getAttribute('aria-expanded'), 'false');
-    assert.equal(await toggle('Alpha').getAttribute('aria-expanded'), 'false');
+    for (const name of ['Main', 'Gamma', 'Alpha', 'Beta']) assert.equal(await toggle(name).getAttribute('aria-expanded'), 'false', name);
     assert.equal(await card(p, 'Gamma').locator('jm-unit-row').count(), 0);
-    assert.equal(await toggle('Beta').getAttribute('aria-expanded'), 'true');
+    assert.equal(await card(p, 'Alpha').locator('jm-unit-row').count(), 0);
+    // Folded, a node with problems still lists them, and says what it folded.
     await row(p, 'Beta job 1').waitFor();
-
-    await p.getByRole('button', { name: 'Collapse all' }).click();
-    await painted(p);
-    assert.equal(await p.locator('jm-unit-row').count(), 0);
-    assert.equal(hashParams(p).getAll('open').join(','), '', 'the address says no node is open');
+    assert.equal(await card(p, 'Beta').locator('jm-unit-row').count(), 1);
+    await row(p, 'Service 005').waitFor();
+    assert.equal(await card(p, 'Main').locator('jm-unit-row').count(), 2);
+    assert.match(await text(card(p, 'Main').locator('.note')), /^298 units without problems folded \(300 in total\)\.$/);
+    assert.equal(hashParams(p).getAll('open').length, 0, 'the defaults are not written into the address');
 
     await p.getByRole('button', { name: 'Expand all' }).click();
     await row(p, 'Gamma job 1').waitFor();
     await row(p, 'Alpha job 2').waitFor();
+    await row(p, 'Service 000').waitFor();
     assert.deepEqual(hashParams(p).getAll('open'), ['main', 'gamma', 'alpha', 'beta']);
+
+    await p.getByRole('button', { name: 'Collapse all' }).click();
+    await painted(p);
+    assert.equal(await card(p, 'Gamma').locator('jm-unit-row').count(), 0);
+    assert.equal(await p.locator('jm-unit-row').count(), 3, 'only the three units with problems');
+    assert.deepEqual(hashParams(p).getAll('open'), [''], 'the address says no node is open');
 
     // One card by hand.
     await toggle('Alpha').click();
-    await painted(p);
-    assert.equal(await card(p, 'Alpha').locator('jm-unit-row').count(), 0);
-    assert.deepEqual(hashParams(p).getAll('open'), ['main', 'gamma', 'beta']);
+    await row(p, 'Alpha job 2').waitFor();
+    assert.equal(await toggle('Alpha').getAttribute('aria-expanded'), 'true');
+    assert.deepEqual(hashParams(p).getAll('open'), ['alpha']);
   });
 
   test('a large node renders only the rows near the view, and a row far down is reached by scrolling and read', async () => {
-    const p = await openPage();
+    const p = await openPage('#open=main');
     const mainCard = card(p, 'Main');
     assert.match(await text(mainCard.locator('.meta')), /Services 300/);
     await row(p, 'Service 000').waitFor();
