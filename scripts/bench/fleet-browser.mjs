@@ -130,7 +130,7 @@ async function pollTasks(page) {
     const longest = tasks.reduce((m, t) => Math.max(m, t.ms), 0);
     const before = tasks.filter((t) => !(t.start >= dataAt)).reduce((m, t) => Math.max(m, t.ms), 0);
     const after = tasks.filter((t) => t.start >= dataAt).reduce((m, t) => Math.max(m, t.ms), 0);
-    const note = Number.isNaN(dataAt) ? 'no new data (304)' : 'before the data was received ' + Math.round(before) + ' ms / after (taking it in, rendering) ' + Math.round(after) + ' ms; ' + tasks.length + ' task(s) over 50 ms';
+    const note = Number.isNaN(dataAt) ? 'no new data (304)' : Math.round(before) + ' / ' + Math.round(after) + ' ms; ' + tasks.length + ' task(s) over 50 ms';
     return { longest, note, ms: performance.now() - t0 };
   })()`);
 }

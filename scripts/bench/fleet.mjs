@@ -181,7 +181,7 @@ export async function run({ log = () => {}, argv = process.argv.slice(2) } = {})
       report.row('dashboard: filter keystroke (input to painted)', fmt.ms(b.keystrokeMs), before ? fmt.ms(before.keystroke) : '', before ? before.keystroke / b.keystrokeMs : undefined, '< 50 ms', b.keystrokeMs < 50);
       report.row('dashboard: scroll frame p50', fmt.ms(b.frameP50), before ? fmt.ms(before.frame) : '', before ? before.frame / b.frameP50 : undefined, '<= 17 ms', b.frameP50 <= 17.5);
       report.row('dashboard: longest main-thread task, background poll', b.pollLongestTask > 0 ? fmt.ms(b.pollLongestTask) : 'none over 50 ms', '', undefined, '<= 50 ms', b.pollLongestTask <= 50);
-      report.row('  longest task before / after the data was received', b.pollNote, '');
+      report.row('  longest before / after the data was received (taking it in, render)', b.pollNote, '');
       report.row('dashboard: DOM nodes (all shadow roots), default view', fmt.n(b.domNodes), before ? fmt.n(before.dom) : '', before ? before.dom / b.domNodes : undefined, '< 20k', b.domNodes < 20_000);
       report.row('dashboard: DOM nodes, every node expanded (most seen while scrolling)', fmt.n(b.domNodesExpanded), before ? fmt.n(before.dom) : '', before ? before.dom / b.domNodesExpanded : undefined, '< 20k', b.domNodesExpanded < 20_000);
       report.row('dashboard: JS heap (after GC)', fmt.bytes(b.heapBytes), '', undefined, '< 60 MB', b.heapBytes < 60e6);
