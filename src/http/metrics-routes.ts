@@ -1,6 +1,10 @@
 import Router from '@koa/router';
 import type { Registry } from 'prom-client';
+import { toBytes } from './answer.js';
+import type { AnswerCache } from './answer-cache.js';
+import type { AnswerVersions } from './answer-versions.js';
 import { authMiddleware } from './auth.js';
+import { sendAnswer } from './send-answer.js';
 
 export interface MetricsRouteDeps {
   registry: Registry;
@@ -9,6 +13,9 @@ export interface MetricsRouteDeps {
   /** metrics_public: serve /metrics without the key even when one is set. */
   public?: boolean;
   now?: () => number;
+  /** Where the text is kept for a second: a flood of scrapes costs one collection per second. */
+  cache: AnswerCache;
+  versions: Pick<AnswerVersions, 'metrics'>;
 }
 
 /**
@@ -25,10 +32,12 @@ export function metricsRoutes(deps: MetricsRouteDeps): Router {
     ...(deps.now !== undefined ? { now: deps.now } : {}),
   });
   router.get('/metrics', auth, async (ctx) => {
-    const text = await deps.registry.metrics();
+    const answer = await deps.cache.answerAsync('metrics', deps.versions.metrics(), async () => ({
+      bytes: toBytes([await deps.registry.metrics()]),
+      type: deps.registry.contentType,
+    }));
     ctx.set('Cache-Control', 'no-store');
-    ctx.type = deps.registry.contentType;
-    ctx.body = text;
+    await sendAnswer(ctx, answer, deps.cache);
   });
   return router;
 }

@@ -1,0 +1,27 @@
+/**
+ * Content-coding negotiation, once per request. We send gzip or nothing: when
+ * Accept-Encoding rules out both (`identity;q=0`, `*;q=0`), the answer is sent
+ * uncompressed with 200, as RFC 9110 (12.5.3) allows, rather than a 406 that
+ * would break a client over a header it cannot fix; no value makes an error.
+ */
+import type { Context, Next } from 'koa';
+
+const GZIP = Symbol('gzip');
+
+/** Whether this request's answer may be gzipped (gzip is acceptable and preferred over identity). */
+export function wantsGzip(ctx: Context): boolean {
+  const state = ctx.state as { [GZIP]?: boolean };
+  state[GZIP] ??= ctx.acceptsEncodings(['gzip', 'identity']) === 'gzip';
+  return state[GZIP];
+}
+
+/**
+ * Mounted before the compression middleware: it may only compress (with gzip)
+ * when the client takes gzip, so it never has to pick among no acceptable codings.
+ */
+export function encodingGuard() {
+  return async (ctx: Context, next: Next): Promise<void> => {
+    if (!wantsGzip(ctx)) ctx.compress = false;
+    await next();
+  };
+}
