@@ -31,6 +31,7 @@ export class AnswerCache {
   readonly maxEntries: number;
   readonly maxAnswerBytes: number;
   readonly #entries = new Map<string, Entry>();
+  readonly #collecting = new Set<string>();
   readonly #pending = new Map<string, { version: string; answer: Promise<Answer> }>();
   /** Per cache, so a tag from another run (or another cache) never matches one of ours. */
   readonly #prefix = randomBytes(6).toString('base64url');
@@ -82,6 +83,17 @@ export class AnswerCache {
     } finally {
       if (this.#pending.get(key) === slot) this.#pending.delete(key);
     }
+  }
+
+  /**
+   * Claims the right to keep a streamed answer for `key` (one stream at a
+   * time collects bytes for a key, so many readers of one large answer do not
+   * each hold a copy); release() when the stream ends or fails.
+   */
+  claim(key: string): { release(): void } | undefined {
+    if (this.#collecting.has(key)) return undefined;
+    this.#collecting.add(key);
+    return { release: () => this.#collecting.delete(key) };
   }
 
   /** Keeps `answer` for `key` at `version` (replacing an older one) unless it is too large; returns it. */

@@ -72,35 +72,44 @@ export function sendChunks(ctx: Context, chunks: Iterable<string>, type: string,
   ctx.type = type;
   const contentType = ctx.response.get('Content-Type');
   const it = chunks[Symbol.iterator]();
-  const kept: Buffer[] = [];
-  let keptBytes = 0;
-  let keeping = keep !== undefined && ctx.method === 'GET';
   const tag = keep?.cache.nextTag();
   if (tag !== undefined) ctx.set('ETag', etagOf(tag, wantsGzip(ctx)));
-  ctx.body = new Readable({
+  let claim = keep !== undefined && ctx.method === 'GET' ? keep.cache.claim(keep.key) : undefined;
+  let kept: Buffer[] = [];
+  let keptBytes = 0;
+  const stopKeeping = () => {
+    claim?.release();
+    claim = undefined;
+    kept = [];
+  };
+  const stream = new Readable({
     highWaterMark: 16 * 1024,
     read() {
       try {
         const next = it.next();
         if (next.done === true) {
-          if (keeping && keep !== undefined && tag !== undefined) {
+          if (claim !== undefined && keep !== undefined && tag !== undefined) {
             keep.cache.put(keep.key, keep.version, createAnswer({ parts: kept, length: keptBytes }, contentType, tag));
           }
+          stopKeeping();
           this.push(null);
           return;
         }
         const b = Buffer.from(next.value);
-        if (keeping) {
+        if (claim !== undefined) {
           keptBytes += b.length;
-          if (keptBytes > keep!.cache.maxAnswerBytes) {
-            keeping = false;
-            kept.length = 0;
-          } else kept.push(b);
+          if (keptBytes > keep!.cache.maxAnswerBytes) stopKeeping();
+          else kept.push(b);
         }
         this.push(b);
       } catch (err) {
         this.destroy(err as Error);
       }
     },
+    destroy(err, done) {
+      stopKeeping();
+      done(err);
+    },
   });
+  ctx.body = stream;
 }
