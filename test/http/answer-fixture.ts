@@ -26,12 +26,12 @@ export const NOW = Date.parse('2026-11-28T12:00:00Z');
 export const MIN = 60_000;
 const iso = (ms: number) => new Date(ms).toISOString();
 
-export function sample(at: number, units: number, round: number): StatusEntry {
+export function sample(at: number, units: number, round: number, pad = ''): StatusEntry {
   return {
     timestamp: iso(at),
     checks: Array.from({ length: units }, (_, u) => {
       const ok = (u + round) % 11 !== 0;
-      return { id: `unit-${u}`, name: `Unit ${u}`, ok, state: ok ? 'active' : 'failed', ...(ok ? {} : { error: 'failed' }) };
+      return { id: `unit-${u}${pad}`, name: `Unit ${u}${pad}`, ok, state: ok ? 'active' : 'failed', ...(ok ? {} : { error: 'failed' }) };
     }),
   };
 }
@@ -52,6 +52,7 @@ export interface AnswerFixture {
   peers(range: RangeName): PeerSnapshot[];
   incidents(range: RangeName, limit: number): unknown;
   errors: string[];
+  server: Server;
   close(): Promise<void>;
 }
 
@@ -60,6 +61,10 @@ export interface AnswerFixtureOptions {
   samples?: number;
   limits?: ConnectionLimits;
   cache?: AnswerCache;
+  /** The most history entries an answer holds (default 200). */
+  historyCap?: number;
+  /** Appended to every unit's id and name (long names make large answers from few samples). */
+  pad?: string;
 }
 
 export async function answerFixture(opts: AnswerFixtureOptions = {}): Promise<AnswerFixture> {
@@ -68,13 +73,14 @@ export async function answerFixture(opts: AnswerFixtureOptions = {}): Promise<An
   let round = 0;
   const status = new SampleLog();
   const n = opts.samples ?? 90;
-  for (let i = n; i >= 1; i--) status.append(sample(NOW - i * MIN, units, i));
+  const pad = opts.pad ?? '';
+  for (let i = n; i >= 1; i--) status.append(sample(NOW - i * MIN, units, i, pad));
   const conn = new ConnectivityLog();
   for (let i = 30; i >= 1; i--) conn.append({ target: '1.1.1.1:53', ok: i !== 7, latency_ms: 10 + i, ...(i === 7 ? { error: 'timeout' } : {}), checked_at: iso(NOW - i * MIN) });
   const cfg: Config = {
     interval_minutes: 1, data_directory: '/nonexistent', node_id: 'n1', node_name: 'Node 1', peer_refresh_seconds: 60,
     monitor_dns: { enabled: true, target: '1.1.1.1:53', interval_seconds: 60, timeout_seconds: 4 },
-    targets: Array.from({ length: units }, (_, u) => ({ id: `unit-${u}`, name: `Unit ${u}`, service: `unit-${u}.service`, timeout_seconds: 15, use_sudo: false })),
+    targets: Array.from({ length: units }, (_, u) => ({ id: `unit-${u}${pad}`, name: `Unit ${u}${pad}`, service: `unit-${u}.service`, timeout_seconds: 15, use_sudo: false })),
     peers: [], retention_days: 30,
   };
   const history = createLogQueries(status, conn);
@@ -110,7 +116,7 @@ export async function answerFixture(opts: AnswerFixtureOptions = {}): Promise<An
   const app = createApp({
     local, peers, log: { info() {}, warn() {}, error: (m) => errors.push(m) }, now: () => now,
     health: () => ({ lastSampleAt: now - MIN, intervalMs: MIN, startedAt: NOW - 3_600_000, pendingWrites: 0, lastWriteError: undefined }),
-    historyCap: 200, publicDir: pub, metrics: { registry }, incidents,
+    historyCap: opts.historyCap ?? 200, publicDir: pub, metrics: { registry }, incidents,
     answers: cache, versions: { peers: () => peersVersion, incidents: () => 0 },
   });
   const server: Server = createServer(app.callback());
@@ -119,10 +125,10 @@ export async function answerFixture(opts: AnswerFixtureOptions = {}): Promise<An
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${port}`,
-    local, status, conn, cache, errors, peers, incidents,
+    local, status, conn, cache, errors, peers, incidents, server,
     setNow: (ms) => void (now = ms),
     now: () => now,
-    addSample: () => void status.append(sample(now, units, ++round)),
+    addSample: () => void status.append(sample(now, units, ++round, pad)),
     refreshPeers: () => void peersVersion++,
     close: () => new Promise((r) => {
       server.closeAllConnections();
