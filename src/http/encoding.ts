@@ -11,8 +11,18 @@ const GZIP = Symbol('gzip');
 /** Whether this request's answer may be gzipped (gzip is acceptable and preferred over identity). */
 export function wantsGzip(ctx: Context): boolean {
   const state = ctx.state as { [GZIP]?: boolean };
-  state[GZIP] ??= ctx.acceptsEncodings(['gzip', 'identity']) === 'gzip';
+  state[GZIP] ??= plainList(ctx.get('Accept-Encoding')) ?? ctx.acceptsEncodings(['gzip', 'identity']) === 'gzip';
   return state[GZIP];
+}
+
+/**
+ * The common header with no weights ("gzip, deflate, br"): gzip is wanted
+ * when listed (every listed coding then has q=1, and we prefer gzip). Anything
+ * with a weight or a wildcard is left to the full negotiation (undefined).
+ */
+function plainList(header: string): boolean | undefined {
+  if (header.length > 64 || header.includes(';') || header.includes('*')) return undefined;
+  return header.split(',').some((c) => c.trim().toLowerCase() === 'gzip');
 }
 
 /**

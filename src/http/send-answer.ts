@@ -43,7 +43,7 @@ export async function sendAnswer(ctx: Context, answer: Answer, cache?: AnswerCac
   const gzip = answer.length >= GZIP_MIN_BYTES && wantsGzip(ctx);
   ctx.compress = false;
   ctx.set('ETag', etagOf(answer.tag, gzip));
-  ctx.type = answer.type;
+  ctx.set('Content-Type', answer.type); // already a full Content-Type: no lookup through ctx.type
   if (holdsAnswer(ctx.get('If-None-Match'), answer.tag)) {
     ctx.status = 304;
     return;

@@ -28,6 +28,9 @@ test('no Accept-Encoding value gives an error or a log line: a refused coding ge
     assert.deepEqual(fx.errors, [], 'nothing logged');
     const gz = await rawGet(fx.url, '/api/node/status', { 'Accept-Encoding': 'br;q=1, gzip;q=0.5' });
     assert.equal(gz.headers['content-encoding'], 'gzip', 'gzip when it is the acceptable coding we have');
+    for (const [enc, want] of [['gzip, deflate, br', 'gzip'], ['GZip', 'gzip'], ['deflate, br', undefined], ['identity', undefined], ['gzip;q=0.5, identity', undefined]] as const) {
+      assert.equal((await rawGet(fx.url, '/api/node/status', { 'Accept-Encoding': enc })).headers['content-encoding'], want, enc);
+    }
   } finally {
     await fx.close();
   }
