@@ -32,6 +32,8 @@ export class AnswerCache {
   readonly maxAnswerBytes: number;
   readonly #entries = new Map<string, Entry>();
   readonly #collecting = new Set<string>();
+  /** The key asked last (already at the end of #entries). */
+  #newest: string | undefined;
   readonly #pending = new Map<string, { version: string; answer: Promise<Answer> }>();
   /** Per cache, so a tag from another run (or another cache) never matches one of ours. */
   readonly #prefix = randomBytes(6).toString('base64url');
@@ -56,8 +58,12 @@ export class AnswerCache {
   get(key: string, version: string): Answer | undefined {
     const e = this.#entries.get(key);
     if (e === undefined || e.version !== version) return undefined;
-    this.#entries.delete(key);
-    this.#entries.set(key, e);
+    if (this.#newest !== key) {
+      // Re-inserted: Map order is the order of last use.
+      this.#entries.delete(key);
+      this.#entries.set(key, e);
+      this.#newest = key;
+    }
     return e.answer;
   }
 
@@ -99,7 +105,10 @@ export class AnswerCache {
   /** Keeps `answer` for `key` at `version` (replacing an older one) unless it is too large; returns it. */
   put(key: string, version: string, answer: Answer): Answer {
     this.#entries.delete(key);
-    if (answer.length <= this.maxAnswerBytes) this.#entries.set(key, { version, answer });
+    if (answer.length <= this.maxAnswerBytes) {
+      this.#entries.set(key, { version, answer });
+      this.#newest = key;
+    } else if (this.#newest === key) this.#newest = undefined;
     this.trim();
     return answer;
   }

@@ -38,8 +38,14 @@ export function answerVersions(deps: { local: LocalNode; now: () => number; vers
   let uncached = 0;
   const bucket = () => Math.floor(deps.now() / bucketMs);
   const counter = (read: (() => number) | undefined) => (read === undefined ? `u${++uncached}` : String(read()));
+  // Asked on every request: the string is made again only when the version or the bucket moved.
+  let last = { data: NaN, bucket: NaN, text: '' };
   return {
-    local: () => `${deps.local.dataVersion()}@${bucket()}`,
+    local: () => {
+      const [data, b] = [deps.local.dataVersion(), bucket()];
+      if (data !== last.data || b !== last.bucket) last = { data, bucket: b, text: `${data}@${b}` };
+      return last.text;
+    },
     peers: () => `${counter(deps.versions?.peers)}@${bucket()}`,
     incidents: () => `${counter(deps.versions?.incidents)}@${bucket()}`,
     metrics: () => String(Math.floor(deps.now() / 1000)),

@@ -21,12 +21,23 @@ export function guardConnections(server: Server, limits: ConnectionLimits = {}):
   const answerMs = limits.answerTimeoutMs ?? DEFAULT_ANSWER_TIMEOUT_MS;
   // No 'timeout' listener on the server: Node then destroys the idle socket itself.
   server.setTimeout(limits.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS);
-  server.on('request', (req: IncomingMessage, res: ServerResponse) => {
-    const timer = setTimeout(() => req.socket.destroy(), answerMs);
-    timer.unref();
-    const done = () => clearTimeout(timer);
-    res.once('finish', done);
-    res.once('close', done);
+  // One sweep for all answers in flight (a timer per request costs more than the request's own work).
+  const deadlines = new Map<ServerResponse, number>();
+  const sweep = setInterval(() => {
+    const now = performance.now();
+    // Deadlines are start + the same limit, so the map is in deadline order: stop at the first one not due.
+    for (const [res, due] of deadlines) {
+      if (due > now) break;
+      deadlines.delete(res);
+      res.socket?.destroy();
+    }
+  }, Math.max(50, Math.min(1_000, answerMs / 4)));
+  sweep.unref();
+  server.once('close', () => clearInterval(sweep));
+  server.on('request', (_req: IncomingMessage, res: ServerResponse) => {
+    deadlines.set(res, performance.now() + answerMs);
+    // 'close' comes after every response: finished, or its connection gone.
+    res.once('close', () => deadlines.delete(res));
   });
   server.on('clientError', (err: NodeJS.ErrnoException, socket: Duplex) => {
     const reply = clientErrorAnswer(err);
