@@ -5,6 +5,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { Agent, get as httpGet } from 'node:http';
 import { connect, type Socket } from 'node:net';
 import { gunzipSync } from 'node:zlib';
 import { answerFixture, rawGet } from './answer-fixture.js';
@@ -122,3 +123,27 @@ for (const [name, limits] of [
     }
   });
 }
+
+test('the answer time limit is per answer: a keep-alive client asking again and again is not cut off', async () => {
+  const fx = await answerFixture({ limits: { answerTimeoutMs: 300, idleTimeoutMs: 60_000 } });
+  const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+  try {
+    const sockets = new Set<unknown>();
+    for (let i = 0; i < 8; i++) {
+      const status = await new Promise<number>((resolve, reject) => {
+        const req = httpGet(`${fx.url}/api/node/status`, { agent }, (res) => {
+          sockets.add(res.socket);
+          res.resume();
+          res.on('end', () => resolve(res.statusCode ?? 0));
+        });
+        req.on('error', reject);
+      });
+      assert.equal(status, 200);
+      await new Promise((r) => setTimeout(r, 100)); // together longer than the limit
+    }
+    assert.equal(sockets.size, 1, 'one connection served every request');
+  } finally {
+    agent.destroy();
+    await fx.close();
+  }
+});
