@@ -10,7 +10,7 @@ import { spawn } from 'node:child_process';
 import { cpSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { get as httpGet } from 'node:http';
 import { join } from 'node:path';
-import { ROOT, createReport, dist, fmt, median, runNodeJson, sleep } from './lib.mjs';
+import { ROOT, createReport, dist, fmt, median, procTimes, runNodeJson, sleep } from './lib.mjs';
 import { copyOfOurs, scratch } from './data.mjs';
 import { benchTargets } from '../gen-history.mjs';
 
@@ -23,7 +23,7 @@ const TARGETED = new Set(['/api/node/status', '/api/node/uptime?range=24h']);
 function startHello(routesFile) {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [join(ROOT, 'scripts', 'bench', 'hello-koa.mjs'), routesFile], { stdio: ['ignore', 'pipe', 'inherit'] });
-    child.stdout.once('data', (d) => resolve({ url: `http://127.0.0.1:${String(d).trim()}`, stop: () => new Promise((r) => { child.once('exit', r); child.kill('SIGTERM'); }) }));
+    child.stdout.once('data', (d) => resolve({ url: `http://127.0.0.1:${String(d).trim()}`, pid: child.pid, stop: () => new Promise((r) => { child.once('exit', r); child.kill('SIGTERM'); }) }));
     child.once('error', reject);
   });
 }
@@ -68,10 +68,17 @@ export async function run({ log = () => {}, connections = 50, seconds = 5, round
   const { startDaemonProcess } = await dist('test/helpers/daemon.js');
   const daemon = await startDaemonProcess({ dir, config: { node_id: 'bench', node_name: 'Bench node', interval_minutes: 1, data_directory: data, targets }, pathPrepend: [join(dir, 'bin')] });
   const res = {};
-  const loadRun = async (key, url, headers = {}, conns = connections) => {
+  /** CPU time (user + system, ms) of a server process: per request, it is less swayed by other work on the machine than req/s. */
+  const cpuOf = (pid) => {
+    const t = procTimes(pid);
+    return t.utime + t.stime;
+  };
+  const loadRun = async (key, url, headers = {}, conns = connections, pid = undefined) => {
     const args = ['--url', url, '--connections', String(conns), '--duration', String(seconds)];
     for (const [k, v] of Object.entries(headers)) args.push('--header', `${k}: ${v}`);
+    const cpu0 = pid === undefined ? 0 : cpuOf(pid);
     const x = await runNodeJson(LOAD, args, { timeoutMs: (seconds + 60) * 1000 });
+    if (pid !== undefined) x.cpuUsPerRequest = ((cpuOf(pid) - cpu0) * 1000) / Math.max(1, x.requests);
     (res[key] ??= []).push(x);
     return x;
   };
@@ -86,9 +93,9 @@ export async function run({ log = () => {}, connections = 50, seconds = 5, round
       for (const path of PATHS) {
         for (const gzip of [false, true]) {
           const headers = gzip ? { 'Accept-Encoding': 'gzip' } : {};
-          for (const [who, base] of [['ours', daemon.url], ['koa', hello.url]]) {
-            const x = await loadRun(`${who} ${path} ${gzip}`, base + path, headers);
-            log(`round ${r + 1}/${rounds} ${who} ${path}${gzip ? ' gzip' : ''}: ${x.rps.toFixed(0)} req/s, p99 ${fmt.ms(x.latencyMs.p99)}, ${x.errors} errors`);
+          for (const [who, base, pid] of [['ours', daemon.url, daemon.child.pid], ['koa', hello.url, hello.pid]]) {
+            const x = await loadRun(`${who} ${path} ${gzip}`, base + path, headers, connections, pid);
+            log(`round ${r + 1}/${rounds} ${who} ${path}${gzip ? ' gzip' : ''}: ${x.rps.toFixed(0)} req/s, p99 ${fmt.ms(x.latencyMs.p99)}, ${x.cpuUsPerRequest.toFixed(0)} µs CPU per request, ${x.errors} errors`);
           }
         }
       }
@@ -115,11 +122,13 @@ export async function run({ log = () => {}, connections = 50, seconds = 5, round
         report.row(what, fmt.n(rps(o)), fmt.n(rps(k)), ratio, gzip ? '>= 70% of Koa, >= 5,000' : '>= 70% of Koa', ratio >= 0.7 && (!gzip || rps(o) >= 5000));
       } else report.row(what, fmt.n(rps(o)), fmt.n(rps(k)), ratio);
       report.row('  p99 latency', fmt.ms(p99(o)), fmt.ms(p99(k)), p99(k) / p99(o));
+      const cpu = (key) => median(res[key].map((x) => x.cpuUsPerRequest));
+      report.row('  server CPU per request', `${cpu(o).toFixed(0)} µs`, `${cpu(k).toFixed(0)} µs`, cpu(k) / cpu(o));
       report.row('  body on the wire / errors or non-200', `${fmt.bytes(median(res[o].map((x) => x.bytesPerResponse)))} / ${bad(o)}`, `${fmt.bytes(median(res[k].map((x) => x.bytesPerResponse)))} / ${bad(k)}`);
     }
   }
   const p50 = median(res['304'].map((x) => x.latencyMs.p50));
   report.row('304 poll of /api/node/status, 1 client: p50 (req/s)', `${fmt.ms(p50)} (${fmt.n(rps('304'))})`, '', undefined, '< 2 ms', p50 < 2);
-  report.note(`medians of ${rounds} rounds; ${seconds} s per run, ${connections} keep-alive connections, closed loop per connection; daemon with 30 days x 500 units (1-minute samples) and no peers, answering from its kept bytes (rebuilt after each sample); the baseline is a bare Koa app (no middleware) serving the bytes the daemon answered, gzip form included; client in a separate process on the same 2 cores. "ratio" = ours / Koa (req/s) and Koa / ours (p99).`);
+  report.note(`medians of ${rounds} rounds; ${seconds} s per run, ${connections} keep-alive connections, closed loop per connection; daemon with 30 days x 500 units (1-minute samples) and no peers, answering from its kept bytes (rebuilt after each sample); the baseline is a bare Koa app (no middleware) serving the bytes the daemon answered, gzip form included; client in a separate process on the same 2 cores. "ratio" = ours / Koa (req/s) and Koa / ours (p99, CPU). Server CPU per request = the server process's user + system time over the run / requests answered (10 ms ticks; the daemon's also includes its sampling every minute).`);
   return report;
 }
