@@ -25,7 +25,7 @@ export interface AnswerVersions {
   /** /api/cluster: the local node and every peer. */
   peers(): string;
   incidents(): string;
-  /** /metrics: process figures move all the time; one build per second at most. */
+  /** /metrics: any data change or write failure, and at most a second old (process figures move all the time). */
   metrics(): string;
 }
 
@@ -33,7 +33,14 @@ export interface AnswerVersions {
  * Versions over `local` and the daemon's counters. The bucket is the sample
  * interval, at most a minute: between two samples the answers barely move.
  */
-export function answerVersions(deps: { local: LocalNode; now: () => number; versions?: DataVersions; bucketMs?: number }): AnswerVersions {
+export function answerVersions(deps: {
+  local: LocalNode;
+  now: () => number;
+  versions?: DataVersions;
+  bucketMs?: number;
+  /** The history's write state, shown in /metrics without being part of any data version. */
+  writes?: () => { pendingWrites: number; lastWriteError: string | undefined };
+}): AnswerVersions {
   const bucketMs = deps.bucketMs ?? Math.max(1_000, Math.min(MAX_BUCKET_MS, deps.local.intervalMs()));
   let uncached = 0;
   const bucket = () => Math.floor(deps.now() / bucketMs);
@@ -48,7 +55,11 @@ export function answerVersions(deps: { local: LocalNode; now: () => number; vers
     },
     peers: () => `${counter(deps.versions?.peers)}@${bucket()}`,
     incidents: () => `${counter(deps.versions?.incidents)}@${bucket()}`,
-    metrics: () => String(Math.floor(deps.now() / 1000)),
+    metrics: () => {
+      const w = deps.writes?.();
+      const data = `${deps.local.dataVersion()}|${counter(deps.versions?.peers)}|${counter(deps.versions?.incidents)}`;
+      return `${Math.floor(deps.now() / 1000)}|${data}|${w?.pendingWrites ?? ''}|${w?.lastWriteError ?? ''}`;
+    },
   };
 }
 

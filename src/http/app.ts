@@ -63,7 +63,12 @@ export function createApp(deps: AppDeps): Koa {
   app.silent = true; // errors are logged by errorMiddleware, once
   app.use(errorMiddleware((m) => deps.log.error(m)));
   const cache = deps.answers ?? new AnswerCache();
-  const versions = answerVersions({ local: deps.local, now: deps.now, ...(deps.versions !== undefined ? { versions: deps.versions } : {}) });
+  const versions = answerVersions({
+    local: deps.local,
+    now: deps.now,
+    ...(deps.versions !== undefined ? { versions: deps.versions } : {}),
+    writes: () => deps.health(),
+  });
   // Kept answers bring their own gzip form; for the rest, the compressor may only use gzip, and only when it is accepted.
   app.use(encodingGuard());
   // A 5 x 500-unit /api/cluster is ~25 MB of JSON and shrinks ~20x; zlib streams run off the main thread.

@@ -127,6 +127,19 @@ test('If-None-Match with the ETag is a 304; a new sample, a peer refresh and the
   }
 });
 
+test('/metrics is kept for at most a second, and never past a data change', async () => {
+  const fx = await answerFixture();
+  try {
+    const stamp = async () => /^jobmonitor_last_sample_timestamp_seconds\{node="n1"\} (\S+)$/m.exec((await rawGet(fx.url, '/metrics')).body.toString())?.[1];
+    const before = await stamp();
+    assert.equal(before, String((NOW - MIN) / 1000));
+    fx.addSample(); // same clock, same second
+    assert.equal(await stamp(), String(NOW / 1000), 'a new sample shows at once');
+  } finally {
+    await fx.close();
+  }
+});
+
 test('the cache keeps the most recently asked answers within its byte and entry bounds', () => {
   const cache = new AnswerCache({ maxBytes: 10_000, maxEntries: 3, maxAnswerBytes: 9_500 });
   const build = (n: number) => () => ({ bytes: toBytes([Buffer.alloc(n, 120)]), type: 'text/plain' });
