@@ -18,8 +18,8 @@ import { gzipSync } from 'node:zlib';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const entry = join(root, 'public/src/index.ts');
 const outfile = join(root, 'public/dist/jobmonitor.js');
-/** Sources of the bundle besides public/src: the shared wire types. */
-const extraInputs = [join(root, 'src/types.ts'), join(root, 'package-lock.json')];
+/** Sources of the bundle besides public/src: the shared wire types and the state classification. */
+const extraInputs = [join(root, 'src/types.ts'), join(root, 'src/state.ts'), join(root, 'package-lock.json')];
 
 /**
  * Drops the indentation between tags in the components' templates

@@ -77,7 +77,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<StartResult> {
     store: incidentStore.value,
     log,
     now,
-    onEvent: (e) => notifier.notify(e),
+    onEvents: (events) => notifier.notifyAll(events),
   }));
   // ---- end incidents and notifications
 
@@ -161,7 +161,10 @@ export async function startDaemon(opts: DaemonOptions): Promise<StartResult> {
 
   // ---- metrics (src/metrics): one registry per daemon, read from the live objects on each scrape.
   const metricsRegistry = createMetricsRegistry(
-    daemonMetricsSources({ config, version: opts.version, history, local, pool, peerStates: () => peers.states() }),
+    daemonMetricsSources({
+      config, version: opts.version, history, local, pool, peerStates: () => peers.states(),
+      incidents: { openIncidents: () => incidents.openIncidents(), heldBack: () => notifier.heldBack() }, // ---- incidents
+    }),
     { now },
   );
   const answers = new AnswerCache();

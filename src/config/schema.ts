@@ -30,7 +30,11 @@ export const DEFAULTS = {
   /** The DNS probe and peer refreshes run every minute or so and fail for network reasons: ~3 minutes of failure opens an incident. */
   probe_thresholds: { failure: 3, success: 1 },
   peer_thresholds: { failure: 3, success: 1 },
-  notification: { timeout_seconds: 10, on: ['open', 'resolve'] },
+  /**
+   * group_threshold: more unit openings (or resolutions) than this in one sweep go out as one message.
+   * rate_limit_per_hour: messages per receiver in any hour; past it they are held back and logged (0 = no limit).
+   */
+  notification: { timeout_seconds: 10, on: ['open', 'resolve'], group_threshold: 5, rate_limit_per_hour: 20 },
   // ---- end incidents and notifications
   // ---- operations (ours): /metrics and badges follow the api_key; journal lines off (logs may hold secrets)
   metrics_public: false,
@@ -365,6 +369,9 @@ const notificationEntries = {
     () => [...DEFAULTS.notification.on],
   ),
   timeout_seconds: v.nullish(wholeNumber(1, 300), DEFAULTS.notification.timeout_seconds),
+  /** Absent stays absent: src/notify applies DEFAULTS.notification. */
+  group_threshold: v.nullish(wholeNumber(1, 10_000)),
+  rate_limit_per_hour: v.nullish(wholeNumber(0, 100_000)),
 };
 
 export const notificationSchema = v.pipe(
@@ -387,6 +394,8 @@ export const notificationSchema = v.pipe(
     ...(n.headers === null || n.headers === undefined ? {} : { headers: n.headers }),
     on: NOTIFICATION_EVENTS.filter((e) => n.on.includes(e)),
     timeout_seconds: n.timeout_seconds,
+    ...(n.group_threshold === null || n.group_threshold === undefined ? {} : { group_threshold: n.group_threshold }),
+    ...(n.rate_limit_per_hour === null || n.rate_limit_per_hour === undefined ? {} : { rate_limit_per_hour: n.rate_limit_per_hour }),
   })),
 );
 

@@ -67,6 +67,10 @@ export interface NotificationConfig {
   on: NotificationEvent[];
   /** Per attempt (default 10). */
   timeout_seconds: number;
+  /** More unit openings (or resolutions) than this in one sweep go out as one message (default 5). */
+  group_threshold?: number;
+  /** Messages to this receiver in any hour; past it they are held back and logged (default 20; 0 = no limit). */
+  rate_limit_per_hour?: number;
 }
 // ---- end notifications
 

@@ -148,8 +148,12 @@ export const SCHEMAS: Record<string, Schema> = {
   Incident: object(
     {
       id: str('<kind>:<subject>:<start in ms>, stable.'),
-      kind: { type: 'string', enum: ['unit', 'peer', 'probe', 'storage'] },
-      subject: str('Target id, peer id, or the probe target.'),
+      kind: {
+        type: 'string',
+        enum: ['unit', 'peer', 'probe', 'storage', 'host'],
+        description: 'host: one cause outside the units (no systemd, bus unreachable, sudo refusing, systemd not answering) hid the units listed in `units`; they have no incident of their own meanwhile.',
+      },
+      subject: str('Target id, peer id, the probe target, or for kind host the cause: no-systemd, systemctl-missing, sudo-failing, bus-unreachable, systemd-not-answering, check-workers-failing.'),
       name: str(),
       node: str('The node that saw it.'),
       started_at: time('The first failing sample of the run that opened it.'),
@@ -159,7 +163,10 @@ export const SCHEMAS: Record<string, Schema> = {
       samples: count('Failing samples counted.'),
       duration_seconds: count('Up to ended_at, or up to now while open.'),
     },
-    { ended_at: time('The first passing sample of the run that closed it; absent while open.') },
+    {
+      ended_at: time('The first passing sample of the run that closed it; absent while open.'),
+      units: list(object({ id: str('Target id.'), name: str() }), 'Kind host only: every unit the cause hid while it lasted, in first-seen order.'),
+    },
   ),
   IncidentList: object({
     ...rangeFields,

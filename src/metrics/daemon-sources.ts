@@ -6,6 +6,7 @@ import type { Config } from '../config/types.js';
 import type { HistoryQueries } from '../node/queries.js';
 import type { LocalNode } from '../node/local.js';
 import type { MetricsSources, PeerMetricState, PoolMetricStats } from './sources.js';
+import type { IncidentMetricSources } from './incident-metrics.js';
 
 export interface DaemonMetricsDeps {
   config: Pick<Config, 'node_id' | 'node_name' | 'targets' | 'monitor_dns'>;
@@ -19,6 +20,8 @@ export interface DaemonMetricsDeps {
   local: Pick<LocalNode, 'window' | 'intervalMs'>;
   pool: { stats(): PoolMetricStats };
   peerStates: () => readonly PeerMetricState[];
+  /** Open incidents and held-back notifications (absent: not exported). */
+  incidents?: IncidentMetricSources;
 }
 
 export function daemonMetricsSources(deps: DaemonMetricsDeps): MetricsSources {
@@ -37,5 +40,6 @@ export function daemonMetricsSources(deps: DaemonMetricsDeps): MetricsSources {
       lastWriteError: () => history.lastWriteError(),
     },
     pool: () => deps.pool.stats(),
+    ...(deps.incidents !== undefined ? { incidents: deps.incidents } : {}),
   };
 }

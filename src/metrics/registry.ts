@@ -6,6 +6,7 @@
 import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
 import type { RangeName, ServiceUptime } from '../types.js';
 import type { MetricsSources } from './sources.js';
+import { registerIncidentMetrics } from './incident-metrics.js';
 
 /**
  * systemd's ActiveState values (plus our "unknown"), each exported as a series
@@ -149,6 +150,8 @@ export function createMetricsRegistry(src: MetricsSources, opts: MetricsRegistry
   counter('jobmonitor_pool_jobs_completed_total', 'Check jobs a worker answered.', () => src.pool().completed);
   counter('jobmonitor_pool_timeouts_total', 'Check jobs that hit their deadline.', () => src.pool().timeouts);
   counter('jobmonitor_pool_worker_errors_total', 'Check jobs a worker failed to answer, and worker errors outside any job.', () => src.pool().workerErrors);
+
+  if (src.incidents !== undefined) registerIncidentMetrics(registry, node, src.incidents);
 
   if (opts.processMetrics ?? true) collectDefaultMetrics({ register: registry });
   return registry;

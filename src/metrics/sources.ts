@@ -4,6 +4,7 @@
  * so the metrics never hold a copy that can drift from what the API shows.
  */
 import type { ConnectivityStatus, RangeName, ServiceUptime, StatusEntry } from '../types.js';
+import type { IncidentMetricSources } from './incident-metrics.js';
 
 /** One peer's sync state, as the peer poller keeps it. */
 export interface PeerMetricState {
@@ -44,4 +45,6 @@ export interface MetricsSources {
     lastWriteError(): string | undefined;
   };
   pool: () => PoolMetricStats;
+  /** Open incidents and held-back notifications; absent = those metrics are not exported. */
+  incidents?: IncidentMetricSources;
 }
