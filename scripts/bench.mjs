@@ -9,7 +9,7 @@
  *   npm run bench -- --json out.json      also write the figures as JSON
  *
  * Sections: sweep (needs root: real systemd sandbox), isolation, history,
- * api, peers, ui (needs chromium). Builds first (scripts/build.mjs --if-needed);
+ * api, peers, hostile-peers, ui (needs chromium). Builds first (scripts/build.mjs --if-needed);
  * benchmarks import the compiled code from dist/. Traffic goes to 127.0.0.1 only.
  */
 import { execFileSync } from 'node:child_process';
@@ -25,6 +25,7 @@ const SECTIONS = {
   history: () => import('./bench/history.mjs'),
   api: () => import('./bench/api.mjs'),
   peers: () => import('./bench/peers.mjs'),
+  'hostile-peers': () => import('./bench/hostile-peers.mjs'),
   ui: () => import('./bench/ui.mjs'),
 };
 

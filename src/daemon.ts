@@ -26,6 +26,8 @@ import type { Logger } from './log.js';
 import { createLocalNode } from './node/local.js';
 import { createPeerClient } from './peers/client.js';
 import { createPeerPoller, minRefreshFromEnv } from './peers/poller.js';
+import { createPeerDecodePool } from './peers/decode-pool.js';
+import { peerLimitsFrom } from './peers/limits.js';
 // ---- incidents and notifications imports (src/incidents, src/notify)
 import { createIncidentService } from './incidents/service.js';
 import { openIncidentStore } from './incidents/store.js';
@@ -99,6 +101,8 @@ export async function startDaemon(opts: DaemonOptions): Promise<StartResult> {
     }),
     log,
     now,
+    decoder: createPeerDecodePool(), // peer bodies are parsed and checked off the main thread; closed by peers.stop()
+    limits: peerLimitsFrom(config),
     ...(minPeerRefreshMs !== undefined ? { minRefreshMs: minPeerRefreshMs } : {}),
     onRefresh: (p, ok, error, at) => {
       peersVersion++;
@@ -183,6 +187,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<StartResult> {
     ...(config.frame_ancestors !== undefined && config.frame_ancestors.length > 0 ? { frameAncestors: config.frame_ancestors.join(' ') } : {}),
     // ---- operations (metrics, badges)
     metrics: { registry: metricsRegistry, public: config.metrics_public ?? false },
+    peersConfig: config.peers,
     badgesPublic: config.badges_public ?? false,
     // ---- end operations
     incidents: (range, limit) => incidents.list(range, limit), // ---- incidents

@@ -3,7 +3,7 @@ import type { Registry } from 'prom-client';
 import { toBytes } from './answer.js';
 import type { AnswerCache } from './answer-cache.js';
 import type { AnswerVersions } from './answer-versions.js';
-import { authMiddleware } from './auth.js';
+import { authMiddleware, type AuthFailures } from './auth.js';
 import { sendAnswer } from './send-answer.js';
 
 export interface MetricsRouteDeps {
@@ -13,6 +13,8 @@ export interface MetricsRouteDeps {
   /** metrics_public: serve /metrics without the key even when one is set. */
   public?: boolean;
   now?: () => number;
+  /** The wrong-key budget shared with /api/* (default: this route's own). */
+  failures?: AuthFailures;
   /** Where the text is kept for a second: a flood of scrapes costs one collection per second. */
   cache: AnswerCache;
   versions: Pick<AnswerVersions, 'metrics'>;
@@ -20,7 +22,7 @@ export interface MetricsRouteDeps {
 
 /**
  * GET /metrics in the Prometheus text format. It is outside /api/, so the
- * key check is this route's own (with its own failed-attempt limit); values
+ * key check is this route's own (its failed-attempt budget shared with /api/* when given); values
  * are collected from the live objects on each scrape.
  */
 export function metricsRoutes(deps: MetricsRouteDeps): Router {
@@ -30,6 +32,7 @@ export function metricsRoutes(deps: MetricsRouteDeps): Router {
     apiKey: deps.public === true ? undefined : deps.apiKey,
     prefix: '/metrics',
     ...(deps.now !== undefined ? { now: deps.now } : {}),
+    ...(deps.failures !== undefined ? { failures: deps.failures } : {}),
   });
   router.get('/metrics', auth, async (ctx) => {
     const answer = await deps.cache.answerAsync('metrics', deps.versions.metrics(), async () => ({

@@ -117,6 +117,7 @@ export const SCHEMAS: Record<string, Schema> = {
       stale: bool("Ours: the peer's last refresh failed; this is its last good data."),
       last_success_at: time('Ours: the last successful refresh.'),
       consecutive_failures: count('Ours: failed refreshes in a row.'),
+      syncing: bool("Ours: present (true) while the peer's older history is still being read; what is shown is its newest data."),
     },
     "One node's view in /api/cluster.",
   ),
@@ -183,6 +184,16 @@ export const SCHEMAS: Record<string, Schema> = {
     { isError: { const: true } },
     'The shields.io endpoint badge schema.',
   ),
+  PrometheusTargetGroup: object({
+    targets: { type: 'array', items: str('host:port'), minItems: 1, maxItems: 1 },
+    labels: object({
+      __scheme__: { type: 'string', enum: ['http', 'https'] },
+      __metrics_path__: str('The base URL\'s path followed by /metrics.'),
+      jobmonitor_node: str('Node id.'),
+      jobmonitor_node_name: str(),
+      jobmonitor_source: { type: 'string', enum: ['local', 'peer'] },
+    }),
+  }, {}, 'One target group of Prometheus\' HTTP SD format.'),
   Error: object({ error: object({ message: str(), code: str('Stable, e.g. "bad_query", "unauthorized", "not_found".') }) }),
   OpenApiDocument: {
     type: 'object',

@@ -16,6 +16,7 @@ import { scanJsonlFile } from '../history/jsonl.js';
 import type { Logger } from '../log.js';
 import { INCIDENT_KINDS, type IncidentChange, type StoredIncident } from './types.js';
 import { appendDurably, writeDurably } from '../history/durable.js';
+import { setAsideIfHostile } from '../storage/safe-fs.js';
 
 export const INCIDENTS_FILE = 'incidents.jsonl';
 /** Resolved incidents kept at most (oldest dropped first): a flapping unit must not fill memory. */
@@ -105,6 +106,8 @@ export async function openIncidentStore(opts: IncidentStoreOptions): Promise<{ o
 
   try {
     await mkdir(opts.dir, { recursive: true });
+    // A link planted where the file belongs is moved aside, never followed (appends open it with O_NOFOLLOW too).
+    await setAsideIfHostile(path, (message, file) => log.warn(`incidents: ${file}: ${message}`));
     const exists = await stat(path).then(() => true, (e: NodeJS.ErrnoException) => {
       if (e.code === 'ENOENT') return false;
       throw e;

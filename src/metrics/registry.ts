@@ -5,6 +5,7 @@
  */
 import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
 import type { RangeName, ServiceUptime } from '../types.js';
+import { registerSampleMetrics } from './sample-metrics.js';
 import type { MetricsSources } from './sources.js';
 import { registerIncidentMetrics } from './incident-metrics.js';
 
@@ -110,6 +111,10 @@ export function createMetricsRegistry(src: MetricsSources, opts: MetricsRegistry
       }
     }
   });
+
+  if (src.samples !== undefined) {
+    registerSampleMetrics({ registry, node, targets: src.targets, feed: src.samples, seed: src.latestStatus() });
+  }
 
   const D = ['node', 'target'] as const;
   gauge('jobmonitor_dns_probe_up', '1 when the last DNS probe connected, else 0; absent when the probe is off or has not run.', D, (emit) => {
