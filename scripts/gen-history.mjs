@@ -185,7 +185,7 @@ export async function generateHistory({
 }) {
   const { SampleLog } = await import(pathToFileURL(join(ROOT, 'dist/src/history/sample-log.js')).href);
   const { encodeStatus } = await import(pathToFileURL(join(ROOT, 'dist/src/history/columnar.js')).href);
-  const { segmentName } = await import(pathToFileURL(join(ROOT, 'dist/src/history/segments.js')).href);
+  const { segmentName } = await import(pathToFileURL(join(ROOT, 'dist/src/storage/segments.js')).href);
   const targets = benchTargets(units);
   const samples = Math.round((days * DAY_MS) / intervalMs);
   const startMs = Math.floor((endMs - days * DAY_MS) / intervalMs) * intervalMs + intervalMs;

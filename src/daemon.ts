@@ -10,7 +10,7 @@ import { createCheckPool } from './checks/pool.js';
 import { createPeriodic, type Periodic } from './checks/periodic.js';
 import { createProbeRun, createSweep } from './checks/sweep.js';
 import type { Config } from './config/types.js';
-import { lockDataDirectory } from './history/lock.js';
+import { lockDataDirectory } from './storage/lock.js';
 import { openHistory } from './history/open.js';
 import { createApp } from './http/app.js';
 import { AnswerCache } from './http/answer-cache.js';

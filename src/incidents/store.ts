@@ -12,10 +12,10 @@
 import { mkdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as v from 'valibot';
-import { scanJsonlFile } from '../history/jsonl.js';
+import { scanJsonlFile } from '../storage/jsonl.js';
 import type { Logger } from '../log.js';
 import { INCIDENT_KINDS, type IncidentChange, type StoredIncident } from './types.js';
-import { appendDurably, writeDurably } from '../history/durable.js';
+import { appendDurably, writeDurably } from '../storage/durable.js';
 import { setAsideIfHostile } from '../storage/safe-fs.js';
 
 export const INCIDENTS_FILE = 'incidents.jsonl';

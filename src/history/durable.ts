@@ -1,2 +1,0 @@
-/** Moved to src/storage/durable.ts; this re-export keeps older import paths working. */
-export * from '../storage/durable.js';

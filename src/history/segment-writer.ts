@@ -1,2 +1,0 @@
-/** Moved to src/storage/segment-writer.ts; this re-export keeps older import paths working. */
-export * from '../storage/segment-writer.js';
