@@ -24,7 +24,6 @@ export const DEFAULTS = {
   peer: { enabled: true },
   /** Used when the host name is empty, as the original does. */
   node_id: 'jobmonitor-local',
-  // ---- incidents and notifications (ours; src/incidents, src/notify)
   /** Targets: a unit's state is no noisy measurement, and at a 5-minute interval a second sample would delay the alert by 5 minutes. */
   thresholds: { failure: 1, success: 1 },
   /** The DNS probe and peer refreshes run every minute or so and fail for network reasons: ~3 minutes of failure opens an incident. */
@@ -35,12 +34,10 @@ export const DEFAULTS = {
    * rate_limit_per_hour: messages per receiver in any hour; past it they are held back and logged (0 = no limit).
    */
   notification: { timeout_seconds: 10, on: ['open', 'resolve'], group_threshold: 5, rate_limit_per_hour: 20 },
-  // ---- end incidents and notifications
-  // ---- operations (ours): /metrics and badges follow the api_key; journal lines off (logs may hold secrets)
+  // /metrics and badges follow the api_key; journal lines off (logs may hold secrets)
   metrics_public: false,
   badges_public: false,
   journal_lines: 0,
-  // ---- end operations
 } as const;
 
 /** Upper bound for journal_lines: the lines travel in every /api/node/status answer. */
@@ -502,15 +499,11 @@ const configEntries = {
   peer_max_targets: v.nullish(wholeNumber(1, 1_000_000)),
   /** Ours: history entries per peer answer (100,000 when absent; docs/clusters.md). */
   peer_max_entries: v.nullish(wholeNumber(1, 10_000_000)),
-  // ---- incidents and notifications (ours)
   ...thresholdEntries,
   notifications: v.nullish(v.array(notificationSchema, expected('a list'))),
-  // ---- end incidents and notifications
-  // ---- operations (ours)
   metrics_public: v.nullish(flag),
   badges_public: v.nullish(flag),
   journal_lines: v.nullish(wholeNumber(0, MAX_JOURNAL_LINES)),
-  // ---- end operations
 };
 
 /** node_id when the file has none: the host name, or DEFAULTS.node_id for a host without one. */
@@ -542,11 +535,10 @@ export function configSchema(hostname: string) {
         ...(c.peer_max_entries === null || c.peer_max_entries === undefined ? {} : { peer_max_entries: c.peer_max_entries }),
         ...thresholdsOf(c),
         ...(c.notifications === null || c.notifications === undefined ? {} : { notifications: c.notifications }),
-        // ---- operations (ours): absent stays absent (DEFAULTS apply)
+        // Absent stays absent (DEFAULTS apply)
         ...(c.metrics_public === null || c.metrics_public === undefined ? {} : { metrics_public: c.metrics_public }),
         ...(c.badges_public === null || c.badges_public === undefined ? {} : { badges_public: c.badges_public }),
         ...(c.journal_lines === null || c.journal_lines === undefined ? {} : { journal_lines: c.journal_lines }),
-        // ---- end operations
       };
     }),
   );

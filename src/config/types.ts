@@ -12,12 +12,11 @@ export interface TargetConfig {
   url?: string;
   timeout_seconds: number;
   use_sudo: boolean;
-  // ---- incidents (src/incidents): absent = the top-level default
+  // Absent = the top-level default
   /** Ours: failing samples in a row before an incident opens (default: top-level failure_threshold). */
   failure_threshold?: number;
   /** Ours: passing samples in a row before an incident closes (default: top-level success_threshold). */
   success_threshold?: number;
-  // ---- end incidents
 }
 
 export interface PeerConfig {
@@ -27,12 +26,11 @@ export interface PeerConfig {
   base_url: string;
   enabled: boolean;
   api_key?: string;
-  // ---- incidents (src/incidents): absent = DEFAULTS.peer_thresholds
+  // Absent = DEFAULTS.peer_thresholds
   /** Ours: failed refreshes in a row before a "peer stopped syncing" incident opens (default 3). */
   failure_threshold?: number;
   /** Ours: good refreshes in a row before it closes (default 1). */
   success_threshold?: number;
-  // ---- end incidents
 }
 
 export interface DnsMonitorConfig {
@@ -41,15 +39,13 @@ export interface DnsMonitorConfig {
   target: string;
   interval_seconds: number;
   timeout_seconds: number;
-  // ---- incidents (src/incidents): absent = DEFAULTS.probe_thresholds
+  // Absent = DEFAULTS.probe_thresholds
   /** Ours: failed probes in a row before an incident opens (default 3). */
   failure_threshold?: number;
   /** Ours: good probes in a row before it closes (default 1). */
   success_threshold?: number;
-  // ---- end incidents
 }
 
-// ---- notifications (src/notify)
 export type NotificationType = 'webhook' | 'ntfy' | 'slack' | 'discord';
 export type NotificationEvent = 'open' | 'resolve';
 
@@ -72,7 +68,6 @@ export interface NotificationConfig {
   /** Messages to this receiver in any hour; past it they are held back and logged (default 20; 0 = no limit). */
   rate_limit_per_hour?: number;
 }
-// ---- end notifications
 
 export interface Config {
   /** May be fractional (ours: lets tests run fast); the wire shows it rounded, at least 1. */
@@ -98,22 +93,20 @@ export interface Config {
   peer_max_targets?: number;
   /** Ours: history (and connectivity) entries one peer answer may hold; more is refused (default 100,000 when absent). */
   peer_max_entries?: number;
-  // ---- incidents and notifications (src/incidents, src/notify); absent = defaults
+  // Absent = defaults
   /** Ours: default for every target: failing samples in a row before an incident opens (default 1). */
   failure_threshold?: number;
   /** Ours: default for every target: passing samples in a row before an incident closes (default 1). */
   success_threshold?: number;
   /** Ours: absent when the file has none. */
   notifications?: NotificationConfig[];
-  // ---- end incidents and notifications
-  // ---- operations (src/metrics, src/http/badge-routes.ts, journal lines); absent = defaults
+  // Absent = defaults
   /** Ours: serve /metrics without the api_key (default false: it needs the key like /api/*). */
   metrics_public?: boolean;
   /** Ours: serve /api/badge/* without the api_key, for READMEs (default false). */
   badges_public?: boolean;
   /** Ours: last journal lines shown for a unit that is not ok, in /api/node/status (default 0 = off: logs may hold secrets). */
   journal_lines?: number;
-  // ---- end operations
 }
 
 /** One problem found in a config file, with where it is. */

@@ -8,17 +8,15 @@ import { AnswerCache } from './answer-cache.js';
 import { answerVersions, type DataVersions } from './answer-versions.js';
 import { authMiddleware, createAuthFailures } from './auth.js';
 import { encodingGuard } from './encoding.js';
-// ---- operations imports (metrics, badges, openapi)
 import type { Registry } from 'prom-client';
 import { badgeRoutes, badgeSourceFromLocal } from './badge-routes.js';
 import { metricsRoutes } from './metrics-routes.js';
 import { openApiRoutes } from './openapi.js';
 import { sdRoutes } from './sd-routes.js';
-// ---- end operations imports
 import { clusterRoutes, type PeerSnapshots } from './cluster-routes.js';
 import { errorMiddleware, HttpError } from './errors.js';
 import { healthRoutes, type Health } from './health-routes.js';
-import { incidentRoutes, type IncidentSource } from './incident-routes.js'; // ---- incidents
+import { incidentRoutes, type IncidentSource } from './incident-routes.js';
 import { nodeRoutes } from './node-routes.js';
 import { securityHeaders } from './security.js';
 
@@ -36,17 +34,14 @@ export interface AppDeps {
   corsOrigins?: readonly string[];
   /** CSP frame-ancestors for embedding the page in frames; default 'none'. */
   frameAncestors?: string;
-  // ---- operations deps (metrics, badges)
   /** The daemon's Prometheus registry, served at /metrics; no /metrics route when absent. */
   metrics?: { registry: Registry; public?: boolean };
   /** Configured peers, listed (when enabled) by the Prometheus service discovery route beside /metrics. */
   peersConfig?: readonly { id: string; name: string; base_url: string; enabled: boolean }[];
   /** badges_public: /api/badge/* answers without the api key (for READMEs). */
   badgesPublic?: boolean;
-  // ---- end operations deps
-  // ---- incidents (src/incidents): no /api/incidents route when absent
+  // No /api/incidents route when absent
   incidents?: IncidentSource;
-  // ---- end incidents
   /** Where answers are kept as bytes (the daemon passes its own to count it in /metrics); a new one when absent. */
   answers?: AnswerCache;
   /** Versions of peer and incident data; without them those answers are built per request. */
@@ -82,10 +77,9 @@ export function createApp(deps: AppDeps): Koa {
   app.use(securityHeaders(deps.frameAncestors !== undefined ? { frameAncestors: deps.frameAncestors } : {}));
   app.use(cors(deps.corsOrigins ?? []));
   app.use(methodGuard());
-  // ---- badges: mounted before the key check when badges_public, after it (with the API) otherwise
+  // Badges are mounted before the key check when badges_public, after it (with the API) otherwise
   const badges = badgeRoutes({ source: badgeSourceFromLocal(deps.local), now: deps.now, cache, versions });
   if (deps.badgesPublic === true) app.use(badges.routes());
-  // ---- end badges
   const authFailures = createAuthFailures({ now: deps.now }); // one wrong-key budget for /api/* and /metrics
   app.use(authMiddleware({ apiKey: deps.apiKey, prefix: '/api/', now: deps.now, failures: authFailures }));
   app.use(async (ctx, next) => {
@@ -100,10 +94,7 @@ export function createApp(deps: AppDeps): Koa {
   ]) {
     app.use(r.routes());
   }
-  // ---- incidents
   if (deps.incidents !== undefined) app.use(incidentRoutes({ incidents: deps.incidents, cache, versions }).routes());
-  // ---- end incidents
-  // ---- operations routes (metrics-routes.ts, badge-routes.ts, openapi.ts)
   if (deps.metrics !== undefined) {
     app.use(metricsRoutes({
       registry: deps.metrics.registry, apiKey: deps.apiKey, public: deps.metrics.public ?? false, now: deps.now, failures: authFailures, cache, versions,
@@ -119,7 +110,6 @@ export function createApp(deps: AppDeps): Koa {
     badgesPublic: deps.badgesPublic ?? false,
     absent: [...(deps.metrics === undefined ? ['/metrics', '/api/prometheus/targets'] : []), ...(deps.incidents === undefined ? ['/api/incidents'] : [])],
   }, cache.nextTag()).routes());
-  // ---- end operations routes
 
   const files = serve(deps.publicDir, { index: 'index.html', maxage: 60_000, hidden: false, defer: false });
   app.use(async (ctx, next) => {
