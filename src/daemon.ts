@@ -6,6 +6,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createJournalTap } from './checks/journal-tap.js';
+import { createIncrementalChecker } from './checks/incremental.js';
 import { createCheckPool } from './checks/pool.js';
 import { createPeriodic, type Periodic } from './checks/periodic.js';
 import { createProbeRun, createSweep } from './checks/sweep.js';
@@ -80,7 +81,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<StartResult> {
   const testWorker = process.env['JOBMONITOR_TEST_CHECK_WORKER'];
   const pool = createCheckPool(testWorker !== undefined && testWorker !== '' ? { workerFile: new URL(testWorker) } : {});
   // ---- journal lines (journal_lines > 0): read for units that are not ok, shown in /api/node/status, never stored.
-  const checker = createJournalTap(pool, config.journal_lines ?? 0);
+  const checker = createJournalTap(createIncrementalChecker(pool), config.journal_lines ?? 0);
   const local = createLocalNode({ config, history, now, version: opts.version, journal: checker.latest });
   // ---- end journal lines
   // ---- peers (src/peers): refreshed in the background; /api/cluster answers from their cache.

@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { Piscina } from 'piscina';
 import type { DnsMonitorConfig, TargetConfig } from '../config/types.js';
 import type { CheckResult, ConnectivityStatus } from '../types.js';
-import type { CheckBatchJob, CheckBatchResult, DnsProbeJob, DnsProbeResult, UnitJob } from './jobs.js';
+import type { CheckBatchJob, CheckBatchResult, DnsProbeJob, DnsProbeResult, ListStatesJob, ListStatesResult, UnitJob, UnitState } from './jobs.js';
 import { failedProbe, formatSeconds, unknownResult } from './result.js';
 import { childGroups, createChildGroupsBuffer } from './child-groups.js';
 
@@ -52,6 +52,15 @@ export interface CheckPoolStats {
   workerErrors: number;
 }
 
+/** A full check of one target, with the Id systemd showed the unit under (undefined when it could not be read). */
+export interface DetailedCheck {
+  result: CheckResult;
+  unitId: string | undefined;
+}
+
+/** What list-units said of one target: its row, null when not listed, undefined when not asked or the call failed. */
+export type ListedState = UnitState | null | undefined;
+
 export interface CheckPool {
   /**
    * Checks every target; resolves with one result per target in the order
@@ -59,6 +68,13 @@ export interface CheckPool {
    * wrong is a result with state "unknown" and an error.
    */
   checkTargets(targets: readonly TargetConfig[], opts?: CheckTargetsOptions): Promise<CheckResult[]>;
+  /** `checkTargets`, each result with the unit's Id as systemd showed it. */
+  checkDetailed(targets: readonly TargetConfig[], opts?: CheckTargetsOptions): Promise<DetailedCheck[]>;
+  /**
+   * One `systemctl list-units` per (sudo, timeout) group: the state of each
+   * target in order (see ListedState), with how long the call took. Never rejects.
+   */
+  listStates(targets: readonly TargetConfig[]): Promise<{ states: ListedState[]; durationMs: number }>;
   /** One connectivity sample; never rejects. */
   probeDns(cfg: DnsMonitorConfig): Promise<ConnectivityStatus>;
   stats(): CheckPoolStats;
@@ -74,6 +90,8 @@ export interface CheckPool {
 const DEFAULT_CHECK_TIMEOUT_MS = 15_000;
 const DEFAULT_PROBE_TIMEOUT_MS = 4_000;
 const DEFAULT_BATCH_SIZE = 50;
+/** Units per `list-units` call: its cost hardly grows with the names (measured: 300 names ≈ one call's process start). */
+const LIST_BATCH_SIZE = 1000;
 
 const DEFAULTS = {
   maxThreads: 6,
@@ -159,10 +177,10 @@ export function createCheckPool(opts: CheckPoolOptions = {}): CheckPool {
   }
 
   /** A batch, then unit by unit if the batch failed in a way one unit could cause. */
-  async function checkBatch(job: CheckBatchJob): Promise<CheckResult[]> {
+  async function checkBatch(job: CheckBatchJob): Promise<DetailedCheck[]> {
     const first = await runBatch(job);
     const kind = first.batch_error_kind;
-    if (job.units.length <= 1 || (kind !== 'timeout' && kind !== 'output')) return first.results;
+    if (job.units.length <= 1 || (kind !== 'timeout' && kind !== 'output')) return first.results.map((result, i) => ({ result, unitId: first.ids?.[i] }));
     const single = (unit: (typeof job.units)[number]) => runBatch({ ...job, units: [unit] });
     // A first wave, one unit per thread. When every one of those times out too, systemd itself is
     // not answering (a frozen PID 1, a stuck bus): the rest would each wait out the timeout for
@@ -174,30 +192,54 @@ export function createCheckPool(opts: CheckPoolOptions = {}): CheckPool {
     const rest = hostWide
       ? job.units.slice(wave).map((u) => ({ results: [unknownResult(u, `${first.results[0]?.error ?? 'timed out'} (systemd answered neither the batch nor single checks; not retried)`)] }))
       : await Promise.all(job.units.slice(wave).map(single));
-    const singles = [...firstWave, ...rest];
-    return singles.map((s, i) => s.results[0] ?? first.results[i] ?? unknownResult(job.units[i] ?? { id: '', name: '' }, 'no result'));
+    const singles: CheckBatchResult[] = [...firstWave, ...rest];
+    return singles.map((s, i) => ({
+      result: s.results[0] ?? first.results[i] ?? unknownResult(job.units[i] ?? { id: '', name: '' }, 'no result'),
+      unitId: s.ids?.[0],
+    }));
+  }
+
+  async function checkDetailed(targets: readonly TargetConfig[], checkOpts: CheckTargetsOptions = {}): Promise<DetailedCheck[]> {
+    const batchSize = checkOpts.batchSize ?? DEFAULT_BATCH_SIZE;
+    if (!Number.isInteger(batchSize) || batchSize < 1) throw new TypeError(`checkTargets: batchSize must be a positive integer, got ${String(batchSize)}`);
+    const out = new Array<DetailedCheck>(targets.length);
+    await Promise.all(
+      planBatches(targets, batchSize).map(async ({ job, indexes }) => {
+        const journalLines = checkOpts.journalLines ?? 0;
+        if (journalLines > 0) job.journal_lines = journalLines;
+        const checks = await checkBatch(job);
+        indexes.forEach((targetIndex, i) => {
+          const target = targets[targetIndex];
+          const check = checks[i];
+          if (target === undefined) return;
+          // id/name always from the config, whatever the worker echoed.
+          out[targetIndex] = check === undefined ? { result: unknownResult(target, 'no result'), unitId: undefined } : { result: { ...check.result, id: target.id, name: target.name }, unitId: check.unitId };
+        });
+      }),
+    );
+    return out;
   }
 
   return {
     async checkTargets(targets, checkOpts = {}) {
-      const batchSize = checkOpts.batchSize ?? DEFAULT_BATCH_SIZE;
-      if (!Number.isInteger(batchSize) || batchSize < 1) throw new TypeError(`checkTargets: batchSize must be a positive integer, got ${String(batchSize)}`);
-      const out: CheckResult[] = new Array<CheckResult>(targets.length);
-      await Promise.all(
-        planBatches(targets, batchSize).map(async ({ job, indexes }) => {
-          const journalLines = checkOpts.journalLines ?? 0;
-          if (journalLines > 0) job.journal_lines = journalLines;
-          const results = await checkBatch(job);
-          indexes.forEach((targetIndex, i) => {
-            const target = targets[targetIndex];
-            const result = results[i];
-            if (target === undefined) return;
-            // id/name always from the config, whatever the worker echoed.
-            out[targetIndex] = result === undefined ? unknownResult(target, 'no result') : { ...result, id: target.id, name: target.name };
-          });
+      return (await checkDetailed(targets, checkOpts)).map((c) => c.result);
+    },
+
+    checkDetailed,
+
+    async listStates(targets) {
+      const states = new Array<ListedState>(targets.length).fill(undefined);
+      const durations = await Promise.all(
+        planBatches(targets, LIST_BATCH_SIZE).map(async ({ job, indexes }) => {
+          const listJob: ListStatesJob = { services: job.units.map((u) => u.service), use_sudo: job.use_sudo, timeout_ms: job.timeout_ms };
+          const answer = await runJob<ListStatesResult>('listStates', listJob, job.timeout_ms);
+          if (!answer.ok || !('states' in answer.value) || answer.value.states.length !== indexes.length) return 0;
+          const listed = answer.value.states;
+          indexes.forEach((targetIndex, i) => (states[targetIndex] = listed[i] ?? null));
+          return answer.value.duration_ms;
         }),
       );
-      return out;
+      return { states, durationMs: Math.max(0, ...durations) };
     },
 
     async probeDns(cfg) {
