@@ -8,7 +8,7 @@
  *   npm run bench -- sweep history        only these sections, in this order
  *   npm run bench -- --json out.json      also write the figures as JSON
  *
- * Sections: sweep (needs root: real systemd sandbox), isolation, history,
+ * Sections: sweep and sweep-whole (need root: real systemd sandbox), isolation, history,
  * api, peers, ui (needs chromium). Builds first (scripts/build.mjs --if-needed);
  * benchmarks import the compiled code from dist/. Traffic goes to 127.0.0.1 only.
  */
@@ -21,6 +21,7 @@ import { cleanupData } from './bench/data.mjs';
 
 const SECTIONS = {
   sweep: () => import('./bench/sweep.mjs'),
+  'sweep-whole': () => import('./bench/sweep-whole.mjs'),
   isolation: () => import('./bench/isolation.mjs'),
   history: () => import('./bench/history.mjs'),
   api: () => import('./bench/api.mjs'),
