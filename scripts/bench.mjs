@@ -9,7 +9,7 @@
  *   npm run bench -- --json out.json      also write the figures as JSON
  *
  * Sections: sweep and sweep-whole (need root: real systemd sandbox), isolation, history,
- * api, peers, ui (needs chromium). Builds first (scripts/build.mjs --if-needed);
+ * api, peers, ui (needs chromium), memory. Builds first (scripts/build.mjs --if-needed);
  * benchmarks import the compiled code from dist/. Traffic goes to 127.0.0.1 only.
  */
 import { execFileSync } from 'node:child_process';
@@ -27,6 +27,7 @@ const SECTIONS = {
   api: () => import('./bench/api.mjs'),
   peers: () => import('./bench/peers.mjs'),
   ui: () => import('./bench/ui.mjs'),
+  memory: () => import('./bench/memory.mjs'),
 };
 
 const argv = process.argv.slice(2);

@@ -12,11 +12,11 @@ import { failedProbe, formatSeconds, unknownResult } from './result.js';
 import { childGroups, createChildGroupsBuffer } from './child-groups.js';
 
 export interface CheckPoolOptions {
-  /** Default 4: jobs mostly wait on child processes, so a 2-core box can run more than 2. */
+  /** Default 6: jobs mostly wait on child processes, so a 2-core box can run more than 2. See `poolSizeFor`. */
   maxThreads?: number;
-  /** Default 1. */
+  /** Threads kept when idle. Default 0: a thread costs ~10 MB of RSS, and a sweep every few minutes needs none in between. */
   minThreads?: number;
-  /** Milliseconds an idle thread above minThreads lives. Default 60 000. */
+  /** Milliseconds an idle thread above minThreads lives. Default 15 000. */
   idleTimeout?: number;
   /** Jobs one thread runs at once (they are async waits). Default 4. */
   concurrentTasksPerWorker?: number;
@@ -95,8 +95,10 @@ const LIST_BATCH_SIZE = 1000;
 
 const DEFAULTS = {
   maxThreads: 6,
-  minThreads: 2,
-  idleTimeout: 60_000,
+  minThreads: 0,
+  // Longer than the gap between a sweep's list-units and show jobs and than short test intervals,
+  // much shorter than the default 5-minute interval: threads live through a sweep, not between sweeps.
+  idleTimeout: 15_000,
   // One job per thread: measured here, a second job on a busy thread only
   // started when the first had finished, so its deadline ran out in the queue.
   concurrentTasksPerWorker: 1,
@@ -131,9 +133,9 @@ export function createCheckPool(opts: CheckPoolOptions = {}): CheckPool {
     // aborts the whole process with a V8 fatal error ("IsGraphAsync ... instantiated module"): measured
     // in 7 of 32 storms of 300 aborts under load, 0 of 64 with it off (test/reliability/workers.test.ts).
     // Off in the workers, Piscina falls back to import(), which a termination does not break.
-    ...(process.allowedNodeEnvironmentFlags.has('--no-experimental-require-module')
-      ? { execArgv: [...process.execArgv, '--no-experimental-require-module'] }
-      : {}),
+    // The daemon's own flags are not passed on: V8 heap flags (package.json `start`) are process-wide
+    // already, and a Worker refuses them in execArgv (every job then fails "invalid execArgv flags").
+    execArgv: process.allowedNodeEnvironmentFlags.has('--no-experimental-require-module') ? ['--no-experimental-require-module'] : [],
     workerData: { childGroups: groupsBuffer },
     ...(opts.env === undefined ? {} : { env: stringEnv(opts.env) }),
   });
