@@ -90,14 +90,20 @@ export function createIncrementalChecker(
   if (!Number.isInteger(every) || every < 1) throw new TypeError(`createIncrementalChecker: detailsEvery must be a positive integer, got ${String(every)}`);
   let known = new Map<string, Known>();
   let sweep = 0;
+  const listPausedUntil = new Map<boolean, number>();
 
   return {
     async checkTargets(targets, checkOpts = {}) {
       sweep += 1;
-      const listedIdx = targets.flatMap((t, i) => (listable(t.service) ? [i] : []));
+      const listedIdx = targets.flatMap((t, i) => (listable(t.service) && sweep >= (listPausedUntil.get(t.use_sudo) ?? 0) ? [i] : []));
       const list = await pool.listStates(listedIdx.map((i) => targets[i] as TargetConfig));
       const listed = new Array<ListedState>(targets.length).fill(undefined);
       listedIdx.forEach((targetIdx, k) => (listed[targetIdx] = list.states[k]));
+      // A list-units that failed for a whole sudo/plain group (a sudoers rule allowing only `show`) is not retried every sweep.
+      for (const sudo of [true, false]) {
+        const asked = listedIdx.filter((i) => targets[i]?.use_sudo === sudo);
+        if (asked.length > 0 && asked.every((i) => listed[i] === undefined)) listPausedUntil.set(sudo, sweep + every);
+      }
       const journal = (checkOpts.journalLines ?? 0) > 0;
       const show = targets.flatMap((t, i) => (needsShow(known.get(keyOf(t)), listed[i], t.service, (sweep + i) % every === 0, journal) ? [i] : []));
       const shown = await pool.checkDetailed(show.map((i) => targets[i] as TargetConfig), checkOpts);
