@@ -9,7 +9,7 @@
  * `start` flags), with a fake systemctl (test/fixtures/fake-systemctl).
  */
 import { execFileSync, spawn } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
@@ -20,7 +20,7 @@ import { benchTargets } from '../gen-history.mjs';
 const LOAD = join(ROOT, 'scripts', 'bench', 'load.mjs');
 const FAKE = join(ROOT, 'test', 'fixtures', 'fake-systemctl');
 const ENDPOINTS = [
-  '/api/node/status', '/api/status', '/api/node/history', '/api/history', '/api/node/uptime?range=30d', '/api/uptime?range=30d',
+  '/api/node/status', '/api/status', '/api/node/history?limit=100', '/api/history?limit=100', '/api/node/uptime?range=30d', '/api/uptime?range=30d',
   '/api/cluster', '/api/overview', '/api/incidents', '/metrics', '/healthz', '/api/badge/svc-000/status.svg', '/api/openapi.json',
 ];
 
@@ -48,12 +48,12 @@ function buildMain(log) {
 }
 
 /** Starts `root`'s daemon as `npm start` would, on 127.0.0.1; resolves once it listens. */
-async function startDaemon(root, config) {
+async function startDaemon(root, flags, config) {
   const dir = mkdtempSync(join(tmpdir(), 'jm-bench-mem-'));
   mkdirSync(join(dir, 'bin'));
   cpSync(FAKE, join(dir, 'bin', 'systemctl'));
   writeFileSync(join(dir, 'config.yaml'), stringify(config));
-  const child = spawn(process.execPath, [...startFlags(root), join(root, 'dist', 'src', 'main.js'), '-config', join(dir, 'config.yaml'), '-addr', '127.0.0.1:0'], {
+  const child = spawn(process.execPath, [...flags, join(root, 'dist', 'src', 'main.js'), '-config', join(dir, 'config.yaml'), '-addr', '127.0.0.1:0'], {
     cwd: dir,
     env: { ...process.env, PATH: `${join(dir, 'bin')}:${process.env.PATH}` },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -64,6 +64,7 @@ async function startDaemon(root, config) {
   const port = await until(() => /listening on 127\.0\.0\.1:(\d+)/.exec(out)?.[1], 120_000, `daemon of ${root} listening: ${out.slice(-500)}`);
   return {
     pid: child.pid,
+    dir,
     url: `http://127.0.0.1:${port}`,
     async stop() {
       const exited = new Promise((r) => child.once('exit', r));
@@ -81,14 +82,23 @@ async function firstSample(url, n) {
   }, 180_000, 'first sample');
 }
 
-/** RSS at rest: 2 units, first sample taken, then `restMs` with nothing asked. */
-async function atRest(root, restMs) {
-  const d = await startDaemon(root, {
+/** True once the daemon's history holds a sample (read from disk, so the daemon is not asked anything). */
+function sampled(dataDir) {
+  try {
+    return readdirSync(dataDir).some((f) => f.startsWith('status-') && statSync(join(dataDir, f)).size > 0);
+  } catch {
+    return false;
+  }
+}
+
+/** RSS at rest: 2 units, first sample taken, then `restMs` with nothing asked (not even the API). */
+async function atRest(variant, restMs) {
+  const d = await startDaemon(variant.root, variant.flags, {
     node_id: 'bench', interval_minutes: 5, data_directory: 'data', monitor_dns: { enabled: false },
     targets: [{ id: 'a', name: 'a', service: 'ok-a.service' }, { id: 'b', name: 'b', service: 'ok-b.service' }],
   });
   try {
-    await firstSample(d.url, 2);
+    await until(() => sampled(join(d.dir, 'data')), 120_000, 'first sample on disk');
     await sleep(restMs);
     return rssOf(d.pid);
   } finally {
@@ -97,9 +107,9 @@ async function atRest(root, restMs) {
 }
 
 /** RSS with 500 units and 30 days: before, peak during, right after, and a minute after the load. */
-async function underLoad(root, data, seconds, log) {
+async function underLoad(variant, data, seconds, log) {
   const targets = benchTargets(500).map(({ id, name, service }) => ({ id, name, service }));
-  const d = await startDaemon(root, { node_id: 'bench', interval_minutes: 1, data_directory: data, monitor_dns: { enabled: false }, targets });
+  const d = await startDaemon(variant.root, variant.flags, { node_id: 'bench', interval_minutes: 1, data_directory: data, monitor_dns: { enabled: false }, targets });
   try {
     await firstSample(d.url, targets.length);
     await sleep(5_000);
@@ -108,8 +118,12 @@ async function underLoad(root, data, seconds, log) {
     const sampler = setInterval(() => (peak = Math.max(peak, rssOf(d.pid))), 100);
     try {
       for (const path of ENDPOINTS) {
-        const x = await runNodeJson(LOAD, ['--url', `${d.url}${path}`, '--connections', '50', '--duration', String(seconds)], { timeoutMs: (seconds + 120) * 1000 });
-        log(`  ${path}: ${x.rps.toFixed(0)} req/s, RSS now ${fmt.mb(rssOf(d.pid))}`);
+        try {
+          const x = await runNodeJson(LOAD, ['--url', `${d.url}${path}`, '--connections', '50', '--duration', String(seconds)], { timeoutMs: (seconds + 60) * 1000 });
+          log(`  ${variant.name} ${path}: ${x.rps.toFixed(0)} req/s, RSS now ${fmt.mb(rssOf(d.pid))}`);
+        } catch (err) {
+          log(`  ${variant.name} ${path}: load failed (${err instanceof Error ? err.message.slice(0, 200) : String(err)}), RSS now ${fmt.mb(rssOf(d.pid))}`);
+        }
       }
     } finally {
       clearInterval(sampler);
@@ -122,22 +136,30 @@ async function underLoad(root, data, seconds, log) {
   }
 }
 
-export async function run({ log = () => {}, restMs = 45_000, seconds = 3 } = {}) {
+export async function run({ log = () => {}, restMs = 40_000, seconds = 2 } = {}) {
   const report = createReport('7. Memory (RSS of the daemon process)');
   const main = buildMain(log);
-  const roots = { ours: ROOT, ...(main !== undefined ? { main } : {}) };
+  const flags = startFlags(ROOT);
+  const variants = [
+    { name: 'ours', root: ROOT, flags },
+    ...(flags.length > 0 ? [{ name: 'ours without start flags', root: ROOT, flags: [] }] : []),
+    ...(main !== undefined ? [{ name: 'main', root: main, flags: startFlags(main) }] : []),
+  ];
+  const mainFlags = variants.find((v) => v.name === 'main')?.flags;
   const rest = {};
   const load = {};
   try {
-    for (const [k, root] of Object.entries(roots)) {
-      rest[k] = await atRest(root, restMs);
-      log(`${k}: at rest with 2 units ${fmt.mb(rest[k])}`);
+    for (const v of variants) {
+      rest[v.name] = await atRest(v, restMs);
+      log(`${v.name}: at rest with 2 units ${fmt.mb(rest[v.name])}`);
     }
-    for (const [k, root] of Object.entries(roots)) {
-      const data = await copyOfOurs(`memory-${k}`, log);
-      log(`${k}: 500 units, 30 days, 50 connections on ${ENDPOINTS.length} endpoints`);
+    for (const v of variants) {
+      const data = await copyOfOurs(`memory-${variants.indexOf(v)}`, log);
+      log(`${v.name}: 500 units, 30 days, 50 connections on ${ENDPOINTS.length} endpoints`);
       try {
-        load[k] = await underLoad(root, data, seconds, log);
+        load[v.name] = await underLoad(v, data, seconds, log);
+        const x = load[v.name];
+        log(`${v.name}: before ${fmt.mb(x.before)}, peak ${fmt.mb(x.peak)}, after ${fmt.mb(x.after)}, a minute after ${fmt.mb(x.minute)}`);
       } finally {
         rmSync(data, { recursive: true, force: true });
       }
@@ -147,12 +169,19 @@ export async function run({ log = () => {}, restMs = 45_000, seconds = 3 } = {})
   }
   const b = (v) => (v === undefined ? 'n/a' : fmt.mb(v));
   const ratio = (o, m) => (m === undefined ? undefined : m / o);
+  const ours = load.ours;
+  const base = load.main;
   report.row('at rest, 2 units', fmt.mb(rest.ours), b(rest.main), ratio(rest.ours, rest.main), '< 60 MB', rest.ours < 60e6);
-  report.row('500 units + 30 days, before load', fmt.mb(load.ours.before), b(load.main?.before), ratio(load.ours.before, load.main?.before));
-  report.row('  peak during 50-connection load', fmt.mb(load.ours.peak), b(load.main?.peak), ratio(load.ours.peak, load.main?.peak));
-  report.row('  right after the load', fmt.mb(load.ours.after), b(load.main?.after), ratio(load.ours.after, load.main?.after), '< 150 MB', load.ours.after < 150e6);
-  report.row('  a minute after the load', fmt.mb(load.ours.minute), b(load.main?.minute), ratio(load.ours.minute, load.main?.minute), '< 120 MB', load.ours.minute < 120e6);
+  report.row('500 units + 30 days, before load', fmt.mb(ours.before), b(base?.before), ratio(ours.before, base?.before));
+  report.row('  peak during 50-connection load', fmt.mb(ours.peak), b(base?.peak), ratio(ours.peak, base?.peak));
+  report.row('  right after the load', fmt.mb(ours.after), b(base?.after), ratio(ours.after, base?.after), '< 150 MB', ours.after < 150e6);
+  report.row('  a minute after the load', fmt.mb(ours.minute), b(base?.minute), ratio(ours.minute, base?.minute), '< 120 MB', ours.minute < 120e6);
+  const nf = load['ours without start flags'];
+  if (nf !== undefined) {
+    const r = rest['ours without start flags'];
+    report.note(`ours without the start flags (${flags.join(' ')}), same run: at rest ${fmt.mb(r)}; 500 units before ${fmt.mb(nf.before)}, peak ${fmt.mb(nf.peak)}, after ${fmt.mb(nf.after)}, a minute after ${fmt.mb(nf.minute)}.`);
+  }
   report.note(`baseline: ${main !== undefined ? "the main branch's code (git archive main, built in this run), started the same way" : 'none (main could not be built here)'}; the original Go daemon is not available on this machine.`);
-  report.note(`RSS from /proc/PID/status VmRSS (all threads; includes the node binary's file pages). At rest = ${restMs / 1000} s after the first sample, interval 5 min, no DNS probe. Load = ${seconds} s at 50 connections on each of ${ENDPOINTS.join(', ')} in turn (keep-alive, identity encoding), interval 1 min, fake systemctl. Flags from each tree's package.json start script: ours ${startFlags(ROOT).join(' ') || '(none)'}${main !== undefined ? `, main ${startFlags(main).join(' ') || '(none)'}` : ''}.`);
+  report.note(`RSS from /proc/PID/status VmRSS (all threads; includes the node binary's file pages). At rest = ${restMs / 1000} s after the first sample reached the disk, nothing asked over HTTP, interval 5 min, no DNS probe. Load = ${seconds} s at 50 connections on each of ${ENDPOINTS.join(', ')} in turn (keep-alive, identity encoding; history limited to its newest 100 samples, a full day of 500 units is tens of MB per answer), interval 1 min, fake systemctl. Flags from each tree's package.json start script: ours ${flags.join(' ') || '(none)'}${mainFlags !== undefined ? `, main ${mainFlags.join(' ') || '(none)'}` : ''}.`);
   return report;
 }
