@@ -9,7 +9,8 @@
  *   npm run bench -- --json out.json      also write the figures as JSON
  *
  * Sections: sweep and sweep-whole (need root: real systemd sandbox), isolation, history,
- * api, peers, ui (needs chromium), memory. Builds first (scripts/build.mjs --if-needed);
+ * api, peers, hostile-peers, ui (needs chromium), fleet (real daemons + chromium; `--nodes 20`),
+ * memory. Builds first (scripts/build.mjs --if-needed);
  * benchmarks import the compiled code from dist/. Traffic goes to 127.0.0.1 only.
  */
 import { execFileSync } from 'node:child_process';
@@ -26,14 +27,17 @@ const SECTIONS = {
   history: () => import('./bench/history.mjs'),
   api: () => import('./bench/api.mjs'),
   peers: () => import('./bench/peers.mjs'),
+  'hostile-peers': () => import('./bench/hostile-peers.mjs'),
   ui: () => import('./bench/ui.mjs'),
+  fleet: () => import('./bench/fleet.mjs'),
   memory: () => import('./bench/memory.mjs'),
 };
 
 const argv = process.argv.slice(2);
 const jsonAt = argv.indexOf('--json');
 const jsonFile = jsonAt >= 0 ? argv[jsonAt + 1] : undefined;
-const names = argv.filter((a, i) => !a.startsWith('--') && !(jsonAt >= 0 && i === jsonAt + 1));
+const nodesAt = argv.indexOf('--nodes');
+const names = argv.filter((a, i) => !a.startsWith('--') && !(jsonAt >= 0 && i === jsonAt + 1) && !(nodesAt >= 0 && i === nodesAt + 1));
 const unknown = names.filter((n) => !(n in SECTIONS));
 if (unknown.length > 0) {
   console.error(`bench: unknown section(s) ${unknown.join(', ')}; known: ${Object.keys(SECTIONS).join(', ')}`);

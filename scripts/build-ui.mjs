@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 /**
  * Bundles the dashboard: public/src/index.ts -> public/dist/jobmonitor.js
- * (ES2022 module, minified, with a source map) and prints its size raw and
- * gzipped. `--if-needed` skips the build when the bundle is newer than every
+ * (ES2022 module, minified, with a source map) and its fetch worker
+ * public/src/cluster-worker.ts -> public/dist/cluster-worker.js, and prints
+ * the bundle's size raw and gzipped. `--if-needed` skips the build when the bundle is newer than every
  * source it depends on.
  *
  * Usage: node scripts/build-ui.mjs [--if-needed] [--quiet]
@@ -18,8 +19,11 @@ import { gzipSync } from 'node:zlib';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const entry = join(root, 'public/src/index.ts');
 const outfile = join(root, 'public/dist/jobmonitor.js');
-/** Sources of the bundle besides public/src: the shared wire types. */
-const extraInputs = [join(root, 'src/types.ts'), join(root, 'package-lock.json')];
+/** The dashboard's fetch worker, beside the bundle (loaded by URL, so a separate file). */
+const workerEntry = join(root, 'public/src/cluster-worker.ts');
+const workerOutfile = join(root, 'public/dist/cluster-worker.js');
+/** Sources of the bundle besides public/src: the shared wire types and the state classification. */
+const extraInputs = [join(root, 'src/types.ts'), join(root, 'src/state.ts'), join(root, 'package-lock.json')];
 
 /**
  * Drops the indentation between tags in the components' templates
@@ -66,9 +70,7 @@ async function upToDate() {
 export async function buildUi({ ifNeeded = false, quiet = false } = {}) {
   const built = !(ifNeeded && (await upToDate()));
   if (built) {
-    await build({
-      entryPoints: [entry],
-      outfile,
+    const shared = {
       bundle: true,
       format: 'esm',
       platform: 'browser',
@@ -77,9 +79,10 @@ export async function buildUi({ ifNeeded = false, quiet = false } = {}) {
       sourcemap: true,
       legalComments: 'eof',
       tsconfig: join(root, 'public/tsconfig.json'),
-      plugins: [compactTemplates],
       logLevel: quiet ? 'error' : 'warning',
-    });
+    };
+    await build({ ...shared, entryPoints: [workerEntry], outfile: workerOutfile });
+    await build({ ...shared, entryPoints: [entry], outfile, plugins: [compactTemplates] });
   }
   const code = await readFile(outfile);
   const result = { built, outfile, bytes: code.length, gzipBytes: gzipSync(code, { level: 9 }).length };

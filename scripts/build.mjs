@@ -40,7 +40,7 @@ if (!ifNeeded || newest(serverInputs) > stamp('dist/.built')) {
   run(process.execPath, ['-e', "require('node:fs').writeFileSync('dist/.built', new Date().toISOString())"]);
 }
 
-const uiInputs = ['public/src', 'public/tsconfig.json', 'scripts/build-ui.mjs', 'src/types.ts'];
+const uiInputs = ['public/src', 'public/tsconfig.json', 'scripts/build-ui.mjs', 'src/types.ts', 'src/state.ts'];
 if (existsSync(join(root, 'scripts/build-ui.mjs')) && (!ifNeeded || newest(uiInputs) > stamp('public/dist/jobmonitor.js'))) {
   console.error('build: bundling the dashboard -> public/dist/');
   run(process.execPath, [join(root, 'scripts/build-ui.mjs')]);

@@ -241,7 +241,7 @@ stage_app
 
 starter_config() {
   cat <<EOF
-# JobMonitor configuration. Every key: $prefix/README.md ("Configuration").
+# JobMonitor configuration. Every key: $prefix/docs/configuration.md.
 # Check it with: $node $prefix/dist/src/main.js validate -config $config
 interval_minutes: 5
 data_directory: $data

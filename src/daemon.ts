@@ -24,6 +24,8 @@ import { historyCap } from './http/query.js';
 import type { Logger } from './log.js';
 import { createLocalNode } from './node/local.js';
 import { createPeerPoller, minRefreshFromEnv } from './peers/poller.js';
+import { createPeerDecodePool } from './peers/decode-pool.js';
+import { peerLimitsFrom } from './peers/limits.js';
 // ---- incidents and notifications imports (src/incidents, src/notify)
 import { createIncidentService } from './incidents/service.js';
 import { openIncidentStore } from './incidents/store.js';
@@ -73,7 +75,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<StartResult> {
     store: incidentStore.value,
     log,
     now,
-    onEvent: (e) => notifier.notify(e),
+    onEvents: (events) => notifier.notifyAll(events),
   });
   // ---- end incidents and notifications
 
@@ -97,6 +99,8 @@ export async function startDaemon(opts: DaemonOptions): Promise<StartResult> {
     }),
     log,
     now,
+    decoder: createPeerDecodePool(), // peer bodies are parsed and checked off the main thread; closed by peers.stop()
+    limits: peerLimitsFrom(config),
     ...(minPeerRefreshMs !== undefined ? { minRefreshMs: minPeerRefreshMs } : {}),
     onRefresh: (p, ok, error, at) => incidents.observePeer(p.id, p.name, ok, error, at), // ---- incidents
   });
@@ -156,7 +160,10 @@ export async function startDaemon(opts: DaemonOptions): Promise<StartResult> {
 
   // ---- metrics (src/metrics): one registry per daemon, read from the live objects on each scrape.
   const metricsRegistry = createMetricsRegistry(
-    daemonMetricsSources({ config, version: opts.version, history, local, pool, peerStates: () => peers.states() }),
+    daemonMetricsSources({
+      config, version: opts.version, history, local, pool, peerStates: () => peers.states(),
+      incidents: { openIncidents: () => incidents.openIncidents(), heldBack: () => notifier.heldBack() }, // ---- incidents
+    }),
     { now },
   );
   // ---- end metrics
@@ -173,6 +180,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<StartResult> {
     ...(config.frame_ancestors !== undefined && config.frame_ancestors.length > 0 ? { frameAncestors: config.frame_ancestors.join(' ') } : {}),
     // ---- operations (metrics, badges)
     metrics: { registry: metricsRegistry, public: config.metrics_public ?? false },
+    peersConfig: config.peers,
     badgesPublic: config.badges_public ?? false,
     // ---- end operations
     incidents: (range, limit) => incidents.list(range, limit), // ---- incidents

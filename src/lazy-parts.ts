@@ -10,6 +10,8 @@ import type { PeerClient, PeerClientOptions } from './peers/client.js';
 /** What a notifier without channels does: nothing. */
 const NO_CHANNELS: Notifier = {
   notify: () => undefined,
+  notifyAll: () => undefined,
+  heldBack: () => [],
   pending: () => 0,
   idle: () => Promise.resolve(),
   stop: () => Promise.resolve(),
@@ -27,6 +29,9 @@ export function lazyPeerClient(opts: PeerClientOptions): PeerClient {
   let client: Promise<PeerClient> | undefined;
   const get = (): Promise<PeerClient> => (client ??= import('./peers/client.js').then((m) => m.createPeerClient(opts)));
   return {
+    async getBytes(peer, path, signal, shape) {
+      return (await get()).getBytes(peer, path, signal, shape);
+    },
     async getJson(peer, path, signal) {
       return (await get()).getJson(peer, path, signal);
     },

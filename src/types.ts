@@ -105,6 +105,8 @@ export interface PeerSyncInfo {
   stale?: boolean;
   last_success_at?: string;
   consecutive_failures?: number;
+  /** Present (true) while the peer's history is still being read: its card shows what has arrived, newest first. */
+  syncing?: boolean;
 }
 
 export interface PeerSnapshot extends PeerSyncInfo {

@@ -26,6 +26,16 @@ export interface ClusterRequest {
   /** Give up after this long (default 20 s): a hung server must not stall polling. */
   timeoutMs?: number;
   fetchImpl?: typeof fetch;
+  /** The ETag of the data already held: a server that still has it answers 304 and nothing is downloaded. */
+  etag?: string | null;
+  /** The absolute URL to ask, when already resolved (a worker has no page to resolve `baseUrl` against). */
+  url?: string;
+}
+
+/** A cluster answer: new data with its ETag, or `data: null` when the server said it is unchanged (304). */
+export interface ClusterAnswer {
+  data: ClusterResponse | null;
+  etag: string | null;
 }
 
 /** `baseUrl` joined with an absolute API path; '' keeps the path relative to the page. */
@@ -99,7 +109,19 @@ async function errorMessage(res: Response): Promise<string> {
 
 /** GET the cluster snapshot. Resolves to a value in every case, including abort. */
 export async function fetchCluster(req: ClusterRequest): Promise<FetchResult<ClusterResponse>> {
-  const url = clusterUrl(req.baseUrl, req.range);
+  const r = await fetchClusterIfChanged({ ...req, etag: null });
+  if (!r.ok) return r;
+  return r.value.data
+    ? { ok: true, value: r.value.data }
+    : { ok: false, failure: { kind: 'invalid', status: 304, message: 'The server answered 304 to an unconditional request.' } };
+}
+
+/**
+ * GET the cluster snapshot, conditionally when `req.etag` is set: a poll
+ * that finds nothing new costs a 304 and no parsing or rendering.
+ */
+export async function fetchClusterIfChanged(req: ClusterRequest): Promise<FetchResult<ClusterAnswer>> {
+  const url = req.url ?? clusterUrl(req.baseUrl, req.range);
   const controller = new AbortController();
   let timedOut = false;
   const onAbort = (): void => controller.abort();
@@ -111,6 +133,7 @@ export async function fetchCluster(req: ClusterRequest): Promise<FetchResult<Clu
   }, req.timeoutMs ?? 20_000);
   const headers: Record<string, string> = { Accept: 'application/json' };
   if (req.apiKey) headers['Authorization'] = `Bearer ${req.apiKey}`;
+  if (req.etag) headers['If-None-Match'] = req.etag;
   try {
     const res = await (req.fetchImpl ?? fetch)(url, {
       headers,
@@ -118,6 +141,7 @@ export async function fetchCluster(req: ClusterRequest): Promise<FetchResult<Clu
       credentials: 'omit',
       signal: controller.signal,
     });
+    if (res.status === 304 && req.etag) return { ok: true, value: { data: null, etag: req.etag } };
     if (res.status === 401 || res.status === 403) {
       return { ok: false, failure: { kind: 'unauthorized', status: res.status, message: await errorMessage(res) } };
     }
@@ -133,7 +157,7 @@ export async function fetchCluster(req: ClusterRequest): Promise<FetchResult<Clu
     }
     const value = normalizeCluster(body);
     return value
-      ? { ok: true, value }
+      ? { ok: true, value: { data: value, etag: res.headers.get('ETag') } }
       : { ok: false, failure: { kind: 'invalid', status: res.status, message: 'The response is not a cluster snapshot.' } };
   } catch (err) {
     if (req.signal.aborted) return { ok: false, failure: { kind: 'aborted', status: null, message: 'Cancelled.' } };

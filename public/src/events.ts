@@ -19,6 +19,18 @@ export interface JmEventMap {
   'jm-api-key': { key: string; remember: boolean };
   /** The user asked to re-fetch now (from an inner element). */
   'jm-refresh-request': Record<string, never>;
+  /** A node card's units were shown or hidden by the user. */
+  'jm-node-toggle': { nodeId: string; collapsed: boolean };
+  /**
+   * Asks the dashboard to bring a unit's row into view (expanding its node,
+   * scrolling the virtual list). Dispatch it, bubbling and composed, from
+   * anything inside `<jm-dashboard>` (e.g. an incident entry) or on the
+   * dashboard itself; `jm-dashboard.revealUnit()` and the location hash
+   * `#unit=<node>/<unit>` do the same.
+   */
+  'jm-reveal-unit': { nodeId: string; unitId: string };
+  /** The fleet summary asks for a node's card (`problems`: with only its problems shown). */
+  'jm-show-node': { nodeKey: string; problems: boolean };
 }
 
 /** Dispatches a bubbling, composed CustomEvent from `target`. */
@@ -34,5 +46,8 @@ declare global {
     'jm-error': CustomEvent<JmEventMap['jm-error']>;
     'jm-api-key': CustomEvent<JmEventMap['jm-api-key']>;
     'jm-refresh-request': CustomEvent<JmEventMap['jm-refresh-request']>;
+    'jm-node-toggle': CustomEvent<JmEventMap['jm-node-toggle']>;
+    'jm-reveal-unit': CustomEvent<JmEventMap['jm-reveal-unit']>;
+    'jm-show-node': CustomEvent<JmEventMap['jm-show-node']>;
   }
 }

@@ -3,6 +3,7 @@
  * tone names. Nothing here touches the DOM; every result is plain text that
  * the components bind as text.
  */
+import { classifyState, type StateClass } from '../../src/state.js';
 import type { RangeName } from './types.js';
 
 /** Colour level of an uptime percentage; `none` when there is no data. */
@@ -11,8 +12,7 @@ export type UptimeLevel = 'good' | 'warn' | 'bad' | 'none';
 /** Colour of a state badge. */
 export type Tone = 'ok' | 'warn' | 'error' | 'unknown';
 
-const TRANSITIONAL = new Set(['activating', 'deactivating', 'reloading', 'maintenance', 'refreshing']);
-const NO_STATE = new Set(['', 'unknown', 'missing']);
+const TONE: Readonly<Record<StateClass, Tone>> = { ok: 'ok', transitioning: 'warn', down: 'error', unknown: 'unknown' };
 
 const dateTimeFmt = new Intl.DateTimeFormat(undefined, {
   year: 'numeric',
@@ -120,15 +120,12 @@ export function uptimeLevel(value: number | null | undefined): UptimeLevel {
 }
 
 /**
- * Tone of a unit state, by the same priority the timelines use: ok is
- * green, transitional states amber, no state grey, anything else red.
+ * Tone of a unit state: the server's classification (src/state.ts), so a
+ * badge and its timeline always agree. Ok is green, transitioning amber, no
+ * state grey, down red.
  */
 export function stateTone(state: string | null | undefined, ok?: boolean): Tone {
-  const s = (state ?? '').trim().toLowerCase();
-  if (ok === true || s === 'active' || s === 'running' || s === 'online') return 'ok';
-  if (TRANSITIONAL.has(s)) return 'warn';
-  if (NO_STATE.has(s)) return 'unknown';
-  return 'error';
+  return TONE[classifyState(ok, state)];
 }
 
 /**

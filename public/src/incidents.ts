@@ -2,7 +2,11 @@
  * The incident list, computed from the current snapshot like the
  * original's: peer sync errors (and our stale marks), failed DNS probes,
  * and every unit whose latest check is not ok, each with since when.
+ * Units whose failure has a cause outside them (no systemd, bus down, sudo
+ * refusing: the server's own rule, src/incidents/host-cause.ts) are one
+ * `host` item listing them, not one item each.
  */
+import { findHostCauses, HOST_CAUSE_NAMES } from '../../src/incidents/host-cause.js';
 import { parseTime, stateTone } from './format.js';
 import { checkProblemSince, connectivityProblemSince } from './since.js';
 import type { PeerSnapshot } from './types.js';
@@ -10,7 +14,7 @@ import type { PeerSnapshot } from './types.js';
 export interface Incident {
   /** Unique within the list, stable across refreshes. */
   key: string;
-  kind: 'sync' | 'connectivity' | 'unit';
+  kind: 'sync' | 'connectivity' | 'unit' | 'host';
   severity: 'error' | 'warn';
   nodeId: string;
   title: string;
@@ -19,6 +23,8 @@ export interface Incident {
   since: number | null;
   /** For sync problems: the last successful sync (ms), when known. */
   lastGood: number | null;
+  /** Host items: the units the cause hides. */
+  units?: Array<{ id: string; name: string }>;
 }
 
 /** The display name of a node: its name, else its id. */
@@ -66,8 +72,24 @@ export function computeIncidents(nodes: readonly PeerSnapshot[]): Incident[] {
       });
     }
     const timelines = new Map((node.service_timelines ?? []).map((t) => [t.service_id, t.timeline]));
-    for (const check of node.status?.checks ?? []) {
-      if (check.ok) continue;
+    const checks = node.status?.checks ?? [];
+    const hidden = new Set<string>();
+    for (const f of findHostCauses(checks)) {
+      for (const u of f.units) hidden.add(u.id);
+      out.push({
+        key: `${prefix}:host:${f.cause}`,
+        kind: 'host',
+        severity: 'error',
+        nodeId,
+        title: `${name} - ${HOST_CAUSE_NAMES[f.cause]}`,
+        detail: `${f.units.length} unit${f.units.length === 1 ? '' : 's'} unchecked - ${f.error}${node.stale ? ' (stale data)' : ''}`,
+        since: null,
+        lastGood: null,
+        units: f.units,
+      });
+    }
+    for (const check of checks) {
+      if (check.ok || hidden.has(check.id)) continue;
       const state = check.state || 'no state';
       out.push({
         key: `${prefix}:unit:${check.id}`,

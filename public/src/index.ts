@@ -3,11 +3,14 @@
  * even when the bundle is loaded twice) and exports the classes and pure
  * helpers for pages that want to build their own views.
  *
- * Elements: <jm-dashboard>, <jm-node-card>, <jm-unit-row>, <jm-timeline>,
- * <jm-probe>, <jm-incidents>, <jm-legend>, <jm-api-key-form>.
+ * Elements: <jm-dashboard>, <jm-fleet-summary>, <jm-node-card>, <jm-unit-row>,
+ * <jm-timeline>, <jm-probe>, <jm-incidents>, <jm-legend>, <jm-api-key-form>,
+ * and Lit's <lit-virtualizer> (the virtual list of a large node's rows).
  */
+import { LitVirtualizer } from '@lit-labs/virtualizer/LitVirtualizer.js';
 import { JmApiKeyForm } from './jm-api-key-form.js';
 import { JmDashboard } from './jm-dashboard.js';
+import { JmFleetSummary } from './jm-fleet-summary.js';
 import { JmIncidents } from './jm-incidents.js';
 import { JmLegend } from './jm-legend.js';
 import { JmNodeCard } from './jm-node-card.js';
@@ -15,9 +18,9 @@ import { JmProbe } from './jm-probe.js';
 import { JmTimeline } from './jm-timeline.js';
 import { JmUnitRow } from './jm-unit-row.js';
 
-export { JmApiKeyForm, JmDashboard, JmIncidents, JmLegend, JmNodeCard, JmProbe, JmTimeline, JmUnitRow };
-export { apiUrl, clusterUrl, fetchCluster, normalizeCluster } from './api.js';
-export type { ClusterRequest, FailureKind, FetchFailure, FetchResult } from './api.js';
+export { JmApiKeyForm, JmDashboard, JmFleetSummary, JmIncidents, JmLegend, JmNodeCard, JmProbe, JmTimeline, JmUnitRow };
+export { apiUrl, clusterUrl, fetchCluster, fetchClusterIfChanged, normalizeCluster } from './api.js';
+export type { ClusterAnswer, ClusterRequest, FailureKind, FetchFailure, FetchResult } from './api.js';
 export { ClusterPoller } from './cluster-poller.js';
 export type { PollerOptions, RefreshReason } from './cluster-poller.js';
 export { emit } from './events.js';
@@ -31,15 +34,21 @@ export * from './prefs.js';
 export { checkProblemSince, connectivityProblemSince, timelineProblemSince } from './since.js';
 export { RANGES, isRangeName } from './types.js';
 export type * from './types.js';
-export { nodeUptime, unitViews } from './units.js';
+export { nodeUptime, unitViews, viewsByKey } from './units.js';
+export { buildFleet, defaultExpanded, isLargeFleet, syncFlags } from './fleet.js';
+export type { NodeModel, SyncFlags, SyncState } from './fleet.js';
+export { hashWithUnit, parseUnitAddress, readPageState, writePageState } from './url-state.js';
+export type { PageState, UnitAddress } from './url-state.js';
 export type { UnitView } from './units.js';
 
 /** Tag name to class, in registration order (children before the elements that use them). */
 export const ELEMENTS = {
+  'lit-virtualizer': LitVirtualizer,
   'jm-timeline': JmTimeline,
   'jm-unit-row': JmUnitRow,
   'jm-probe': JmProbe,
   'jm-node-card': JmNodeCard,
+  'jm-fleet-summary': JmFleetSummary,
   'jm-incidents': JmIncidents,
   'jm-legend': JmLegend,
   'jm-api-key-form': JmApiKeyForm,

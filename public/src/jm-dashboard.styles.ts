@@ -142,7 +142,6 @@ export const dashboardStyles = css`
     flex-wrap: wrap;
     align-items: center;
     gap: 0.6rem 1.2rem;
-    margin: 0 0 1.1rem;
   }
   .filters input[type='search'] {
     font: inherit;
@@ -163,6 +162,20 @@ export const dashboardStyles = css`
     display: inline-flex;
     align-items: center;
     gap: 0.45rem;
+    font-size: 0.88rem;
+    color: var(--_muted);
+  }
+  .fold {
+    display: inline-flex;
+    gap: 0.5rem;
+    margin-left: auto;
+  }
+  .fold button {
+    font-size: 0.8rem;
+    padding: 0.25rem 0.7rem;
+  }
+  .hidden-nodes {
+    margin: 0;
     font-size: 0.88rem;
     color: var(--_muted);
   }

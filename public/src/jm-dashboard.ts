@@ -1,55 +1,33 @@
 /**
  * `<jm-dashboard>`: the whole status page — header (title, data range, last
  * updated, Refresh, 24 h / 30 days), connection and API-key banners, the
- * incident list, a card per node and the legend. Polls `/api/cluster` of
- * `base-url` every `refresh-interval` seconds and keeps the last good data
- * on screen through failures and range switches.
+ * fleet summary, the incident list, a card per node and the legend. Polls
+ * `/api/cluster` of `base-url` every `refresh-interval` seconds and keeps the
+ * last good data on screen through failures and range switches.
+ *
+ * In a large cluster healthy nodes start collapsed; "Only problems" and the
+ * filter hide the nodes with nothing to show. In standalone mode the view
+ * (range, filter, only problems, expanded nodes) lives in the location hash
+ * (see url-state.ts), so it can be shared; `#unit=<node>/<unit>`, the
+ * `jm-reveal-unit` event and `revealUnit()` bring a unit's row into view.
  */
 import { LitElement, html, nothing, type PropertyValues } from 'lit';
 import { repeat } from 'lit/directives/repeat.js';
 import { ClusterPoller } from './cluster-poller.js';
 import { emit } from './events.js';
 import { formatDateTime, formatMoment, formatSpan, rangeLabel } from './format.js';
-import { computeIncidents, nodeName } from './incidents.js';
-import {
-  browserPrefs,
-  forgetApiKey,
-  hashWithRange,
-  rangeFromHash,
-  readApiKey,
-  readRange,
-  saveApiKey,
-  saveRange,
-  type PrefStore,
-} from './prefs.js';
+import { buildNode, defaultExpanded, fleetEntries, type NodeModel } from './fleet.js';
+import { computeIncidents } from './incidents.js';
+import { unitMatches, type JmNodeCard } from './jm-node-card.js';
+import { browserPrefs, forgetApiKey, readApiKey, readRange, saveApiKey, saveRange, type PrefStore } from './prefs.js';
 import { dashboardStyles } from './jm-dashboard.styles.js';
 import { fetchIncidentList, type IncidentList } from './stored-incidents.js';
 import { theme } from './theme.js';
 import { RANGES, isRangeName, type ClusterResponse, type PeerSnapshot, type RangeName } from './types.js';
+import { readPageState, writePageState, type UnitAddress } from './url-state.js';
 
 /** The filter bar appears once there are enough units to need it. */
 const FILTER_FROM_UNITS = 8;
-
-interface NodeEntry {
-  key: string;
-  snapshot: PeerSnapshot;
-}
-
-/** Local node first, then peers by name: the original's peer order changes on every request. */
-function orderedNodes(data: ClusterResponse | null): NodeEntry[] {
-  if (!data) return [];
-  const sorted = [...data.nodes].sort((a, b) => {
-    if ((a.source === 'local') !== (b.source === 'local')) return a.source === 'local' ? -1 : 1;
-    return nodeName(a).localeCompare(nodeName(b)) || a.node.id.localeCompare(b.node.id);
-  });
-  const seen = new Map<string, number>();
-  return sorted.map((snapshot) => {
-    const id = snapshot.node.id;
-    const n = seen.get(id) ?? 0;
-    seen.set(id, n + 1);
-    return { key: n ? `${id}#${n}` : id, snapshot };
-  });
-}
 
 export class JmDashboard extends LitElement {
   static override properties = {
@@ -64,6 +42,7 @@ export class JmDashboard extends LitElement {
     fetchImpl: { attribute: false },
     filter: { state: true },
     problemsOnly: { state: true },
+    expanded: { state: true },
     storedKey: { state: true },
     storedIncidents: { state: true },
   };
@@ -92,6 +71,14 @@ export class JmDashboard extends LitElement {
 
   protected filter = '';
   protected problemsOnly = false;
+  /** Keys of the nodes whose units are shown; null until the user chooses (then the defaults apply). */
+  protected expanded: ReadonlySet<string> | null = null;
+  /** The expanded set came from the user or the address (written to it), not from the defaults. */
+  private expandedChosen = false;
+  /** A unit to bring into view once the data is there (from the address or an early event). */
+  private pendingUnit: UnitAddress | null = null;
+  /** The unit last asked for through the address: kept in it, so the link can be shared. */
+  private addressUnit: UnitAddress | null = null;
   protected storedKey: string | null = null;
   /** The node's stored incidents, refreshed after each snapshot; null for a node without them. */
   protected storedIncidents: IncidentList | null = null;
@@ -104,26 +91,45 @@ export class JmDashboard extends LitElement {
     intervalMs: () => Math.max(1, Number(this.refreshInterval) || 30) * 1000,
     now: () => this.now(),
     fetchImpl: (...args) => (this.fetchImpl ?? fetch)(...args),
+    useWorker: () => !this.fetchImpl,
     onStart: (reason, range) => emit(this, 'jm-refresh', { reason, range }),
-    onData: (snapshot) => {
-      emit(this, 'jm-data', { snapshot });
-      void this.loadIncidents(snapshot.range);
-    },
+    onData: (snapshot) => void this.integrate(snapshot),
     onFailure: (failure) => emit(this, 'jm-error', failure),
   });
 
-  private nodes: NodeEntry[] = [];
+  private nodes: NodeModel[] = [];
+  private nodesByKey = new Map<string, NodeModel>();
   private snapshots: PeerSnapshot[] = [];
+  /** The snapshot on screen (the poller may hold a newer one still being taken in). */
   private nodesFrom: ClusterResponse | null = null;
+  private integrating: ClusterResponse | null = null;
   private incidentCount = 0;
   private unitCount = 0;
 
   static override styles = [theme, dashboardStyles];
 
+  constructor() {
+    super();
+    this.addEventListener('jm-reveal-unit', (e) => {
+      e.stopPropagation();
+      void this.revealUnit(e.detail.nodeId, e.detail.unitId);
+    });
+    this.addEventListener('jm-show-node', (e) => {
+      e.stopPropagation();
+      void this.showNode(e.detail.nodeKey, e.detail.problems);
+    });
+  }
+
   override connectedCallback(): void {
-    if (!isRangeName(this.range)) {
-      this.range =
-        (this.standalone ? rangeFromHash(location.hash) : null) ?? readRange(this.prefs, this.baseUrl) ?? '24h';
+    const state = this.standalone ? readPageState(location.hash) : null;
+    if (!isRangeName(this.range)) this.range = state?.range ?? readRange(this.prefs, this.baseUrl) ?? '24h';
+    if (state) {
+      this.filter = state.filter;
+      this.problemsOnly = state.problemsOnly;
+      this.expanded = state.expanded;
+      this.expandedChosen = state.expanded !== null;
+      this.pendingUnit = state.unit;
+      this.addressUnit = state.unit;
     }
     this.storedKey = readApiKey(this.prefs, this.baseUrl);
     if (this.standalone) window.addEventListener('hashchange', this.onHash);
@@ -162,26 +168,83 @@ export class JmDashboard extends LitElement {
       if (changed.has('baseUrl')) this.storedKey = readApiKey(this.prefs, this.baseUrl);
       this.poller.refresh(changed.has('range') ? 'range' : 'config');
     }
-    const data = this.poller.data;
-    if (data !== this.nodesFrom) {
-      this.nodesFrom = data;
-      this.nodes = orderedNodes(data);
-      this.snapshots = this.nodes.map((e) => e.snapshot);
-      this.incidentCount = computeIncidents(data?.nodes ?? []).length;
-      this.unitCount = this.nodes.reduce((n, e) => n + (e.snapshot.services?.length ?? 0), 0);
-    }
   }
 
-  protected override updated(): void {
+  /**
+   * Takes in a new snapshot one node per task (a 500-unit node is joined
+   * with its previous views in a few ms), so a poll of a large cluster never
+   * holds the page for one long task; then shows it and says so (`jm-data`).
+   * A newer snapshot arriving meanwhile supersedes this one.
+   */
+  private async integrate(data: ClusterResponse): Promise<void> {
+    this.integrating = data;
+    const entries = fleetEntries(data);
+    const built: NodeModel[] = [];
+    for (const { key, snapshot } of entries) {
+      built.push(buildNode(key, snapshot, this.nodesByKey.get(key)));
+      // Each node in its own task, and the render in one more.
+      await new Promise((r) => setTimeout(r, 0));
+      if (this.integrating !== data) return;
+    }
+    this.integrating = null;
+    this.nodesFrom = data;
+    this.nodes = built;
+    this.nodesByKey = new Map(built.map((m) => [m.key, m]));
+    this.snapshots = built.map((m) => m.snapshot);
+    this.incidentCount = computeIncidents(this.snapshots).length;
+    this.unitCount = built.reduce((n, m) => n + m.units.length, 0);
+    // The first data fixes the default view; later polls never fold or unfold a card by themselves.
+    if (this.expanded === null && built.length > 0) this.expanded = defaultExpanded(built);
+    this.requestUpdate();
+    await this.updateComplete;
+    emit(this, 'jm-data', { snapshot: data });
+    void this.loadIncidents(data.range);
+  }
+
+  protected override updated(changed: PropertyValues): void {
     if (this.standalone && this.poller.data) {
       const prefix = this.incidentCount ? `(${this.incidentCount}) ` : '';
       document.title = `${prefix}${this.heading} · JobMonitor`;
     }
+    if (this.standalone && (changed.has('filter') || changed.has('problemsOnly') || changed.has('expanded') || changed.has('range'))) {
+      this.writeAddress();
+    }
+    if (this.pendingUnit && this.nodes.length > 0) {
+      const { nodeId, unitId } = this.pendingUnit;
+      this.pendingUnit = null;
+      void this.revealUnit(nodeId, unitId);
+    }
+  }
+
+  /** The view into the location hash (replaced, not pushed: Back leaves the page as before). */
+  private writeAddress(): void {
+    const hash = writePageState(location.hash, {
+      range: this.range ?? null,
+      filter: this.filter,
+      problemsOnly: this.problemsOnly,
+      expanded: this.expandedChosen ? this.expanded : null,
+      unit: this.addressUnit,
+    });
+    if (hash !== location.hash) {
+      history.replaceState(history.state, '', hash || `${location.pathname}${location.search}`);
+    }
+  }
+
+  /** The nodes the current filter and only-problems switch leave on screen. */
+  private visibleNodes(): NodeModel[] {
+    const needle = this.filter.trim().toLowerCase();
+    if (!needle && !this.problemsOnly) return this.nodes;
+    return this.nodes.filter((m) => {
+      if (this.problemsOnly && m.problems === 0) return false;
+      // A node's own problem (sync, probe) shows with only-problems even when no unit matches.
+      if (!needle) return true;
+      return m.units.some((u) => unitMatches(u, needle, this.problemsOnly));
+    });
   }
 
   protected override render(): unknown {
     const p = this.poller;
-    const data = p.data;
+    const data = this.nodesFrom;
     const range = this.range ?? '24h';
     const switching = p.loading && data !== null && data.range !== range;
     return html`${p.loading ? html`<div class="progress" role="progressbar" aria-label="Loading"></div>` : nothing}
@@ -218,22 +281,11 @@ export class JmDashboard extends LitElement {
           </div>
         </header>
         ${this.renderBanner()}
-        ${this.unitCount >= FILTER_FROM_UNITS ? this.renderFilters() : nothing}
         <main>
+          ${this.nodes.length > 1 ? html`<jm-fleet-summary .nodes=${this.nodes} .expanded=${this.expanded ?? new Set()}></jm-fleet-summary>` : nothing}
           ${data && this.nodes.length ? html`<jm-incidents .nodes=${this.snapshots} .stored=${this.storedIncidents} .now=${this.now}></jm-incidents>` : nothing}
-          ${this.nodes.length
-            ? repeat(
-                this.nodes,
-                (e) => e.key,
-                (e) =>
-                  html`<jm-node-card
-                    .snapshot=${e.snapshot}
-                    .filter=${this.filter}
-                    .problemsOnly=${this.problemsOnly}
-                    .now=${this.now}
-                  ></jm-node-card>`,
-              )
-            : html`<div class="empty" role="status">
+          ${this.unitCount >= FILTER_FROM_UNITS || this.nodes.length > 1 ? this.renderFilters() : nothing}
+          ${this.nodes.length ? this.renderNodes() : html`<div class="empty" role="status">
                 ${data
                   ? 'No nodes reported yet. Make sure JobMonitor has collected at least one sample.'
                   : p.failure
@@ -243,6 +295,97 @@ export class JmDashboard extends LitElement {
           <jm-legend></jm-legend>
         </main>
       </div>`;
+  }
+
+  private renderNodes(): unknown {
+    const shown = this.visibleNodes();
+    const hidden = this.nodes.length - shown.length;
+    const open = this.expanded ?? new Set<string>();
+    return html`${repeat(
+        shown,
+        (m) => m.key,
+        (m) =>
+          html`<jm-node-card
+            data-key=${m.key}
+            .snapshot=${m.snapshot}
+            .units=${m.units}
+            .filter=${this.filter}
+            .problemsOnly=${this.problemsOnly}
+            .collapsed=${!open.has(m.key)}
+            .now=${this.now}
+            @jm-node-toggle=${(e: CustomEvent<{ collapsed: boolean }>) => this.onToggle(m.key, e)}
+          ></jm-node-card>`,
+      )}
+      ${hidden > 0
+        ? html`<p class="hidden-nodes" role="status">
+            ${hidden} node${hidden === 1 ? '' : 's'} hidden: ${this.problemsOnly && !this.filter.trim() ? 'no problems' : 'nothing matches'}.
+          </p>`
+        : nothing}`;
+  }
+
+  private setExpanded(key: string, open: boolean): void {
+    const next = new Set(this.expanded ?? []);
+    if (open) next.add(key);
+    else next.delete(key);
+    this.expanded = next;
+    this.expandedChosen = true;
+  }
+
+  private onToggle(key: string, e: CustomEvent<{ collapsed: boolean }>): void {
+    e.stopPropagation();
+    this.setExpanded(key, !e.detail.collapsed);
+    // A fold the user made by hand leaves the row a link pointed to.
+    if (!e.detail.collapsed) return;
+    if (this.addressUnit && this.nodesByKey.get(key)?.snapshot.node.id === this.addressUnit.nodeId) this.addressUnit = null;
+  }
+
+  /** Shows every node's units (`true`) or none (`false`). */
+  expandAll(open: boolean): void {
+    this.expanded = new Set(open ? this.nodes.map((m) => m.key) : []);
+    this.expandedChosen = true;
+    this.addressUnit = null;
+  }
+
+  /**
+   * Brings a unit's row into view: clears a filter that hides it, expands its
+   * node, scrolls the (virtual) list to it and outlines it. Resolves to false
+   * when the node or unit is not in the data shown; before the first data
+   * arrives the request waits for it.
+   */
+  async revealUnit(nodeId: string, unitId: string): Promise<boolean> {
+    if (this.nodes.length === 0) {
+      this.pendingUnit = { nodeId, unitId };
+      return false;
+    }
+    const node = this.nodes.find((m) => m.snapshot.node.id === nodeId);
+    const unit = node?.units.find((u) => u.id === unitId);
+    if (!node || !unit) return false;
+    if (!unitMatches(unit, this.filter.trim().toLowerCase(), this.problemsOnly)) {
+      this.filter = '';
+      this.problemsOnly = false;
+    }
+    if (!this.expanded?.has(node.key)) this.setExpanded(node.key, true);
+    await this.updateComplete;
+    const card = this.cardOf(node.key);
+    return card ? card.revealUnit(unitId) : false;
+  }
+
+  /** The fleet summary's links: a node's card, expanded, in view; with `problems`, only problems shown. */
+  private async showNode(key: string, problems: boolean): Promise<void> {
+    if (problems && !this.problemsOnly) this.problemsOnly = true;
+    if (!problems && this.filter.trim()) this.filter = '';
+    this.addressUnit = null;
+    this.setExpanded(key, true);
+    await this.updateComplete;
+    const card = this.cardOf(key);
+    if (!card) return;
+    await card.updateComplete;
+    card.scrollIntoView({ block: 'start' });
+    card.focusHeader();
+  }
+
+  private cardOf(key: string): JmNodeCard | null {
+    return this.renderRoot.querySelector<JmNodeCard>(`jm-node-card[data-key="${CSS.escape(key)}"]`);
   }
 
   private renderOverall(): unknown {
@@ -305,6 +448,12 @@ export class JmDashboard extends LitElement {
         @input=${this.onFilter}
       />
       <label><input type="checkbox" .checked=${this.problemsOnly} @change=${this.onProblems} /> Only problems</label>
+      ${this.nodes.length > 1
+        ? html`<span class="fold">
+            <button type="button" @click=${() => this.expandAll(true)}>Expand all</button>
+            <button type="button" @click=${() => this.expandAll(false)}>Collapse all</button>
+          </span>`
+        : nothing}
     </div>`;
   }
 
@@ -313,7 +462,6 @@ export class JmDashboard extends LitElement {
     if (range === this.range) return;
     this.range = range;
     saveRange(this.prefs, this.baseUrl, range);
-    if (this.standalone) history.replaceState(history.state, '', hashWithRange(location.hash, range));
     emit(this, 'jm-range-change', { range });
   }
 
@@ -327,9 +475,18 @@ export class JmDashboard extends LitElement {
     if (!this.poller.loading) this.refresh();
   };
 
+  /** A changed address (pasted link, Back, an incident's `#unit=` link) is applied to the view. */
   private readonly onHash = (): void => {
-    const range = rangeFromHash(location.hash);
-    if (range && range !== this.range) this.selectRange(range);
+    const state = readPageState(location.hash);
+    if (state.range && state.range !== this.range) this.selectRange(state.range);
+    this.filter = state.filter;
+    this.problemsOnly = state.problemsOnly;
+    if (state.expanded) {
+      this.expanded = state.expanded;
+      this.expandedChosen = true;
+    }
+    this.addressUnit = state.unit;
+    if (state.unit) void this.revealUnit(state.unit.nodeId, state.unit.unitId);
   };
 
   private readonly onKey = (e: CustomEvent<{ key: string; remember: boolean }>): void => {
@@ -346,10 +503,12 @@ export class JmDashboard extends LitElement {
 
   private readonly onFilter = (e: Event): void => {
     this.filter = (e.target as HTMLInputElement).value;
+    this.addressUnit = null;
   };
 
   private readonly onProblems = (e: Event): void => {
     this.problemsOnly = (e.target as HTMLInputElement).checked;
+    this.addressUnit = null;
   };
 }
 

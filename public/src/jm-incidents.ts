@@ -4,7 +4,9 @@
  * Computed from the snapshot, like the original's list; with the node's
  * stored incidents (`stored`, from /api/incidents) open problems are dated
  * from their incident's start, and the ones resolved in the range follow,
- * newest first, with how long they lasted.
+ * newest first, with how long they lasted. A host problem (one cause
+ * hiding many units) is one item with the count and its units behind a
+ * disclosure, in a box of its own height however many there are.
  */
 import { LitElement, css, html, nothing, type PropertyValues } from 'lit';
 import { repeat } from 'lit/directives/repeat.js';
@@ -159,6 +161,30 @@ export class JmIncidents extends LitElement {
       td.lasted {
         white-space: nowrap;
       }
+      details.units {
+        grid-column: 2;
+        font-size: 0.85rem;
+      }
+      details.units summary {
+        cursor: pointer;
+        color: var(--_muted);
+      }
+      ul.unit-list {
+        display: block;
+        max-height: 14rem;
+        overflow: auto;
+        margin: 0.3rem 0 0;
+        padding: 0 0 0 1.1rem;
+        list-style: disc;
+      }
+      ul.unit-list li {
+        display: list-item;
+        padding: 0.05rem 0;
+        border: none;
+        border-radius: 0;
+        background: none;
+        overflow-wrap: anywhere;
+      }
       @media (max-width: 560px) {
         section {
           padding: 1rem;
@@ -225,7 +251,10 @@ export class JmIncidents extends LitElement {
     const last = i.errors[i.errors.length - 1];
     const detail = [i.states.join(', '), last !== undefined && !i.states.includes(last) ? last : ''].filter(Boolean).join(' - ');
     return html`<tr>
-      <td class="what"><strong>${storedTitle(i, this.nodes)}</strong>${detail ? html`<br /><span class="detail">${detail}</span>` : nothing}</td>
+      <td class="what">
+        <strong>${storedTitle(i, this.nodes)}</strong>${detail ? html`<br /><span class="detail">${detail}</span>` : nothing}
+        ${i.units !== undefined ? unitDisclosure(i.units) : nothing}
+      </td>
       <td class="when">${formatSpan(i.started_at, i.ended_at)}</td>
       <td class="lasted">${formatDuration(i.duration_seconds * 1000)}</td>
     </tr>`;
@@ -245,6 +274,7 @@ export class JmIncidents extends LitElement {
       <strong>${i.title}</strong>
       <span class="detail">${i.detail}</span>
       <span class="since">${when}</span>
+      ${i.units !== undefined ? unitDisclosure(i.units) : nothing}
     </li>`;
   }
 
@@ -255,6 +285,16 @@ export class JmIncidents extends LitElement {
   private readonly toggleResolved = (): void => {
     this.resolvedExpanded = !this.resolvedExpanded;
   };
+}
+
+/** `▸ 500 units affected`, opening to their names (text only, never HTML). */
+function unitDisclosure(units: ReadonlyArray<{ id: string; name: string }>): unknown {
+  return html`<details class="units">
+    <summary>${units.length} unit${units.length === 1 ? '' : 's'} affected</summary>
+    <ul class="unit-list">
+      ${units.map((u) => html`<li title=${u.id}>${u.name === u.id ? u.id : `${u.name} (${u.id})`}</li>`)}
+    </ul>
+  </details>`;
 }
 
 declare global {

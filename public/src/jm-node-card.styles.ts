@@ -99,6 +99,18 @@ export const nodeCardStyles = css`
   jm-unit-row + jm-unit-row {
     border-top: 1px solid var(--_border);
   }
+  /* The virtual list positions its rows itself; each spans the card. */
+  lit-virtualizer > jm-unit-row {
+    width: 100%;
+  }
+  h2:focus {
+    outline: none;
+  }
+  h2:focus-visible {
+    outline: 2px solid var(--_focus);
+    outline-offset: 3px;
+    border-radius: 6px;
+  }
   .note {
     padding: 0.9rem 0 0.7rem;
     font-size: 0.88rem;

@@ -5,17 +5,34 @@
  *
  * Data comes from the `snapshot` property, or, in attribute mode
  * (`base-url` + `node-id`), from the node's own `/api/cluster` polling.
+ * A node with many units renders only the rows near the viewport
+ * (`<lit-virtualizer>`); `revealUnit()` brings any row into view.
  */
 import { LitElement, html, nothing, type PropertyValues } from 'lit';
 import { repeat } from 'lit/directives/repeat.js';
+import type { LitVirtualizer } from '@lit-labs/virtualizer/LitVirtualizer.js';
 import { attributePoller, type ClusterPoller } from './cluster-poller.js';
+import { emit } from './events.js';
+import { syncFlags } from './fleet.js';
 import { formatDateTime, formatPercent, formatRelative, uptimeLevel } from './format.js';
 import { nodeName } from './incidents.js';
 import { probeView, type ProbeView } from './probe.js';
 import { nodeCardStyles } from './jm-node-card.styles.js';
 import { theme } from './theme.js';
 import type { PeerSnapshot, RangeName } from './types.js';
-import { nodeUptime, unitViews, type UnitView } from './units.js';
+import { nodeUptime, unitViews, viewsByKey, type UnitView } from './units.js';
+
+/**
+ * From this many shown rows on, only those near the viewport are in the
+ * DOM. Below it every row is rendered, so the browser's find-in-page sees
+ * all units of a small node.
+ */
+export const VIRTUALIZE_FROM = 40;
+
+/** True when a unit passes the filter text and the only-problems switch. */
+export function unitMatches(u: UnitView, needle: string, problemsOnly: boolean): boolean {
+  return (!problemsOnly || u.tone !== 'ok') && (!needle || u.name.toLowerCase().includes(needle) || u.id.toLowerCase().includes(needle));
+}
 
 export class JmNodeCard extends LitElement {
   static override properties = {
@@ -28,6 +45,8 @@ export class JmNodeCard extends LitElement {
     problemsOnly: { type: Boolean, attribute: 'problems-only' },
     collapsed: { type: Boolean, reflect: true },
     now: { attribute: false },
+    units: { attribute: false },
+    highlight: { state: true },
   };
 
   /** The node to show (one entry of `/api/cluster`'s `nodes`). */
@@ -44,13 +63,20 @@ export class JmNodeCard extends LitElement {
   filter = '';
   /** Show only units that are not ok. */
   problemsOnly = false;
-  /** Hide the unit rows (the header, probe and problems stay). */
+  /** Fold the units that are ok (the header, sync state, probe and the units with problems stay). */
   collapsed = false;
   /** Clock for relative times; injectable for tests. */
   now: () => number = Date.now;
+  /**
+   * The rows, already built from `snapshot` (the dashboard builds them once
+   * for its summary too); computed here when not given.
+   */
+  units: UnitView[] | null = null;
 
+  /** Key of the row brought into view by `revealUnit()` (outlined). */
+  protected highlight: string | null = null;
   private poller: ClusterPoller | null = null;
-  private units: UnitView[] = [];
+  private rows: UnitView[] = [];
   private probe: ProbeView | null = null;
   private shown: UnitView[] = [];
 
@@ -73,20 +99,15 @@ export class JmNodeCard extends LitElement {
       this.poller.refresh('config');
     }
     const snap = this.current();
-    if (snap !== this.lastSnapshot) {
+    if (snap !== this.lastSnapshot || changed.has('units')) {
       this.lastSnapshot = snap;
-      this.units = snap ? unitViews(snap) : [];
+      this.rows = this.units ?? (snap ? unitViews(snap, viewsByKey(this.rows)) : []);
       this.probe = snap ? probeView(snap) : null;
     }
     const needle = this.filter.trim().toLowerCase();
-    this.shown =
-      needle || this.problemsOnly
-        ? this.units.filter(
-            (u) =>
-              (!this.problemsOnly || u.tone !== 'ok') &&
-              (!needle || u.name.toLowerCase().includes(needle) || u.id.toLowerCase().includes(needle)),
-          )
-        : this.units;
+    // A folded card still lists its units with problems: folding hides what is fine.
+    const problemsOnly = this.problemsOnly || this.collapsed;
+    this.shown = needle || problemsOnly ? this.rows.filter((u) => unitMatches(u, needle, problemsOnly)) : this.rows;
   }
 
   protected override render(): unknown {
@@ -96,38 +117,38 @@ export class JmNodeCard extends LitElement {
     const uptime = nodeUptime(snap);
     const level = uptimeLevel(uptime);
     const isPeer = snap.source !== 'local';
-    // Our daemons mark a peer stale from its first failure on, before any data came; "stale" is only
-    // true of data the card has, so a peer never reached reads as a sync error, not as old data.
-    const stale = isPeer && snap.stale === true && (this.units.length > 0 || !!snap.status || !!snap.last_success_at);
-    const failed = isPeer && !!snap.error;
-    const state = failed && !stale && this.units.length === 0 ? 'bad' : failed || stale ? 'stale' : '';
+    const { stale, failed, syncing } = syncFlags(snap, this.rows.length);
+    const state = failed && !stale && this.rows.length === 0 ? 'bad' : failed || stale ? 'stale' : '';
     return html`<article class=${state} aria-label=${`Node ${name}`}>
       <header>
         <div class="title">
-          <h2>
+          <h2 tabindex="-1">
             <span>${name}</span>
             <span class="badge source">${isPeer ? 'peer' : 'local'}</span>
             ${stale ? html`<span class="badge tone-warn">stale</span>` : nothing}
             ${failed ? html`<span class="badge tone-error">sync error</span>` : nothing}
+            ${syncing ? html`<span class="badge tone-unknown">syncing</span>` : nothing}
           </h2>
           <span class="id">ID: ${snap.node.id}</span>
         </div>
         <div class="actions">
-          <span class="pill level-${level}">${uptime === null ? 'n/a' : `${formatPercent(uptime)} uptime`}</span>
-          ${this.units.length > 0
+          <span class="pill level-${syncing && uptime === null ? 'none' : level}"
+            >${uptime !== null ? `${formatPercent(uptime)} uptime` : syncing ? 'syncing' : this.rows.length ? 'no data' : 'n/a'}</span
+          >
+          ${this.rows.length > 0
             ? html`<button
                 type="button"
                 aria-expanded=${this.collapsed ? 'false' : 'true'}
                 aria-label=${`${this.collapsed ? 'Show' : 'Hide'} the units of ${name}`}
                 @click=${this.toggle}
               >
-                ${this.collapsed ? 'Show units' : 'Hide units'}
+                ${this.collapsed ? 'Show all units' : 'Hide units'}
               </button>`
             : nothing}
         </div>
       </header>
       <div class="meta">
-        <span>Services <b>${this.units.length}</b></span>
+        <span>Services <b>${this.rows.length}</b></span>
         <span title=${snap.updated_at}
           >${failed ? 'Last attempt' : 'Last sync'} <b>${formatDateTime(snap.updated_at)}</b></span
         >
@@ -137,7 +158,7 @@ export class JmNodeCard extends LitElement {
       </div>
       ${failed || stale ? this.renderSync(snap, stale) : nothing}
       ${this.probe ? html`<jm-probe .probe=${this.probe} .now=${this.now}></jm-probe>` : nothing}
-      ${this.collapsed ? nothing : this.renderUnits(snap)}
+      ${this.collapsed && this.shown.length === 0 ? nothing : this.renderUnits(snap)}
     </article>`;
   }
 
@@ -145,7 +166,7 @@ export class JmNodeCard extends LitElement {
     const now = this.now();
     const lastGood = snap.last_success_at;
     const failures = snap.consecutive_failures;
-    const hasData = this.units.length > 0;
+    const hasData = this.rows.length > 0;
     return html`<div class="sync ${stale ? 'stale' : ''}" role="status">
       <strong>${stale ? 'Stale data.' : 'Sync error.'}</strong> ${snap.error ?? 'The peer did not answer.'}
       <span class="muted">
@@ -161,24 +182,78 @@ export class JmNodeCard extends LitElement {
   }
 
   private renderUnits(snap: PeerSnapshot): unknown {
-    if (this.units.length === 0) {
+    if (this.rows.length === 0) {
       // A peer that failed says so in its sync box already.
       return snap.error ? nothing : html`<div class="note">This node reports no units yet.</div>`;
     }
-    const hidden = this.units.length - this.shown.length;
-    return html`<div class="units" role="list" aria-label="Units">
-        ${repeat(
-          this.shown,
-          (u) => u.key,
-          (u) => html`<jm-unit-row role="listitem" .unit=${u}></jm-unit-row>`,
-        )}
-      </div>
+    const hidden = this.rows.length - this.shown.length;
+    const row = (u: UnitView): unknown =>
+      html`<jm-unit-row
+        role="listitem"
+        .unit=${u}
+        ?highlighted=${u.key === this.highlight}
+        tabindex=${u.key === this.highlight ? '-1' : nothing}
+      ></jm-unit-row>`;
+    return html`${this.shown.length >= VIRTUALIZE_FROM
+        ? html`<lit-virtualizer
+            class="units"
+            role="list"
+            aria-label="Units"
+            .items=${this.shown}
+            .keyFunction=${(u: UnitView) => u.key}
+            .renderItem=${row}
+          ></lit-virtualizer>`
+        : html`<div class="units" role="list" aria-label="Units">${repeat(this.shown, (u) => u.key, row)}</div>`}
       ${hidden > 0
         ? html`<div class="note">
-            ${this.shown.length === 0 ? 'No unit matches the filter' : `${hidden} unit${hidden === 1 ? '' : 's'} hidden by the filter`}
-            (${this.units.length} in total).
+            ${this.shown.length === 0
+              ? 'No unit matches the filter'
+              : `${hidden} unit${hidden === 1 ? '' : 's'} ${this.collapsed ? 'without problems folded' : 'hidden by the filter'}`}
+            (${this.rows.length} in total).
           </div>`
         : nothing}`;
+  }
+
+  /**
+   * Expands the card, scrolls the unit's row into view (also one the
+   * virtual list has not rendered), outlines it and focuses it. Resolves to
+   * false when the unit is not shown (unknown, or hidden by the filter).
+   */
+  async revealUnit(unitId: string): Promise<boolean> {
+    if (this.collapsed) {
+      this.collapsed = false;
+      emit(this, 'jm-node-toggle', { nodeId: this.current()?.node.id ?? this.nodeId, collapsed: false });
+    }
+    await this.updateComplete;
+    const index = this.shown.findIndex((u) => u.id === unitId);
+    if (index < 0) return false;
+    const key = this.shown[index]!.key;
+    this.highlight = key;
+    await this.updateComplete;
+    const virtualizer = this.renderRoot.querySelector<LitVirtualizer>('lit-virtualizer');
+    virtualizer?.element(index)?.scrollIntoView({ block: 'center' });
+    const rowEl = await this.rowElement(key);
+    if (!rowEl) return false;
+    if (!virtualizer) rowEl.scrollIntoView({ block: 'center' });
+    rowEl.focus({ preventScroll: true });
+    return true;
+  }
+
+  /** Moves keyboard focus to the card's title (after a jump from the fleet summary). */
+  focusHeader(): void {
+    this.renderRoot.querySelector<HTMLElement>('h2')?.focus({ preventScroll: true });
+  }
+
+  /** The rendered row of a unit; a virtual list renders it a frame or two after the scroll. */
+  private async rowElement(key: string): Promise<HTMLElement | null> {
+    for (let frame = 0; frame < 30; frame++) {
+      const found = [...this.renderRoot.querySelectorAll<HTMLElement & { unit: UnitView | null }>('jm-unit-row')].find(
+        (r) => r.unit?.key === key,
+      );
+      if (found) return found;
+      await new Promise((r) => requestAnimationFrame(r));
+    }
+    return null;
   }
 
   private renderPlaceholder(): unknown {
@@ -194,6 +269,7 @@ export class JmNodeCard extends LitElement {
 
   private readonly toggle = (): void => {
     this.collapsed = !this.collapsed;
+    emit(this, 'jm-node-toggle', { nodeId: this.current()?.node.id ?? this.nodeId, collapsed: this.collapsed });
   };
 }
 

@@ -11,17 +11,11 @@ import { theme } from './theme.js';
 import { journalSummary, okUnitTitle, unitDetails, type DetailFact } from './unit-details.js';
 import type { UnitView } from './units.js';
 
-/**
- * Browsers that report when a `content-visibility: auto` element is skipped
- * let rows draw their timeline only once they come near the viewport.
- */
-const lazySupported = typeof window !== 'undefined' && 'ContentVisibilityAutoStateChangeEvent' in window;
-
 export class JmUnitRow extends LitElement {
   static override properties = {
     unit: { attribute: false },
     now: { attribute: false },
-    revealed: { state: true },
+    highlighted: { type: Boolean, reflect: true },
   };
 
   /** The row's data, built by `unitViews()` from a PeerSnapshot. */
@@ -30,22 +24,8 @@ export class JmUnitRow extends LitElement {
   /** Clock for "since … (for 2 h)" of a unit that is not ok. */
   now: () => number = Date.now;
 
-  /**
-   * The row has been near the viewport at least once. Until then its text is
-   * rendered (searchable, readable by tools) but the timeline is a
-   * placeholder of the same size: with 2,500 rows, drawing only what is seen
-   * halves the first render.
-   */
-  protected revealed = !lazySupported;
-
-  constructor() {
-    super();
-    this.addEventListener('contentvisibilityautostatechange', this.onVisibility);
-  }
-
-  private readonly onVisibility = (e: Event): void => {
-    if (!(e as ContentVisibilityAutoStateChangeEvent).skipped && !this.revealed) this.revealed = true;
-  };
+  /** The row a link or an incident led to: outlined until another one is. */
+  highlighted = false;
 
   static override styles = [
     theme,
@@ -53,9 +33,16 @@ export class JmUnitRow extends LitElement {
       :host {
         display: block;
         padding: 0.8rem 0;
-        /* Rows off screen skip layout and paint: 2,500 of them stay smooth. */
-        content-visibility: auto;
-        contain-intrinsic-size: auto 84px;
+        /* A large node's list is virtual (only rows near the viewport exist), so no content-visibility here. */
+      }
+      :host([highlighted]) {
+        outline: 2px solid var(--_accent);
+        outline-offset: 2px;
+        border-radius: 10px;
+        background: color-mix(in srgb, var(--_accent) 7%, transparent);
+      }
+      :host(:focus) {
+        outline: 2px solid var(--_focus);
       }
       .head {
         display: flex;
@@ -123,9 +110,6 @@ export class JmUnitRow extends LitElement {
       }
       .uptime {
         font-weight: 600;
-      }
-      .placeholder {
-        height: 22px;
       }
       .problem {
         margin-top: 0.5rem;
@@ -250,9 +234,7 @@ export class JmUnitRow extends LitElement {
             : nothing}
         </dl>
       </div>
-      ${this.revealed
-        ? html`<jm-timeline .points=${u.points} .label=${u.name}></jm-timeline>`
-        : html`<div class="placeholder"></div>`}
+      <jm-timeline .points=${u.points} .label=${u.name}></jm-timeline>
       ${failing && u.check ? this.renderProblem(u, u.check) : nothing}`;
   }
 

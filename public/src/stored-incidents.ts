@@ -29,7 +29,8 @@ function isObject(v: unknown): v is Record<string, unknown> {
 
 function isIncident(v: unknown): v is StoredIncident {
   return isObject(v) && typeof v['id'] === 'string' && typeof v['name'] === 'string' && typeof v['started_at'] === 'string' &&
-    (v['kind'] === 'unit' || v['kind'] === 'peer' || v['kind'] === 'probe' || v['kind'] === 'storage') && Array.isArray(v['states']) && Array.isArray(v['errors']);
+    (v['kind'] === 'unit' || v['kind'] === 'peer' || v['kind'] === 'probe' || v['kind'] === 'storage' || v['kind'] === 'host') &&
+    (v['units'] === undefined || Array.isArray(v['units'])) && Array.isArray(v['states']) && Array.isArray(v['errors']);
 }
 
 /** The body as an IncidentList, malformed entries dropped; null when it is not one. */
@@ -71,6 +72,7 @@ export async function fetchIncidentList(req: IncidentListRequest): Promise<Incid
 function liveKey(inc: StoredIncident): string {
   if (inc.kind === 'peer') return `${inc.subject}:sync`;
   if (inc.kind === 'storage') return `${inc.node}:storage`;
+  if (inc.kind === 'host') return `${inc.node}:host:${inc.subject}`;
   return inc.kind === 'probe' ? `${inc.node}:connectivity` : `${inc.node}:unit:${inc.subject}`;
 }
 
@@ -80,6 +82,7 @@ export function storedTitle(inc: StoredIncident, nodes: readonly PeerSnapshot[])
   const node = own ? nodeName(own) : inc.node;
   if (inc.kind === 'peer') return `${inc.name} - sync`;
   if (inc.kind === 'storage') return `${node} - history writes failing`;
+  if (inc.kind === 'host') return `${node} - ${inc.name}`;
   return inc.kind === 'probe' ? `${node} - connectivity` : `${node} / ${inc.name}`;
 }
 
@@ -92,16 +95,20 @@ export function withStoredIncidents(live: Incident[], stored: IncidentList | nul
   if (!stored) return live;
   const byKey = new Map(live.map((i) => [i.key, i]));
   const out = [...live];
+  // A unit under a host problem is listed inside it: its own open incident is not "recovering".
+  const hiddenUnits = new Set(live.flatMap((i) => (i.units ?? []).map((u) => `${i.nodeId}:unit:${u.id}`)));
   for (const inc of stored.open) {
     const since = parseTime(inc.started_at);
-    const match = byKey.get(liveKey(inc));
+    const key = liveKey(inc);
+    const match = byKey.get(key);
     if (match) {
       if (match.kind !== 'sync') match.since = since;
       continue;
     }
+    if (hiddenUnits.has(key)) continue;
     out.push({
       key: `stored:${inc.id}`,
-      kind: inc.kind === 'peer' ? 'sync' : inc.kind === 'probe' ? 'connectivity' : 'unit',
+      kind: inc.kind === 'peer' ? 'sync' : inc.kind === 'probe' ? 'connectivity' : inc.kind === 'host' ? 'host' : 'unit',
       // A storage incident has no live problem in the snapshot: it is open until a write succeeds.
       severity: inc.kind === 'storage' ? 'error' : 'warn',
       nodeId: inc.node,
@@ -109,6 +116,7 @@ export function withStoredIncidents(live: Incident[], stored: IncidentList | nul
       detail: `${inc.kind === 'storage' ? '' : 'recovering - '}${inc.errors[inc.errors.length - 1] ?? inc.states.join(', ')}`,
       since,
       lastGood: null,
+      ...(inc.units !== undefined ? { units: inc.units } : {}),
     });
   }
   return out;

@@ -35,6 +35,12 @@ function meteredClient(client) {
         calls.push({ path, ms: performance.now() - t, bytes: r.ok ? r.bytes : 0, error: r.ok ? undefined : r.error });
         return r;
       },
+      async getBytes(peer, path, signal, shape) {
+        const t = performance.now();
+        const r = await client.getBytes(peer, path, signal, shape);
+        calls.push({ path, ms: performance.now() - t, bytes: r.ok ? r.body.length : 0, error: r.ok ? undefined : r.error });
+        return r;
+      },
       close: () => client.close(),
     },
   };

@@ -15,6 +15,6 @@ export async function run({ log = () => {}, nodes = 5, units = 500, runs = 5 } =
   report.row('  min', fmt.ms(r.renderFromNavigationMs.min), '');
   report.row('first full render from data arrival, median', fmt.ms(r.renderFromDataMs.median), '');
   report.row('/api/cluster response rendered', `${fmt.n(r.cluster.rows)} rows, ${fmt.bytes(r.cluster.responseBytes)} transferred`, '');
-  report.note(`median of ${r.runs} page loads after one warm-up load, headless chromium 1280x900, served by scripts/ui-preview.mjs ("large" scenario); "full render" = every card and row in the DOM with its text and the visible timelines painted (see scripts/bench-ui.mjs). No baseline in the same run: the original's dashboard is not part of this repository.`);
+  report.note(`median of ${r.runs} page loads after one warm-up load, headless chromium 1280x900, served by scripts/ui-preview.mjs ("large" scenario); "full render" = every card rendered, every element done updating and the rows in view painted (large nodes are virtual lists; see scripts/bench-ui.mjs). No baseline in the same run: the original's dashboard is not part of this repository.`);
   return report;
 }

@@ -30,7 +30,11 @@ export const DEFAULTS = {
   /** The DNS probe and peer refreshes run every minute or so and fail for network reasons: ~3 minutes of failure opens an incident. */
   probe_thresholds: { failure: 3, success: 1 },
   peer_thresholds: { failure: 3, success: 1 },
-  notification: { timeout_seconds: 10, on: ['open', 'resolve'] },
+  /**
+   * group_threshold: more unit openings (or resolutions) than this in one sweep go out as one message.
+   * rate_limit_per_hour: messages per receiver in any hour; past it they are held back and logged (0 = no limit).
+   */
+  notification: { timeout_seconds: 10, on: ['open', 'resolve'], group_threshold: 5, rate_limit_per_hour: 20 },
   // ---- end incidents and notifications
   // ---- operations (ours): /metrics and badges follow the api_key; journal lines off (logs may hold secrets)
   metrics_public: false,
@@ -365,6 +369,9 @@ const notificationEntries = {
     () => [...DEFAULTS.notification.on],
   ),
   timeout_seconds: v.nullish(wholeNumber(1, 300), DEFAULTS.notification.timeout_seconds),
+  /** Absent stays absent: src/notify applies DEFAULTS.notification. */
+  group_threshold: v.nullish(wholeNumber(1, 10_000)),
+  rate_limit_per_hour: v.nullish(wholeNumber(0, 100_000)),
 };
 
 export const notificationSchema = v.pipe(
@@ -387,6 +394,8 @@ export const notificationSchema = v.pipe(
     ...(n.headers === null || n.headers === undefined ? {} : { headers: n.headers }),
     on: NOTIFICATION_EVENTS.filter((e) => n.on.includes(e)),
     timeout_seconds: n.timeout_seconds,
+    ...(n.group_threshold === null || n.group_threshold === undefined ? {} : { group_threshold: n.group_threshold }),
+    ...(n.rate_limit_per_hour === null || n.rate_limit_per_hour === undefined ? {} : { rate_limit_per_hour: n.rate_limit_per_hour }),
   })),
 );
 
@@ -443,8 +452,21 @@ export const targetSchema = v.pipe(
   })),
 );
 
+/** Credentials in base_url (`https://user:pass@host`) would be sent instead of api_key's bearer token, silently. */
+function hasCredentials(baseUrl: string): boolean {
+  const url = URL.canParse(baseUrl) ? new URL(baseUrl) : undefined;
+  return url !== undefined && (url.username !== '' || url.password !== '');
+}
+
 export const peerSchema = v.pipe(
   section(peerEntries),
+  v.forward(
+    v.check(
+      (p) => !(p.api_key !== null && p.api_key !== undefined && hasCredentials(p.base_url)),
+      'has a user name or password in it and api_key is set: the URL credentials would replace the api_key; remove one of them',
+    ),
+    ['base_url'],
+  ),
   v.transform((p): PeerConfig => ({
     id: p.id,
     name: p.name ?? p.id,
@@ -476,6 +498,10 @@ const configEntries = {
   frame_ancestors: v.nullish(v.array(frameSource, expected('a list')), () => []),
   /** Ours: the largest peer response read, in bytes (the peer client's default, 8 MiB, when absent). */
   peer_max_response_bytes: v.nullish(wholeNumber(64 * 1024, 1024 * 1024 * 1024)),
+  /** Ours: targets per peer, and checks per sample of a peer (5,000 when absent; docs/clusters.md). */
+  peer_max_targets: v.nullish(wholeNumber(1, 1_000_000)),
+  /** Ours: history entries per peer answer (100,000 when absent; docs/clusters.md). */
+  peer_max_entries: v.nullish(wholeNumber(1, 10_000_000)),
   // ---- incidents and notifications (ours)
   ...thresholdEntries,
   notifications: v.nullish(v.array(notificationSchema, expected('a list'))),
@@ -512,6 +538,8 @@ export function configSchema(hostname: string) {
         cors_origins: c.cors_origins,
         frame_ancestors: c.frame_ancestors,
         ...(c.peer_max_response_bytes === null || c.peer_max_response_bytes === undefined ? {} : { peer_max_response_bytes: c.peer_max_response_bytes }),
+        ...(c.peer_max_targets === null || c.peer_max_targets === undefined ? {} : { peer_max_targets: c.peer_max_targets }),
+        ...(c.peer_max_entries === null || c.peer_max_entries === undefined ? {} : { peer_max_entries: c.peer_max_entries }),
         ...thresholdsOf(c),
         ...(c.notifications === null || c.notifications === undefined ? {} : { notifications: c.notifications }),
         // ---- operations (ours): absent stays absent (DEFAULTS apply)

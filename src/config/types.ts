@@ -67,6 +67,10 @@ export interface NotificationConfig {
   on: NotificationEvent[];
   /** Per attempt (default 10). */
   timeout_seconds: number;
+  /** More unit openings (or resolutions) than this in one sweep go out as one message (default 5). */
+  group_threshold?: number;
+  /** Messages to this receiver in any hour; past it they are held back and logged (default 20; 0 = no limit). */
+  rate_limit_per_hour?: number;
 }
 // ---- end notifications
 
@@ -90,6 +94,10 @@ export interface Config {
   frame_ancestors?: string[];
   /** Ours: the largest response read from a peer, in bytes; the transfer is aborted past it (default 8 MiB when absent). */
   peer_max_response_bytes?: number;
+  /** Ours: targets a peer may list, and checks in one of its samples; a payload with more is refused (default 5,000 when absent). */
+  peer_max_targets?: number;
+  /** Ours: history (and connectivity) entries one peer answer may hold; more is refused (default 100,000 when absent). */
+  peer_max_entries?: number;
   // ---- incidents and notifications (src/incidents, src/notify); absent = defaults
   /** Ours: default for every target: failing samples in a row before an incident opens (default 1). */
   failure_threshold?: number;

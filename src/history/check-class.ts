@@ -1,8 +1,9 @@
 /**
- * Classification of one check result, computed once per distinct result when
- * it is interned, so views never look at strings while scanning.
- * The rules are the original's timeline rules (internal/history/timeline.go).
+ * Classification of one check result as bits, computed once per distinct result
+ * when it is interned, so views never look at strings while scanning. The rule
+ * itself is src/state.ts, shared with the dashboard.
  */
+import { classifyState, type StateClass } from '../state.js';
 
 /** Timeline: "Unavailable"; the sample gets a detail. */
 export const CLS_ERROR = 1;
@@ -17,19 +18,15 @@ export const CLS_HAS_STATE = 16;
 /** Samples listed in a bucket's details. */
 export const CLS_DETAIL = CLS_ERROR | CLS_WARNING;
 
-const ERROR_STATES = new Set(['inactive', 'failed', 'degraded']);
-const WARNING_STATES = new Set(['activating', 'deactivating', 'reloading', 'maintenance']);
+const CLASS_BITS: Readonly<Record<StateClass, number>> = {
+  ok: CLS_SUCCESS,
+  transitioning: CLS_WARNING,
+  down: CLS_ERROR,
+  unknown: CLS_MISSING,
+};
 
 /** Class bits (one timeline class plus CLS_HAS_STATE when state is non-empty). */
 export function classify(ok: boolean, state: string | undefined, error: string | undefined): number {
-  const raw = state ?? '';
-  const s = raw.toLowerCase();
-  const hasState = raw === '' ? 0 : CLS_HAS_STATE;
-  const err = error ?? '';
-  if (!ok && (ERROR_STATES.has(s) || (s === '' && err !== ''))) return CLS_ERROR | hasState;
-  if (ok || s === 'active' || s === 'running') return CLS_SUCCESS | hasState;
-  if (s === 'missing') return CLS_MISSING | hasState;
-  if (WARNING_STATES.has(s)) return CLS_WARNING | hasState;
-  if (s === '' || s === 'unknown') return CLS_MISSING | hasState;
-  return CLS_ERROR | hasState;
+  const hasState = (state ?? '') === '' ? 0 : CLS_HAS_STATE;
+  return CLASS_BITS[classifyState(ok, state, error)] | hasState;
 }

@@ -5,12 +5,13 @@
  * is renamed to `<name>.imported`, or to `<name>.damaged-<time>` when it
  * cannot be read or parsed.
  */
-import { open, readFile, rename, stat, unlink } from 'node:fs/promises';
+import { readFile, rename, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
+import { hostileKind, openDataFile } from '../storage/safe-fs.js';
+import { describeError } from '../storage/segment-writer.js';
+import { segmentName, type SegmentKind } from '../storage/segments.js';
 import { acceptConnectivity, acceptStatusEntry } from './records.js';
-import { segmentName, type SegmentKind } from './segments.js';
 import { dayStart, isoSeconds, parseTime } from './time.js';
-import { describeError } from './segment-writer.js';
 
 export const LEGACY_FILES: Readonly<Record<SegmentKind, string>> = {
   status: 'status_history.json',
@@ -44,7 +45,8 @@ async function moveAside(from: string, to: string): Promise<string> {
 }
 
 async function writeTemp(tmp: string, lines: string[]): Promise<void> {
-  const handle = await open(tmp, 'w');
+  await unlink(tmp).catch(() => undefined);
+  const handle = await openDataFile(tmp, 'truncate');
   try {
     await handle.writeFile(lines.join(''));
     await handle.datasync();
@@ -76,6 +78,7 @@ async function writeSegments(dir: string, kind: SegmentKind, byDay: Map<number, 
  */
 export async function importLegacy(dir: string, kind: SegmentKind, nowMs: number): Promise<ImportOutcome> {
   const file = join(dir, LEGACY_FILES[kind]);
+  if ((await hostileKind(file)) === 'symlink') return damaged(file, 'a symbolic link (never followed)', nowMs);
   let text: string;
   try {
     text = await readFile(file, 'utf8');

@@ -1,33 +1,11 @@
 import type { CheckResult, StatusEntry } from '../types.js';
-import { classify, CLS_DETAIL } from './check-class.js';
+import { BlockIndex, type BlockRow, type BlockSummaries } from './block-index.js';
 import { ensureCapacity, openGap } from './growable.js';
+import { JsonFragments, SampleTables, sameResult, toInterned, type InternedResult, type LayoutView } from './sample-tables.js';
 import { TimeLog } from './time-log.js';
 import { isoMs, parseTime } from './time.js';
 
-/**
- * The part of a check result that is kept for every sample. Everything else
- * (`since`, `restarts`, `duration_ms`, unknown extras) changes every sample and
- * is kept only for the latest one.
- */
-export interface InternedResult {
-  ok: boolean;
-  state?: string;
-  error?: string;
-  sub_state?: string;
-  result?: string;
-}
-
-/** One distinct ordered list of (id, name) columns; almost every sample shares one. */
-export interface LayoutView {
-  /** Pair index per column. */
-  readonly pairs: Uint32Array;
-  /** Id index per column. */
-  readonly ids: Uint32Array;
-  /** Id index -> first column holding it, or -1. Ids newer than the layout are past the end. */
-  readonly colOf: Int32Array;
-  /** True when some id fills more than one column (duplicate ids in a sample). */
-  readonly multi: boolean;
-}
+export type { InternedResult, LayoutView } from './sample-tables.js';
 
 /**
  * Read-only access to the columns, for the views' scans. Valid until the next
@@ -50,20 +28,8 @@ export interface SampleScanView {
   /** Per pair: its id index and its name. */
   readonly pairIds: readonly number[];
   readonly pairNames: readonly string[];
-  /** Samples per block; block k holds samples [k*blockSize - blockBase, (k+1)*blockSize - blockBase). */
-  readonly blockSize: number;
-  /** 0 <= blockBase < blockSize: pruning keeps block boundaries where they were. */
-  readonly blockBase: number;
-  /** Number of blocks. */
-  readonly blockCount: number;
-  /**
-   * Per id index, per block k: [passing, count, flags] at 3*k. flags: the OR
-   * of class bits (low byte) and, in bits 8-13, 1 + the offset in the block
-   * of the first error or warning sample (0 when none). Stored per id so one
-   * target's summaries are contiguous. An array may be missing or shorter
-   * than 3*blockCount: zeros.
-   */
-  readonly blockStats: readonly (Uint16Array | undefined)[];
+  /** Per-block summaries (block-index.ts), to skip whole blocks of samples. */
+  readonly blocks: BlockSummaries;
 }
 
 /**
@@ -84,54 +50,7 @@ export interface SampleColumns {
   latest?: StatusEntry;
 }
 
-const BLOCK = 32;
 const U16_CODES = 0xffff;
-
-interface Layout extends LayoutView {
-  key: string;
-}
-
-function str(v: unknown): string | undefined {
-  return typeof v === 'string' ? v : undefined;
-}
-
-function resultKey(r: InternedResult): string {
-  // \u0001 marks "absent" so that an empty string and a missing field stay distinct.
-  const f = (v: string | undefined): string => (v === undefined ? '\u0001' : v);
-  return `${r.ok ? 1 : 0}\u0000${f(r.state)}\u0000${f(r.error)}\u0000${f(r.sub_state)}\u0000${f(r.result)}`;
-}
-
-function toInterned(c: CheckResult): InternedResult {
-  const r: InternedResult = { ok: c.ok === true };
-  const state = str(c.state);
-  const error = str(c.error);
-  const sub = str(c.sub_state);
-  const res = str(c.result);
-  if (state !== undefined) r.state = state;
-  if (error !== undefined) r.error = error;
-  if (sub !== undefined) r.sub_state = sub;
-  if (res !== undefined) r.result = res;
-  return r;
-}
-
-function sameResult(r: InternedResult, c: CheckResult): boolean {
-  return (
-    r.ok === (c.ok === true) &&
-    r.state === str(c.state) &&
-    r.error === str(c.error) &&
-    r.sub_state === str(c.sub_state) &&
-    r.result === str(c.result)
-  );
-}
-
-function jsonResultTail(r: InternedResult): string {
-  let s = `"ok":${r.ok ? 'true' : 'false'}`;
-  if (r.state !== undefined) s += `,"state":${JSON.stringify(r.state)}`;
-  if (r.error !== undefined) s += `,"error":${JSON.stringify(r.error)}`;
-  if (r.sub_state !== undefined) s += `,"sub_state":${JSON.stringify(r.sub_state)}`;
-  if (r.result !== undefined) s += `,"result":${JSON.stringify(r.result)}`;
-  return s;
-}
 
 /**
  * An in-memory, columnar, time-ordered log of StatusEntry samples.
@@ -145,6 +64,12 @@ function jsonResultTail(r: InternedResult): string {
  * (the wall clock went back) is inserted in place, after any equal times;
  * that costs a move of the later rows, which is fine for a rare event.
  *
+ * Parts: this class is the row store (times, layout and code offset per
+ * sample, the codes) and the columnar import/export of segment files; the
+ * interned tables are sample-tables.ts (with the JSON fragments entryJson
+ * joins), the per-block summaries the range scans skip with are
+ * block-index.ts.
+ *
  * The log knows nothing about files: the file store and the peer poller both
  * feed it StatusEntry values.
  */
@@ -154,25 +79,11 @@ export class SampleLog extends TimeLog<StatusEntry> {
   #codes: Uint16Array | Uint32Array = new Uint16Array(1024);
   #codeLen = 0;
 
-  #ids: string[] = [];
-  #idIndex = new Map<string, number>();
-  #pairIds: number[] = [];
-  #pairNames: string[] = [];
-  /** Per pair: `{"id":…,"name":…,` for entryJson. */
-  #pairHeads: string[] = [];
-  #pairIndex = new Map<string, number>();
-  #layouts: Layout[] = [];
-  #layoutIndex = new Map<string, number>();
-  #results: InternedResult[] = [];
-  #resultIndex = new Map<string, number>();
-  #okOf = new Uint8Array(64);
-  #clsOf = new Uint8Array(64);
-  #jsonTails: string[] = [];
-
+  #tables = new SampleTables();
+  #json = new JsonFragments(this.#tables);
+  /** Per id index: time of its first sample held (missing or NaN: none). */
   #firstSeen: number[] = [];
-  #blockStats: (Uint16Array | undefined)[] = [];
-  #blockCount = 0;
-  #blockBase = 0;
+  readonly #blocks = new BlockIndex(() => this.#tables.okOf, () => this.#tables.clsOf);
   /**
    * Table sizes after the last compaction (or at the first prune): tables
    * are compacted again only when they have doubled since.
@@ -197,7 +108,7 @@ export class SampleLog extends TimeLog<StatusEntry> {
     if (Number.isNaN(t) || !Array.isArray(entry.checks)) return false;
     const checks = entry.checks;
     for (const c of checks) if (typeof c !== 'object' || c === null) return false;
-    const layoutIdx = this.#layoutFor(checks);
+    const layoutIdx = this.#tables.layoutFor(checks, this.n > 0 ? this.#layoutOf[this.n - 1]! : -1);
     const width = checks.length;
     const codes = (this.#scratch = ensureCapacity(this.#scratch, 0, width));
     // Most samples repeat the previous sample's result in most columns: compare before hashing.
@@ -206,7 +117,7 @@ export class SampleLog extends TimeLog<StatusEntry> {
       const c = checks[j]!;
       if (prev >= 0) {
         const pc = this.#codes[prev + j]!;
-        if (sameResult(this.#results[pc]!, c)) {
+        if (sameResult(this.#tables.results[pc]!, c)) {
           codes[j] = pc;
           continue;
         }
@@ -226,9 +137,10 @@ export class SampleLog extends TimeLog<StatusEntry> {
    * export), merging its tables into this log's. Samples keep time order.
    */
   appendColumns(cols: SampleColumns): void {
-    const idMap = cols.ids.map((id) => this.#internId(id));
-    const pairMap = cols.pairs.map(([id, name]) => this.#internPair(idMap[id]!, name));
-    const layoutMap = cols.layouts.map((pairs) => this.#internLayout(pairs.map((p) => pairMap[p]!)));
+    const t = this.#tables;
+    const idMap = cols.ids.map((id) => t.internId(id));
+    const pairMap = cols.pairs.map(([id, name]) => t.internPair(idMap[id]!, name));
+    const layoutMap = cols.layouts.map((pairs) => t.internLayout(pairs.map((p) => pairMap[p]!)));
     const resultMap = new Uint32Array(cols.results.length);
     for (let r = 0; r < cols.results.length; r++) resultMap[r] = this.#internResult(cols.results[r]!);
     this.#reserve(cols.times.length, cols.codes.length);
@@ -262,6 +174,7 @@ export class SampleLog extends TimeLog<StatusEntry> {
       layouts: [],
       results: [],
     };
+    const t = this.#tables;
     const codeStart = lo < this.n ? this.#offsets[lo]! : this.#codeLen;
     const codeEnd = hi < this.n ? this.#offsets[hi]! : this.#codeLen;
     const codes = new Uint32Array(codeEnd - codeStart);
@@ -272,19 +185,19 @@ export class SampleLog extends TimeLog<StatusEntry> {
         local = cols.layouts.length;
         layoutMap.set(l, local);
         cols.layouts.push(
-          Array.from(this.#layouts[l]!.pairs, (p) => {
+          Array.from(t.layouts[l]!.pairs, (p) => {
             let lp = pairMap.get(p);
             if (lp === undefined) {
-              const gid = this.#pairIds[p]!;
+              const gid = t.pairIds[p]!;
               let lid = idMap.get(gid);
               if (lid === undefined) {
                 lid = cols.ids.length;
                 idMap.set(gid, lid);
-                cols.ids.push(this.#ids[gid]!);
+                cols.ids.push(t.ids[gid]!);
               }
               lp = cols.pairs.length;
               pairMap.set(p, lp);
-              cols.pairs.push([lid, this.#pairNames[p]!]);
+              cols.pairs.push([lid, t.pairNames[p]!]);
             }
             return lp;
           }),
@@ -298,7 +211,7 @@ export class SampleLog extends TimeLog<StatusEntry> {
       if (local === undefined) {
         local = cols.results.length;
         resultMap.set(g, local);
-        cols.results.push(this.#results[g]!);
+        cols.results.push(t.results[g]!);
       }
       codes[k - codeStart] = local;
     }
@@ -314,15 +227,13 @@ export class SampleLog extends TimeLog<StatusEntry> {
 
   /** Time (ms) of the first sample containing `targetId`, among the samples still held. */
   firstSeen(targetId: string): number | undefined {
-    const idx = this.#idIndex.get(targetId);
-    if (idx === undefined) return undefined;
-    const t = this.#firstSeen[idx]!;
-    return Number.isNaN(t) ? undefined : t;
+    const t = this.#firstSeen[this.#tables.idIndex(targetId)];
+    return t === undefined || Number.isNaN(t) ? undefined : t;
   }
 
   /** Index of an id in the scan view's `ids`, or -1. */
   idIndex(targetId: string): number {
-    return this.#idIndex.get(targetId) ?? -1;
+    return this.#tables.idIndex(targetId);
   }
 
   /**
@@ -349,13 +260,14 @@ export class SampleLog extends TimeLog<StatusEntry> {
 
   /** Sample `i` as a StatusEntry (ms-precision timestamp; no per-sample extras). */
   entryAt(i: number): StatusEntry {
-    const layout = this.#layouts[this.#layoutOf[i]!]!;
+    const t = this.#tables;
+    const layout = t.layouts[this.#layoutOf[i]!]!;
     const off = this.#offsets[i]!;
     const checks: CheckResult[] = new Array(layout.pairs.length);
     for (let j = 0; j < layout.pairs.length; j++) {
       const p = layout.pairs[j]!;
-      const r = this.#results[this.#codes[off + j]!]!;
-      const c: CheckResult = { id: this.#ids[this.#pairIds[p]!]!, name: this.#pairNames[p]!, ok: r.ok };
+      const r = t.results[this.#codes[off + j]!]!;
+      const c: CheckResult = { id: t.ids[t.pairIds[p]!]!, name: t.pairNames[p]!, ok: r.ok };
       if (r.state !== undefined) c.state = r.state;
       if (r.error !== undefined) c.error = r.error;
       if (r.sub_state !== undefined) c.sub_state = r.sub_state;
@@ -367,11 +279,12 @@ export class SampleLog extends TimeLog<StatusEntry> {
 
   /** Sample `i` as compact JSON, equal to JSON.stringify(entryAt(i)). */
   entryJson(i: number): string {
-    const layout = this.#layouts[this.#layoutOf[i]!]!;
+    const layout = this.#tables.layouts[this.#layoutOf[i]!]!;
     const off = this.#offsets[i]!;
+    const json = this.#json;
     const parts: string[] = new Array(layout.pairs.length);
     for (let j = 0; j < layout.pairs.length; j++) {
-      parts[j] = `${this.#pairHeads[layout.pairs[j]!]}${this.#jsonTails[this.#codes[off + j]!]}}`;
+      parts[j] = `${json.pairHead(layout.pairs[j]!)}${json.resultTail(this.#codes[off + j]!)}}`;
     }
     return `{"timestamp":"${isoMs(this.times[i]!)}","checks":[${parts.join(',')}]}`;
   }
@@ -395,28 +308,16 @@ export class SampleLog extends TimeLog<StatusEntry> {
     for (let i = 0; i < this.n; i++) this.#offsets[i]! -= codeShift;
     if (this.n === 0) this.latestEntry = undefined;
     else if (this.latestEntry !== undefined && parseTime(this.latestEntry.timestamp) < ms) this.latestEntry = this.entryAt(this.n - 1);
-    const c = (this.#compactedSizes ??= { ids: this.#ids.length, layouts: this.#layouts.length, results: this.#results.length });
-    if (this.#results.length > 2 * c.results + 1024 || this.#layouts.length > 2 * c.layouts + 64 || this.#ids.length > 2 * c.ids + 256) {
+    const t = this.#tables;
+    const c = (this.#compactedSizes ??= { ids: t.ids.length, layouts: t.layouts.length, results: t.results.length });
+    if (t.results.length > 2 * c.results + 1024 || t.layouts.length > 2 * c.layouts + 64 || t.ids.length > 2 * c.ids + 256) {
       this.#compactTables();
-      this.#blockBase = 0;
-      this.#rebuildFrom(0);
+      this.#blocks.clear();
+      this.#blocks.rebuildFrom(0, this.n, this.#rowAt);
       this.#recomputeFirstSeen(() => true);
     } else {
       // Keep block boundaries: drop the blocks now wholly pruned, redo the one pruned in part.
-      const shift = this.#blockBase + p;
-      const drop = Math.min(this.#blockCount, Math.floor(shift / BLOCK));
-      for (const st of this.#blockStats) {
-        if (st === undefined) continue;
-        st.copyWithin(0, drop * 3);
-        st.fill(0, Math.max(0, st.length - drop * 3));
-      }
-      this.#blockCount -= drop;
-      this.#blockBase = shift % BLOCK;
-      if (this.#blockCount > 0) {
-        for (const st of this.#blockStats) st?.fill(0, 0, 3);
-        const end = Math.min(this.n, BLOCK - this.#blockBase);
-        for (let i = 0; i < end; i++) this.#addToBlock(i);
-      }
+      this.#blocks.dropOldest(p, this.n, this.#rowAt);
       const first = this.n > 0 ? this.times[0]! : Infinity;
       this.#recomputeFirstSeen((id) => !(this.#firstSeen[id]! >= first));
     }
@@ -432,102 +333,27 @@ export class SampleLog extends TimeLog<StatusEntry> {
       layoutOf: this.#layoutOf,
       offsets: this.#offsets,
       codes: this.#codes,
-      layouts: this.#layouts,
-      results: this.#results,
-      okOf: this.#okOf,
-      clsOf: this.#clsOf,
-      ids: this.#ids,
-      pairIds: this.#pairIds,
-      pairNames: this.#pairNames,
-      blockSize: BLOCK,
-      blockBase: this.#blockBase,
-      blockCount: this.#blockCount,
-      blockStats: this.#blockStats,
+      layouts: this.#tables.layouts,
+      results: this.#tables.results,
+      okOf: this.#tables.okOf,
+      clsOf: this.#tables.clsOf,
+      ids: this.#tables.ids,
+      pairIds: this.#tables.pairIds,
+      pairNames: this.#tables.pairNames,
+      blocks: this.#blocks,
     };
   }
 
-  #internId(id: string): number {
-    let idx = this.#idIndex.get(id);
-    if (idx === undefined) {
-      idx = this.#ids.length;
-      this.#ids.push(id);
-      this.#idIndex.set(id, idx);
-      this.#firstSeen.push(NaN);
-    }
-    return idx;
-  }
+  /** Sample `i` as the block index reads it. */
+  readonly #rowAt = (i: number): BlockRow => ({ ids: this.#tables.layouts[this.#layoutOf[i]!]!.ids, codes: this.#codes, offset: this.#offsets[i]! });
 
-  #internPair(idIdx: number, name: string): number {
-    const key = `${idIdx}\u0000${name}`;
-    let idx = this.#pairIndex.get(key);
-    if (idx === undefined) {
-      idx = this.#pairIds.length;
-      this.#pairIds.push(idIdx);
-      this.#pairNames.push(name);
-      this.#pairHeads.push(`{"id":${JSON.stringify(this.#ids[idIdx])},"name":${JSON.stringify(name)},`);
-      this.#pairIndex.set(key, idx);
-    }
-    return idx;
-  }
-
-  #internLayout(pairs: number[]): number {
-    const key = pairs.join(',');
-    let idx = this.#layoutIndex.get(key);
-    if (idx === undefined) {
-      idx = this.#layouts.length;
-      this.#layouts.push(this.#makeLayout(pairs, key));
-      this.#layoutIndex.set(key, idx);
-    }
-    return idx;
-  }
-
-  #makeLayout(pairs: number[], key: string): Layout {
-    const ids = Uint32Array.from(pairs, (p) => this.#pairIds[p]!);
-    const colOf = new Int32Array(this.#ids.length).fill(-1);
-    let multi = false;
-    for (let j = 0; j < ids.length; j++) {
-      if (colOf[ids[j]!] === -1) colOf[ids[j]!] = j;
-      else multi = true;
-    }
-    return { pairs: Uint32Array.from(pairs), ids, colOf, multi, key };
-  }
-
-  #layoutFor(checks: readonly CheckResult[]): number {
-    // Fast path: the same columns as the previous sample.
-    if (this.n > 0) {
-      const last = this.#layoutOf[this.n - 1]!;
-      const l = this.#layouts[last]!;
-      if (l.pairs.length === checks.length) {
-        let same = true;
-        for (let j = 0; j < checks.length && same; j++) {
-          const p = l.pairs[j]!;
-          const c = checks[j]!;
-          same = this.#pairNames[p] === c.name && this.#ids[this.#pairIds[p]!] === c.id;
-        }
-        if (same) return last;
-      }
-    }
-    const pairs = checks.map((c) => this.#internPair(this.#internId(str(c.id) ?? ''), str(c.name) ?? ''));
-    return this.#internLayout(pairs);
-  }
-
+  /** Interns a result; past 65,535 distinct results the codes column widens to 32 bits. */
   #internResult(r: InternedResult): number {
-    const key = resultKey(r);
-    let idx = this.#resultIndex.get(key);
-    if (idx === undefined) {
-      idx = this.#results.length;
-      this.#results.push(r);
-      this.#resultIndex.set(key, idx);
-      this.#okOf = ensureCapacity(this.#okOf, idx, idx + 1);
-      this.#clsOf = ensureCapacity(this.#clsOf, idx, idx + 1);
-      this.#okOf[idx] = r.ok ? 1 : 0;
-      this.#clsOf[idx] = classify(r.ok, r.state, r.error);
-      this.#jsonTails.push(jsonResultTail(r));
-      if (idx > U16_CODES && this.#codes instanceof Uint16Array) {
-        const wide = new Uint32Array(Math.max(this.#codes.length, 1024));
-        wide.set(this.#codes.subarray(0, this.#codeLen));
-        this.#codes = wide;
-      }
+    const idx = this.#tables.internResult(r);
+    if (idx > U16_CODES && this.#codes instanceof Uint16Array) {
+      const wide = new Uint32Array(Math.max(this.#codes.length, 1024));
+      wide.set(this.#codes.subarray(0, this.#codeLen));
+      this.#codes = wide;
     }
     return idx;
   }
@@ -549,7 +375,7 @@ export class SampleLog extends TimeLog<StatusEntry> {
     srcOff: number,
     remap: Uint32Array | undefined,
   ): number {
-    const layout = this.#layouts[layoutIdx]!;
+    const layout = this.#tables.layouts[layoutIdx]!;
     const width = layout.pairs.length;
     const n = this.n;
     const at = n === 0 || t >= this.times[n - 1]! ? n : this.upperBound(t);
@@ -575,90 +401,27 @@ export class SampleLog extends TimeLog<StatusEntry> {
     this.#codeLen += width;
     for (let j = 0; j < width; j++) {
       const id = layout.ids[j]!;
-      const seen = this.#firstSeen[id]!;
-      if (Number.isNaN(seen) || t < seen) this.#firstSeen[id] = t;
+      // Missing (a new id) or NaN compares false: the first sample of it.
+      if (!(this.#firstSeen[id]! <= t)) this.#firstSeen[id] = t;
     }
-    if (at === n) this.#addToBlock(at);
-    else this.#rebuildFrom(at);
+    if (at === n) this.#blocks.add(at, this.#rowAt(at));
+    else this.#blocks.rebuildFrom(at, this.n, this.#rowAt);
     this.revision++;
     return at;
   }
 
-  #addToBlock(i: number): void {
-    const k = Math.floor((i + this.#blockBase) / BLOCK);
-    if (k >= this.#blockCount) this.#blockCount = k + 1;
-    const layout = this.#layouts[this.#layoutOf[i]!]!;
-    const off = this.#offsets[i]!;
-    const codes = this.#codes;
-    const firstDetail = (i + this.#blockBase - k * BLOCK + 1) << 8;
-    const x = k * 3;
-    for (let j = 0; j < layout.ids.length; j++) {
-      const id = layout.ids[j]!;
-      let st = this.#blockStats[id];
-      if (st === undefined || st.length < x + 3) {
-        st = ensureCapacity(st ?? new Uint16Array(0), st?.length ?? 0, Math.max(x + 3, this.#blockCount * 3));
-        this.#blockStats[id] = st;
-      }
-      const c = codes[off + j]!;
-      const cls = this.#clsOf[c]!;
-      st[x] = st[x]! + this.#okOf[c]!;
-      st[x + 1] = st[x + 1]! + 1;
-      let flags = st[x + 2]! | cls;
-      if ((cls & CLS_DETAIL) !== 0 && flags < 256) flags |= firstDetail;
-      st[x + 2] = flags;
-    }
-  }
-
-  /** Recomputes block summaries from the block holding sample `i` onwards. */
-  #rebuildFrom(i: number): void {
-    const k = Math.max(0, Math.floor((i + this.#blockBase) / BLOCK));
-    for (const st of this.#blockStats) st?.fill(0, k * 3);
-    this.#blockCount = Math.min(this.#blockCount, k);
-    for (let s = Math.max(0, k * BLOCK - this.#blockBase); s < this.n; s++) this.#addToBlock(s);
-  }
-
   /** Drops interned ids, pairs, layouts and results no sample uses any more, and renumbers. */
   #compactTables(): void {
-    const usedLayouts = new Uint8Array(this.#layouts.length);
+    const usedLayouts = new Uint8Array(this.#tables.layouts.length);
     for (let i = 0; i < this.n; i++) usedLayouts[this.#layoutOf[i]!] = 1;
-    const usedResults = new Uint8Array(this.#results.length);
+    const usedResults = new Uint8Array(this.#tables.results.length);
     for (let k = 0; k < this.#codeLen; k++) usedResults[this.#codes[k]!] = 1;
-
-    const oldIds = this.#ids;
-    const oldPairIds = this.#pairIds;
-    const oldPairNames = this.#pairNames;
-    const oldLayouts = this.#layouts;
-    const oldResults = this.#results;
-    this.#ids = [];
-    this.#idIndex.clear();
-    this.#pairIds = [];
-    this.#pairNames = [];
-    this.#pairHeads = [];
-    this.#pairIndex.clear();
-    this.#layouts = [];
-    this.#layoutIndex.clear();
-    this.#results = [];
-    this.#resultIndex.clear();
-    this.#jsonTails = [];
+    const { tables, layoutMap, resultMap } = this.#tables.compacted(usedLayouts, usedResults);
+    this.#tables = tables;
+    this.#json = new JsonFragments(tables);
     this.#firstSeen = [];
-    this.#blockStats = [];
-    this.#blockCount = 0;
-
-    const layoutMap = new Uint32Array(oldLayouts.length);
-    for (let l = 0; l < oldLayouts.length; l++) {
-      if (usedLayouts[l] === 0) continue;
-      const pairs = Array.from(oldLayouts[l]!.pairs, (p) =>
-        this.#internPair(this.#internId(oldIds[oldPairIds[p]!]!), oldPairNames[p]!),
-      );
-      layoutMap[l] = this.#internLayout(pairs);
-    }
     for (let i = 0; i < this.n; i++) this.#layoutOf[i] = layoutMap[this.#layoutOf[i]!]!;
-
-    const resultMap = new Uint32Array(oldResults.length);
-    for (let r = 0; r < oldResults.length; r++) {
-      if (usedResults[r] === 1) resultMap[r] = this.#internResult(oldResults[r]!);
-    }
-    const narrow = this.#results.length <= U16_CODES;
+    const narrow = tables.results.length <= U16_CODES;
     if (narrow && this.#codes instanceof Uint32Array) {
       const codes = new Uint16Array(Math.max(this.#codeLen, 1024));
       for (let k = 0; k < this.#codeLen; k++) codes[k] = resultMap[this.#codes[k]!]!;
@@ -666,26 +429,20 @@ export class SampleLog extends TimeLog<StatusEntry> {
     } else {
       for (let k = 0; k < this.#codeLen; k++) this.#codes[k] = resultMap[this.#codes[k]!]!;
     }
-
-    this.#compactedSizes = { ids: this.#ids.length, layouts: this.#layouts.length, results: this.#results.length };
+    this.#compactedSizes = { ids: tables.ids.length, layouts: tables.layouts.length, results: tables.results.length };
   }
 
   /** Sets firstSeen of the ids selected to their first remaining sample, found through the block summaries. */
   #recomputeFirstSeen(select: (id: number) => boolean): void {
-    for (let id = 0; id < this.#ids.length; id++) {
+    for (let id = 0; id < this.#tables.ids.length; id++) {
       if (!select(id)) continue;
       this.#firstSeen[id] = NaN;
-      const st = this.#blockStats[id];
-      if (st === undefined) continue;
-      for (let k = 0; k < this.#blockCount && k * 3 < st.length; k++) {
-        if (st[k * 3 + 1] === 0) continue;
-        const from = Math.max(0, k * BLOCK - this.#blockBase);
-        const to = Math.min(this.n, (k + 1) * BLOCK - this.#blockBase);
-        for (let i = from; i < to && Number.isNaN(this.#firstSeen[id]!); i++) {
-          const colOf = this.#layouts[this.#layoutOf[i]!]!.colOf;
-          if (id < colOf.length && colOf[id]! >= 0) this.#firstSeen[id] = this.times[i]!;
-        }
-        break;
+      const k = this.#blocks.firstBlockOf(id);
+      if (k < 0) continue;
+      const to = Math.min(this.n, this.#blocks.startOf(k + 1));
+      for (let i = Math.max(0, this.#blocks.startOf(k)); i < to && Number.isNaN(this.#firstSeen[id]!); i++) {
+        const colOf = this.#tables.layouts[this.#layoutOf[i]!]!.colOf;
+        if (id < colOf.length && colOf[id]! >= 0) this.#firstSeen[id] = this.times[i]!;
       }
     }
   }

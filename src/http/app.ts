@@ -4,12 +4,13 @@ import serve from 'koa-static';
 import type { Context, Next } from 'koa';
 import type { Logger } from '../log.js';
 import type { LocalNode } from '../node/local.js';
-import { authMiddleware } from './auth.js';
+import { authMiddleware, createAuthFailures } from './auth.js';
 // ---- operations imports (metrics, badges, openapi)
 import type { Registry } from 'prom-client';
 import { badgeRoutes, badgeSourceFromLocal } from './badge-routes.js';
 import { metricsRoutes } from './metrics-routes.js';
 import { openApiRoutes } from './openapi.js';
+import { sdRoutes } from './sd-routes.js';
 // ---- end operations imports
 import { clusterRoutes, type PeerSnapshots } from './cluster-routes.js';
 import { errorMiddleware, HttpError } from './errors.js';
@@ -35,6 +36,8 @@ export interface AppDeps {
   // ---- operations deps (metrics, badges)
   /** The daemon's Prometheus registry, served at /metrics; no /metrics route when absent. */
   metrics?: { registry: Registry; public?: boolean };
+  /** Configured peers, listed (when enabled) by the Prometheus service discovery route beside /metrics. */
+  peersConfig?: readonly { id: string; name: string; base_url: string; enabled: boolean }[];
   /** badges_public: /api/badge/* answers without the api key (for READMEs). */
   badgesPublic?: boolean;
   // ---- end operations deps
@@ -66,7 +69,8 @@ export function createApp(deps: AppDeps): Koa {
   const badges = badgeRoutes({ source: badgeSourceFromLocal(deps.local), now: deps.now });
   if (deps.badgesPublic === true) app.use(badges.routes());
   // ---- end badges
-  app.use(authMiddleware({ apiKey: deps.apiKey, prefix: '/api/', now: deps.now }));
+  const authFailures = createAuthFailures({ now: deps.now }); // one wrong-key budget for /api/* and /metrics
+  app.use(authMiddleware({ apiKey: deps.apiKey, prefix: '/api/', now: deps.now, failures: authFailures }));
   app.use(async (ctx, next) => {
     await next();
     if (ctx.path.toLowerCase().startsWith('/api/')) ctx.set('Cache-Control', 'no-store');
@@ -84,7 +88,9 @@ export function createApp(deps: AppDeps): Koa {
   // ---- end incidents
   // ---- operations routes (metrics-routes.ts, badge-routes.ts, openapi.ts)
   if (deps.metrics !== undefined) {
-    app.use(metricsRoutes({ registry: deps.metrics.registry, apiKey: deps.apiKey, public: deps.metrics.public ?? false, now: deps.now }).routes());
+    app.use(metricsRoutes({ registry: deps.metrics.registry, apiKey: deps.apiKey, public: deps.metrics.public ?? false, now: deps.now, failures: authFailures }).routes());
+    const peers = (deps.peersConfig ?? []).filter((p) => p.enabled).map((p) => ({ id: p.id, name: p.name, baseUrl: p.base_url }));
+    app.use(sdRoutes({ self: () => ({ id: deps.local.info().id, name: deps.local.info().name }), peers: () => peers }).routes());
   }
   if (deps.badgesPublic !== true) app.use(badges.routes());
   app.use(openApiRoutes({
@@ -92,7 +98,7 @@ export function createApp(deps: AppDeps): Koa {
     apiKey: deps.apiKey !== undefined,
     metricsPublic: deps.metrics?.public ?? false,
     badgesPublic: deps.badgesPublic ?? false,
-    absent: [...(deps.metrics === undefined ? ['/metrics'] : []), ...(deps.incidents === undefined ? ['/api/incidents'] : [])],
+    absent: [...(deps.metrics === undefined ? ['/metrics', '/api/prometheus/targets'] : []), ...(deps.incidents === undefined ? ['/api/incidents'] : [])],
   }).routes());
   // ---- end operations routes
 

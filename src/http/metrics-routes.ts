@@ -1,6 +1,6 @@
 import Router from '@koa/router';
 import type { Registry } from 'prom-client';
-import { authMiddleware } from './auth.js';
+import { authMiddleware, type AuthFailures } from './auth.js';
 
 export interface MetricsRouteDeps {
   registry: Registry;
@@ -9,11 +9,13 @@ export interface MetricsRouteDeps {
   /** metrics_public: serve /metrics without the key even when one is set. */
   public?: boolean;
   now?: () => number;
+  /** The wrong-key budget shared with /api/* (default: this route's own). */
+  failures?: AuthFailures;
 }
 
 /**
  * GET /metrics in the Prometheus text format. It is outside /api/, so the
- * key check is this route's own (with its own failed-attempt limit); values
+ * key check is this route's own (its failed-attempt budget shared with /api/* when given); values
  * are collected from the live objects on each scrape.
  */
 export function metricsRoutes(deps: MetricsRouteDeps): Router {
@@ -23,6 +25,7 @@ export function metricsRoutes(deps: MetricsRouteDeps): Router {
     apiKey: deps.public === true ? undefined : deps.apiKey,
     prefix: '/metrics',
     ...(deps.now !== undefined ? { now: deps.now } : {}),
+    ...(deps.failures !== undefined ? { failures: deps.failures } : {}),
   });
   router.get('/metrics', auth, async (ctx) => {
     const text = await deps.registry.metrics();

@@ -160,6 +160,11 @@ export function openApiDocument(opts: OpenApiOptions): Record<string, unknown> {
       tags: ['operations'], operationId: 'metrics', summary: 'Prometheus metrics (text exposition format 0.0.4).',
       responses: { '200': { description: 'The metrics.', content: { 'text/plain': { schema: { type: 'string' } } } } },
     })),
+    '/api/prometheus/targets': get(api({
+      tags: ['operations'], operationId: 'prometheusTargets', summary: 'Prometheus HTTP service discovery: this node and its enabled peers as scrape targets.',
+      description: 'For `http_sd_configs`. This node is addressed by the Host it was asked at, each peer by its base_url; labels: jobmonitor_node, jobmonitor_node_name, jobmonitor_source (local or peer).',
+      responses: { '200': json({ type: 'array', items: ref('PrometheusTargetGroup') }, 'Target groups, this node first.'), '400': error('The Host header is missing or not a host[:port].') },
+    })),
   };
   for (const path of opts.absent ?? []) delete paths[path];
 

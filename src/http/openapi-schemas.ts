@@ -117,6 +117,7 @@ export const SCHEMAS: Record<string, Schema> = {
       stale: bool("Ours: the peer's last refresh failed; this is its last good data."),
       last_success_at: time('Ours: the last successful refresh.'),
       consecutive_failures: count('Ours: failed refreshes in a row.'),
+      syncing: bool("Ours: present (true) while the peer's older history is still being read; what is shown is its newest data."),
     },
     "One node's view in /api/cluster.",
   ),
@@ -148,8 +149,12 @@ export const SCHEMAS: Record<string, Schema> = {
   Incident: object(
     {
       id: str('<kind>:<subject>:<start in ms>, stable.'),
-      kind: { type: 'string', enum: ['unit', 'peer', 'probe', 'storage'] },
-      subject: str('Target id, peer id, or the probe target.'),
+      kind: {
+        type: 'string',
+        enum: ['unit', 'peer', 'probe', 'storage', 'host'],
+        description: 'host: one cause outside the units (no systemd, bus unreachable, sudo refusing, systemd not answering) hid the units listed in `units`; they have no incident of their own meanwhile.',
+      },
+      subject: str('Target id, peer id, the probe target, or for kind host the cause: no-systemd, systemctl-missing, sudo-failing, bus-unreachable, systemd-not-answering, check-workers-failing.'),
       name: str(),
       node: str('The node that saw it.'),
       started_at: time('The first failing sample of the run that opened it.'),
@@ -159,7 +164,10 @@ export const SCHEMAS: Record<string, Schema> = {
       samples: count('Failing samples counted.'),
       duration_seconds: count('Up to ended_at, or up to now while open.'),
     },
-    { ended_at: time('The first passing sample of the run that closed it; absent while open.') },
+    {
+      ended_at: time('The first passing sample of the run that closed it; absent while open.'),
+      units: list(object({ id: str('Target id.'), name: str() }), 'Kind host only: every unit the cause hid while it lasted, in first-seen order.'),
+    },
   ),
   IncidentList: object({
     ...rangeFields,
@@ -176,6 +184,16 @@ export const SCHEMAS: Record<string, Schema> = {
     { isError: { const: true } },
     'The shields.io endpoint badge schema.',
   ),
+  PrometheusTargetGroup: object({
+    targets: { type: 'array', items: str('host:port'), minItems: 1, maxItems: 1 },
+    labels: object({
+      __scheme__: { type: 'string', enum: ['http', 'https'] },
+      __metrics_path__: str('The base URL\'s path followed by /metrics.'),
+      jobmonitor_node: str('Node id.'),
+      jobmonitor_node_name: str(),
+      jobmonitor_source: { type: 'string', enum: ['local', 'peer'] },
+    }),
+  }, {}, 'One target group of Prometheus\' HTTP SD format.'),
   Error: object({ error: object({ message: str(), code: str('Stable, e.g. "bad_query", "unauthorized", "not_found".') }) }),
   OpenApiDocument: {
     type: 'object',

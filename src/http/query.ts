@@ -48,12 +48,21 @@ const SinceSchema = v.pipe(
   v.regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$/, 'since: expected an RFC 3339 timestamp'),
 );
 
+/** True when every field of an RFC 3339 time is in range: Date.parse rolls 2026-02-30 over to March 2. */
+function isRealTime(s: string): boolean {
+  const [y, mo, d, h, mi, se] = s.slice(0, 19).split(/[-T:]/).map(Number) as [number, number, number, number, number, number];
+  const offset = /([+-])(\d{2}):(\d{2})$/.exec(s);
+  if (offset !== null && (Number(offset[2]) > 23 || Number(offset[3]) > 59)) return false;
+  const t = new Date(Date.UTC(y, mo - 1, d, h, mi, se));
+  return y >= 1 && t.getUTCFullYear() === y && t.getUTCMonth() === mo - 1 && t.getUTCDate() === d && t.getUTCHours() === h && t.getUTCMinutes() === mi && t.getUTCSeconds() === se;
+}
+
 /** `since` (ours): only entries strictly newer than this time. Undefined when absent. */
 export function parseSince(raw: unknown): number | undefined {
   const s = single(raw, 'since');
   if (s === undefined || s === '') return undefined;
   const r = v.safeParse(SinceSchema, s);
-  const ms = r.success ? Date.parse(s) : NaN;
+  const ms = r.success && isRealTime(s) ? Date.parse(s) : NaN;
   if (!Number.isFinite(ms)) throw new HttpError(400, `since: expected an RFC 3339 timestamp, got ${JSON.stringify(s)}`, 'bad_query');
   return ms;
 }

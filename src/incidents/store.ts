@@ -14,14 +14,17 @@ import { join } from 'node:path';
 import * as v from 'valibot';
 import { scanJsonlFile } from '../history/jsonl.js';
 import type { Logger } from '../log.js';
-import type { IncidentChange, StoredIncident } from './types.js';
+import { INCIDENT_KINDS, type IncidentChange, type StoredIncident } from './types.js';
 import { appendDurably, writeDurably } from '../history/durable.js';
+import { setAsideIfHostile } from '../storage/safe-fs.js';
 
 export const INCIDENTS_FILE = 'incidents.jsonl';
 /** Resolved incidents kept at most (oldest dropped first): a flapping unit must not fill memory. */
 export const DEFAULT_MAX_RESOLVED = 20_000;
 /** Lines kept for retry after failed writes; past it the oldest are dropped (the state in memory is still right). */
 const MAX_PENDING_LINES = 10_000;
+/** Units one host incident may list in the file: far above any real config, a bound on a damaged or hostile line. */
+const MAX_UNITS = 100_000;
 const DAY_MS = 24 * 60 * 60 * 1000;
 const PRUNE_EVERY_MS = 60 * 60 * 1000;
 
@@ -56,7 +59,7 @@ export interface IncidentStore {
 
 const incidentSchema = v.object({
   id: v.string(),
-  kind: v.picklist(['unit', 'peer', 'probe', 'storage']),
+  kind: v.picklist(INCIDENT_KINDS),
   subject: v.string(),
   name: v.string(),
   node: v.string(),
@@ -66,6 +69,7 @@ const incidentSchema = v.object({
   states: v.array(v.string()),
   errors: v.array(v.string()),
   samples: v.pipe(v.number(), v.integer(), v.minValue(0)),
+  units: v.optional(v.pipe(v.array(v.object({ id: v.string(), name: v.string() })), v.maxLength(MAX_UNITS))),
 });
 
 const lineSchema = v.object({
@@ -77,7 +81,8 @@ function accept(value: unknown): IncidentChange | string {
   const r = v.safeParse(lineSchema, value);
   if (!r.success) return `not an incident record (${r.issues[0]?.message ?? 'invalid'})`;
   const { event, incident } = r.output;
-  const { ended_at, ...rest } = incident;
+  const { ended_at, units, ...fields } = incident;
+  const rest: StoredIncident = units === undefined ? fields : { ...fields, units };
   const inc: StoredIncident = ended_at === undefined ? rest : { ...rest, ended_at };
   return { type: event, incident: inc };
 }
@@ -101,6 +106,8 @@ export async function openIncidentStore(opts: IncidentStoreOptions): Promise<{ o
 
   try {
     await mkdir(opts.dir, { recursive: true });
+    // A link planted where the file belongs is moved aside, never followed (appends open it with O_NOFOLLOW too).
+    await setAsideIfHostile(path, (message, file) => log.warn(`incidents: ${file}: ${message}`));
     const exists = await stat(path).then(() => true, (e: NodeJS.ErrnoException) => {
       if (e.code === 'ENOENT') return false;
       throw e;

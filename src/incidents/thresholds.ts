@@ -40,6 +40,9 @@ export function thresholdsFor(config: ThresholdConfig): (kind: IncidentKind, sub
         return probe;
       case 'storage':
         return { failure: 1, success: 1 };
+      case 'host':
+        // Sampled with the units, at every sweep: the units' default applies.
+        return unitDefault;
     }
   };
 }

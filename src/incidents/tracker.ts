@@ -5,7 +5,7 @@
  * consecutive passing ones. No I/O and no clock: times come with the
  * observations, so hand-built sequences test it completely.
  */
-import type { IncidentChange, IncidentKind, StoredIncident } from './types.js';
+import type { AffectedUnit, IncidentChange, IncidentKind, StoredIncident } from './types.js';
 
 /** Consecutive observations needed to open (`failure`) and to close (`success`) an incident; both at least 1. */
 export interface Thresholds {
@@ -23,6 +23,8 @@ export interface Observation {
   error?: string;
   /** When it was observed (epoch ms). */
   atMs: number;
+  /** Host causes only: the units the cause hid in this observation; added to the incident's list. */
+  units?: readonly AffectedUnit[];
 }
 
 export interface TrackerOptions {
@@ -57,6 +59,7 @@ interface Streak {
   states: string[];
   errors: string[];
   lastMs: number;
+  units?: AffectedUnit[];
 }
 
 interface SubjectState {
@@ -107,6 +110,21 @@ export function createTracker(opts: TrackerOptions, restored: readonly StoredInc
     return true;
   };
 
+  /** New units appended (first-seen order); returns whether the list changed. */
+  const addUnits = (holder: { units?: AffectedUnit[] }, units: readonly AffectedUnit[] | undefined): boolean => {
+    if (units === undefined || units.length === 0) return false;
+    const list = (holder.units ??= []);
+    const known = new Set(list.map((u) => u.id));
+    let changed = false;
+    for (const u of units) {
+      if (known.has(u.id)) continue;
+      known.add(u.id);
+      list.push({ id: u.id, name: u.name });
+      changed = true;
+    }
+    return changed;
+  };
+
   const limits = (kind: IncidentKind, subject: string): Thresholds => {
     const t = opts.thresholds(kind, subject);
     return { failure: Math.max(1, Math.floor(t.failure)), success: Math.max(1, Math.floor(t.success)) };
@@ -120,13 +138,15 @@ export function createTracker(opts: TrackerOptions, restored: readonly StoredInc
       inc.last_failure_at = iso(o.atMs);
       const changedState = addState(inc.states, o.state);
       const changedError = addError(inc.errors, o.error);
-      return changedState || changedError ? [{ type: 'update', incident: copy(inc) }] : [];
+      const changedUnits = addUnits(inc, o.units);
+      return changedState || changedError || changedUnits ? [{ type: 'update', incident: copy(inc) }] : [];
     }
     const run = st.failing ?? { count: 0, startMs: o.atMs, states: [], errors: [], lastMs: o.atMs };
     run.count++;
     run.lastMs = o.atMs;
     addState(run.states, o.state);
     addError(run.errors, o.error);
+    addUnits(run, o.units);
     st.failing = run;
     if (run.count < limits(o.kind, o.subject).failure) return [];
     delete st.failing;
@@ -141,6 +161,7 @@ export function createTracker(opts: TrackerOptions, restored: readonly StoredInc
       states: run.states,
       errors: run.errors,
       samples: run.count,
+      ...(run.units !== undefined ? { units: run.units } : {}),
     };
     return [{ type: 'open', incident: copy(st.open) }];
   };
@@ -201,5 +222,7 @@ function iso(ms: number): string {
 }
 
 function copy(inc: StoredIncident): StoredIncident {
-  return { ...inc, states: [...inc.states], errors: [...inc.errors] };
+  const out = { ...inc, states: [...inc.states], errors: [...inc.errors] };
+  if (inc.units !== undefined) out.units = inc.units.map((u) => ({ ...u }));
+  return out;
 }

@@ -4,10 +4,20 @@
  * when empty, never null.
  */
 import type { RangeName } from '../types.js';
+import type { AffectedUnit } from './host-cause.js';
 
-/** What failed: a checked unit, a peer that stopped syncing, or the DNS probe. */
-/** `storage`: the history could not be written (disk full, read-only, permission denied). */
-export type IncidentKind = 'unit' | 'peer' | 'probe' | 'storage';
+export type { AffectedUnit };
+
+/**
+ * What failed: a checked unit, a peer that stopped syncing, or the DNS probe.
+ * `storage`: the history could not be written (disk full, read-only, permission denied).
+ * `host`: one cause outside the units hid many of them (no systemd, bus down,
+ * sudo refusing; see host-cause.ts); its subject is the cause.
+ */
+export type IncidentKind = 'unit' | 'peer' | 'probe' | 'storage' | 'host';
+
+/** Every kind, in the order they are listed (metrics, OpenAPI). */
+export const INCIDENT_KINDS: readonly IncidentKind[] = ['unit', 'peer', 'probe', 'storage', 'host'];
 
 /** The two moments of an incident that notifications can be sent for. */
 export type IncidentEventType = 'open' | 'resolve';
@@ -17,7 +27,7 @@ export interface StoredIncident {
   /** Unique and stable: `<kind>:<subject>:<started_at in ms>`. */
   id: string;
   kind: IncidentKind;
-  /** Target id, peer id, or the probe's target (host:port). */
+  /** Target id, peer id, the probe's target (host:port), or the host cause (e.g. `no-systemd`). */
   subject: string;
   /** Display name: the target's or peer's name, `DNS probe <target>` for the probe. */
   name: string;
@@ -35,6 +45,8 @@ export interface StoredIncident {
   errors: string[];
   /** Failing samples counted in this incident. */
   samples: number;
+  /** Kind `host` only: every unit the cause hid while it lasted, in first-seen order. */
+  units?: AffectedUnit[];
 }
 
 /** An incident on the wire: the stored fields plus its length so far. */

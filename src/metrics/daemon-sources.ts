@@ -6,11 +6,12 @@ import type { Config } from '../config/types.js';
 import type { HistoryQueries } from '../node/queries.js';
 import type { LocalNode } from '../node/local.js';
 import type { MetricsSources, PeerMetricState, PoolMetricStats } from './sources.js';
+import type { IncidentMetricSources } from './incident-metrics.js';
 
 export interface DaemonMetricsDeps {
   config: Pick<Config, 'node_id' | 'node_name' | 'targets' | 'monitor_dns'>;
   version: string;
-  history: Pick<HistoryQueries, 'latestStatus' | 'latestConnectivity' | 'uptime'> & {
+  history: Pick<HistoryQueries, 'latestStatus' | 'latestConnectivity' | 'uptime' | 'statusPage' | 'statusEntries'> & {
     pendingWrites(): number;
     lastWriteError(): string | undefined;
     /** The file store's counter of lines given up. */
@@ -19,6 +20,8 @@ export interface DaemonMetricsDeps {
   local: Pick<LocalNode, 'window' | 'intervalMs'>;
   pool: { stats(): PoolMetricStats };
   peerStates: () => readonly PeerMetricState[];
+  /** Open incidents and held-back notifications (absent: not exported). */
+  incidents?: IncidentMetricSources;
 }
 
 export function daemonMetricsSources(deps: DaemonMetricsDeps): MetricsSources {
@@ -37,5 +40,13 @@ export function daemonMetricsSources(deps: DaemonMetricsDeps): MetricsSources {
       lastWriteError: () => history.lastWriteError(),
     },
     pool: () => deps.pool.stats(),
+    samples: {
+      samplesAfter: (afterMs, limit) => {
+        const range = { start: Math.max(0, Math.floor(afterMs) + 1), end: Number.MAX_SAFE_INTEGER };
+        return history.statusEntries({ start: range.start, end: history.statusPage(range, limit).end });
+      },
+      intervalMs: () => local.intervalMs(),
+    },
+    ...(deps.incidents !== undefined ? { incidents: deps.incidents } : {}),
   };
 }

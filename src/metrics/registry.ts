@@ -5,7 +5,9 @@
  */
 import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
 import type { RangeName, ServiceUptime } from '../types.js';
+import { registerSampleMetrics } from './sample-metrics.js';
 import type { MetricsSources } from './sources.js';
+import { registerIncidentMetrics } from './incident-metrics.js';
 
 /**
  * systemd's ActiveState values (plus our "unknown"), each exported as a series
@@ -110,6 +112,10 @@ export function createMetricsRegistry(src: MetricsSources, opts: MetricsRegistry
     }
   });
 
+  if (src.samples !== undefined) {
+    registerSampleMetrics({ registry, node, targets: src.targets, feed: src.samples, seed: src.latestStatus() });
+  }
+
   const D = ['node', 'target'] as const;
   gauge('jobmonitor_dns_probe_up', '1 when the last DNS probe connected, else 0; absent when the probe is off or has not run.', D, (emit) => {
     const last = src.dns?.latest();
@@ -149,6 +155,8 @@ export function createMetricsRegistry(src: MetricsSources, opts: MetricsRegistry
   counter('jobmonitor_pool_jobs_completed_total', 'Check jobs a worker answered.', () => src.pool().completed);
   counter('jobmonitor_pool_timeouts_total', 'Check jobs that hit their deadline.', () => src.pool().timeouts);
   counter('jobmonitor_pool_worker_errors_total', 'Check jobs a worker failed to answer, and worker errors outside any job.', () => src.pool().workerErrors);
+
+  if (src.incidents !== undefined) registerIncidentMetrics(registry, node, src.incidents);
 
   if (opts.processMetrics ?? true) collectDefaultMetrics({ register: registry });
   return registry;

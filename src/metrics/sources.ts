@@ -3,7 +3,9 @@
  * live object (history, pool, peer poller), called when Prometheus scrapes,
  * so the metrics never hold a copy that can drift from what the API shows.
  */
+import type { SampleFeed } from './sample-counters.js';
 import type { ConnectivityStatus, RangeName, ServiceUptime, StatusEntry } from '../types.js';
+import type { IncidentMetricSources } from './incident-metrics.js';
 
 /** One peer's sync state, as the peer poller keeps it. */
 export interface PeerMetricState {
@@ -44,4 +46,8 @@ export interface MetricsSources {
     lastWriteError(): string | undefined;
   };
   pool: () => PoolMetricStats;
+  /** The samples themselves, for the per-unit sample counters (absent: no counters, no interval gauge). */
+  samples?: SampleFeed;
+  /** Open incidents and held-back notifications; absent = those metrics are not exported. */
+  incidents?: IncidentMetricSources;
 }

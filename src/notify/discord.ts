@@ -5,6 +5,7 @@
  */
 import type { IncidentEvent } from '../incidents/types.js';
 import { clip, facts, title } from './message.js';
+import { asNotification, type Notification } from './notification.js';
 
 export function discordEscape(text: string): string {
   return text.replace(/([\\*_~`|>#[\]()-])/g, '\\$1');
@@ -22,8 +23,10 @@ export interface DiscordBody {
   allowed_mentions: { parse: string[] };
 }
 
-export function discordBody(e: IncidentEvent): DiscordBody {
+export function discordBody(x: IncidentEvent | Notification): DiscordBody {
+  const e = asNotification(x);
   const open = e.type === 'open';
+  const inc = e.events[0]!.incident;
   return {
     content: clip(`${open ? '🔴' : '✅'} ${discordEscape(title(e))}`, 2000),
     embeds: [
@@ -36,7 +39,7 @@ export function discordBody(e: IncidentEvent): DiscordBody {
           value: clip(discordEscape(f.value), 1024),
           inline: !/error/i.test(f.label),
         })),
-        timestamp: open ? e.incident.started_at : (e.incident.ended_at ?? e.incident.last_failure_at),
+        timestamp: open ? inc.started_at : (inc.ended_at ?? inc.last_failure_at),
         footer: { text: 'JobMonitor' },
       },
     ],

@@ -4,11 +4,20 @@
  * receiver. Each channel has its own queue, sent in order one at a time (a
  * resolve never overtakes its open) and bounded: when full, the oldest
  * waiting notification is dropped, with a log line.
+ *
+ * Before queueing, the events of one sweep are grouped per channel (more
+ * than `group_threshold` unit openings go as one message, resolutions
+ * likewise), and each channel's rate limit (`rate_limit_per_hour`, over the
+ * last hour) holds back what is over it, with a log line each; the next
+ * message sent says how many were held back.
  */
+import { DEFAULTS } from '../config/schema.js';
 import type { NotificationConfig } from '../config/types.js';
 import type { IncidentEvent } from '../incidents/types.js';
 import type { Logger } from '../log.js';
 import { deliver, type DeliveryOptions } from './deliver.js';
+import { groupEvents, type HeldBack, type Notification } from './notification.js';
+import { createRateWindow, type RateWindow } from './rate-limit.js';
 import { buildRequest } from './request.js';
 
 /** Notifications waiting per channel by default. */
@@ -23,11 +32,23 @@ export interface NotifierOptions {
   queueLimit?: number;
   /** Retries and backoff (tests shorten them). */
   delivery?: DeliveryOptions;
+  /** Clock of the rate limits (default Date.now). */
+  now?: () => number;
+}
+
+/** Notifications a channel's rate limit held back since start. */
+export interface HeldBackCount {
+  receiver: string;
+  count: number;
 }
 
 export interface Notifier {
   /** Queues the event for every channel that wants it; returns at once, never throws. */
   notify(event: IncidentEvent): void;
+  /** Queues the events of one sweep (or other observation), grouped per channel; returns at once, never throws. */
+  notifyAll(events: readonly IncidentEvent[]): void;
+  /** Per channel, notifications held back by its rate limit since start. */
+  heldBack(): HeldBackCount[];
   /** Notifications waiting or being sent, over all channels. */
   pending(): number;
   /** Resolves when every queue is empty (tests, shutdown). */
@@ -39,14 +60,22 @@ export interface Notifier {
 interface Channel {
   config: NotificationConfig;
   label: string;
-  queue: IncidentEvent[];
+  queue: Notification[];
   running: Promise<void> | undefined;
+  rate: RateWindow | undefined;
+  /** Held back since the last message queued; told in the next one. */
+  pendingHeld: HeldBack | undefined;
+  heldTotal: number;
 }
 
-/** `open of unit web (Web server)`: which notification a log line is about. */
-function what(e: IncidentEvent): string {
-  const inc = e.incident;
-  return `${e.type} of ${inc.kind} ${inc.subject}${inc.name !== inc.subject ? ` (${inc.name})` : ''}`;
+/** `open of unit web (Web server)` / `open of 20 units (a, b, c, …)`: which notification a log line is about. */
+function what(n: Notification): string {
+  if (n.events.length > 1) {
+    const ids = n.events.slice(0, 3).map((e) => e.incident.subject).join(', ');
+    return `${n.type} of ${n.events.length} units (${ids}${n.events.length > 3 ? ', …' : ''})`;
+  }
+  const inc = n.events[0]!.incident;
+  return `${n.type} of ${inc.kind} ${inc.subject}${inc.name !== inc.subject ? ` (${inc.name})` : ''}`;
 }
 
 /** The host only: webhook URLs (Slack, Discord) and ntfy topics are secrets and never logged. */
@@ -64,14 +93,46 @@ export function createNotifier(opts: NotifierOptions): Notifier {
   const userAgent = `jobmonitor-ts/${opts.version}`;
   const abort = new AbortController();
   let accepting = true;
-  const channels: Channel[] = opts.channels.map((config) => ({
-    config,
-    label: `notification "${config.id}" (${config.type} to ${hostOf(config.url)})`,
-    queue: [],
-    running: undefined,
-  }));
+  const now = opts.now ?? Date.now;
+  const channels: Channel[] = opts.channels.map((config) => {
+    const perHour = config.rate_limit_per_hour ?? DEFAULTS.notification.rate_limit_per_hour;
+    return {
+      config,
+      label: `notification "${config.id}" (${config.type} to ${hostOf(config.url)})`,
+      queue: [],
+      running: undefined,
+      rate: perHour > 0 ? createRateWindow(perHour, 60 * 60 * 1000) : undefined,
+      pendingHeld: undefined,
+      heldTotal: 0,
+    };
+  });
 
-  const send = async (ch: Channel, event: IncidentEvent): Promise<void> => {
+  /** Over the limit: held back and logged; else stamped with what was held back before it. */
+  const admit = (ch: Channel, n: Notification): boolean => {
+    const t = now();
+    if (ch.rate === undefined || ch.rate.take(t)) {
+      if (ch.pendingHeld !== undefined) n.heldBack = ch.pendingHeld;
+      ch.pendingHeld = undefined;
+      return true;
+    }
+    const limit = ch.rate.limit;
+    ch.pendingHeld = { count: (ch.pendingHeld?.count ?? 0) + 1, since: ch.pendingHeld?.since ?? new Date(t).toISOString(), limit };
+    ch.heldTotal++;
+    const free = new Date(ch.rate.nextFreeAt(t)).toISOString();
+    log.warn(`${ch.label}: rate limit of ${limit} per hour reached: held back ${what(n)} (${ch.pendingHeld.count} held back since ${ch.pendingHeld.since}; sending resumes at ${free})`);
+    return false;
+  };
+
+  const enqueue = (ch: Channel, n: Notification): void => {
+    ch.queue.push(n);
+    if (ch.queue.length > limit) {
+      const dropped = ch.queue.shift()!;
+      log.warn(`${ch.label}: queue full (${limit} waiting), dropped the oldest: ${what(dropped)}`);
+    }
+    drain(ch);
+  };
+
+  const send = async (ch: Channel, event: Notification): Promise<void> => {
     const req = buildRequest(ch.config, event, userAgent);
     const r = await deliver(req, ch.config.timeout_seconds * 1000, opts.delivery ?? {}, abort.signal);
     if (r.ok) {
@@ -106,19 +167,19 @@ export function createNotifier(opts: NotifierOptions): Notifier {
     }
   };
 
+  const notifyAll = (events: readonly IncidentEvent[]): void => {
+    if (!accepting || events.length === 0) return;
+    for (const ch of channels) {
+      const wanted = events.filter((e) => ch.config.on.includes(e.type));
+      const threshold = ch.config.group_threshold ?? DEFAULTS.notification.group_threshold;
+      for (const n of groupEvents(wanted, threshold)) if (admit(ch, n)) enqueue(ch, n);
+    }
+  };
+
   return {
-    notify(event) {
-      if (!accepting) return;
-      for (const ch of channels) {
-        if (!ch.config.on.includes(event.type)) continue;
-        ch.queue.push(event);
-        if (ch.queue.length > limit) {
-          const dropped = ch.queue.shift()!;
-          log.warn(`${ch.label}: queue full (${limit} waiting), dropped the oldest: ${what(dropped)}`);
-        }
-        drain(ch);
-      }
-    },
+    notify: (event) => notifyAll([event]),
+    notifyAll,
+    heldBack: () => channels.map((c) => ({ receiver: c.config.id, count: c.heldTotal })),
     pending: () => channels.reduce((n, c) => n + c.queue.length + (c.running !== undefined ? 1 : 0), 0),
     idle,
     async stop(graceMs = 5_000) {

@@ -5,6 +5,7 @@
  */
 import type { IncidentEvent } from '../incidents/types.js';
 import { facts, title } from './message.js';
+import { asNotification, type Notification } from './notification.js';
 
 /** A header value as is when printable ASCII, else as one RFC 2047 encoded word. */
 export function headerText(text: string): string {
@@ -13,13 +14,14 @@ export function headerText(text: string): string {
   return `=?UTF-8?B?${Buffer.from(flat, 'utf8').toString('base64')}?=`;
 }
 
-export function ntfyParts(e: IncidentEvent): { headers: Record<string, string>; body: string } {
+export function ntfyParts(x: IncidentEvent | Notification): { headers: Record<string, string>; body: string } {
+  const e = asNotification(x);
   const open = e.type === 'open';
   return {
     headers: {
       title: headerText(title(e)),
       // Emoji short codes ntfy shows as icons, then the kind as a plain tag.
-      tags: `${open ? 'rotating_light' : 'white_check_mark'},${e.incident.kind}`,
+      tags: `${open ? 'rotating_light' : 'white_check_mark'},${e.events[0]!.incident.kind}`,
       priority: open ? '4' : '3',
     },
     body: facts(e).map((f) => `${f.label}: ${f.value}`).join('\n'),

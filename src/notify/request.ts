@@ -6,6 +6,7 @@
 import type { NotificationConfig } from '../config/types.js';
 import type { IncidentEvent } from '../incidents/types.js';
 import { discordBody } from './discord.js';
+import type { Notification } from './notification.js';
 import { ntfyParts } from './ntfy.js';
 import { slackBody } from './slack.js';
 import { webhookBody } from './webhook.js';
@@ -17,8 +18,8 @@ export interface OutgoingRequest {
   body: string;
 }
 
-/** The channel's request for this event. `userAgent` e.g. `jobmonitor-ts/0.1.0`. */
-export function buildRequest(channel: NotificationConfig, event: IncidentEvent, userAgent: string): OutgoingRequest {
+/** The channel's request for this event (or grouped notification). `userAgent` e.g. `jobmonitor-ts/0.1.0`. */
+export function buildRequest(channel: NotificationConfig, event: IncidentEvent | Notification, userAgent: string): OutgoingRequest {
   const json = { 'content-type': 'application/json' };
   let url = channel.url;
   let headers: Record<string, string>;

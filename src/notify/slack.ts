@@ -5,6 +5,7 @@
  */
 import type { IncidentEvent } from '../incidents/types.js';
 import { clip, facts, title } from './message.js';
+import { asNotification, type Notification } from './notification.js';
 
 export function slackEscape(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
@@ -15,7 +16,8 @@ export interface SlackBody {
   blocks: unknown[];
 }
 
-export function slackBody(e: IncidentEvent): SlackBody {
+export function slackBody(x: IncidentEvent | Notification): SlackBody {
+  const e = asNotification(x);
   const icon = e.type === 'open' ? ':red_circle:' : ':white_check_mark:';
   const head = `${icon} ${slackEscape(title(e))}`;
   return {

@@ -11,6 +11,8 @@ import type { Transform } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
 import got, { RequestError, TimeoutError } from 'got';
+import { createShapeScanner, type ShapeLimits } from './json-shape.js';
+import { boundText } from './limits.js';
 
 export const DEFAULT_MAX_RESPONSE_BYTES = 8 * 1024 * 1024;
 /**
@@ -49,8 +51,18 @@ export type GetJsonResult =
   | { ok: true; body: unknown; bytes: number }
   | { ok: false; error: string };
 
+export type GetBytesResult =
+  | { ok: true; body: Buffer; contentType: string }
+  | { ok: false; error: string };
+
 export interface PeerClient {
-  /** GET `base_url + path` and parse the JSON body. Never throws; `signal` aborts. */
+  /**
+   * GET `base_url + path`: the body, decompressed and within the caps, not parsed (see decode-pool.ts).
+   * With `shape`, the bytes are scanned as they arrive and the transfer stops at the first
+   * nesting or list past it (json-shape.ts). Never throws; `signal` aborts.
+   */
+  getBytes(peer: PeerEndpoint, path: string, signal?: AbortSignal, shape?: ShapeLimits): Promise<GetBytesResult>;
+  /** GET `base_url + path` and parse the JSON body on this thread (small answers, tools). Never throws; `signal` aborts. */
   getJson(peer: PeerEndpoint, path: string, signal?: AbortSignal): Promise<GetJsonResult>;
   /** Closes idle keep-alive connections. */
   close(): void;
@@ -88,7 +100,12 @@ export function describeStatus(status: number, location: string | undefined): st
   if (status === 401) return '401 unauthorized: check api_key';
   if (status === 403) return '403 forbidden: check api_key';
   if (status === 429) return '429 too many requests: the peer is refusing this node for now (too many wrong keys from this address?)';
-  if (status >= 300 && status < 400) return location !== undefined && location !== '' ? `redirect to ${location} not followed` : `http ${status}`;
+  // The Location is the peer's text: cut, and quoted by JSON when it holds anything but printable ASCII.
+  if (status >= 300 && status < 400) {
+    if (location === undefined || location === '') return `http ${status}`;
+    const shown = boundText(location, 200);
+    return `redirect to ${/^[\x21-\x7e]*$/.test(location) ? shown : JSON.stringify(shown)} not followed`;
+  }
   return `http ${status}`;
 }
 
@@ -133,14 +150,15 @@ export function createPeerClient(opts: PeerClientOptions): PeerClient {
       case 'HPE_INVALID_HEADER_TOKEN':
         return { error: `invalid HTTP response (${message})`, retry: false };
       default:
-        if (typeof code === 'string' && /CERT|TLS|SSL/.test(code)) return { error: `TLS: ${message}`, retry: false };
-        return { error: message, retry: false };
+        if (typeof code === 'string' && /CERT|TLS|SSL/.test(code)) return { error: `TLS: ${boundText(message, 200)}`, retry: false };
+        return { error: boundText(message, 200), retry: false };
     }
   };
 
-  const attempt = (url: URL, headers: Record<string, string>, signal: AbortSignal | undefined): Promise<Attempt> =>
+  const attempt = (url: URL, headers: Record<string, string>, signal: AbortSignal | undefined, shape: ShapeLimits | undefined): Promise<Attempt> =>
     new Promise((resolve) => {
       let settled = false;
+      const scanner = shape === undefined ? undefined : createShapeScanner(shape);
       const chunks: Buffer[] = [];
       let wireBytes = 0;
       let bytes = 0;
@@ -170,6 +188,8 @@ export function createPeerClient(opts: PeerClientOptions): PeerClient {
         if (settled) return;
         bytes += chunk.length;
         if (bytes > maxDecoded) return finish({ ok: false, error: tooLargeDecoded, retry: false });
+        const problem = scanner?.push(chunk);
+        if (problem !== undefined) return finish({ ok: false, error: problem, retry: false });
         chunks.push(chunk);
       };
       const done = () => finish({ ok: true, body: Buffer.concat(chunks, bytes), contentType });
@@ -211,30 +231,37 @@ export function createPeerClient(opts: PeerClientOptions): PeerClient {
       });
     });
 
-  return {
-    async getJson(peer, path, signal) {
-      let url: URL;
-      try {
-        url = new URL(peer.base_url + path);
-      } catch {
-        return { ok: false, error: `invalid base_url ${JSON.stringify(peer.base_url)}` };
-      }
-      const headers: Record<string, string> = { accept: 'application/json', 'accept-encoding': 'gzip, deflate, br', 'user-agent': userAgent };
-      if (peer.api_key !== undefined) headers['authorization'] = `Bearer ${peer.api_key}`;
+  const getBytes = async (peer: PeerEndpoint, path: string, signal?: AbortSignal, shape?: ShapeLimits): Promise<GetBytesResult> => {
+    let url: URL;
+    try {
+      url = new URL(peer.base_url + path);
+    } catch {
+      return { ok: false, error: `invalid base_url ${JSON.stringify(peer.base_url)}` };
+    }
+    const headers: Record<string, string> = { accept: 'application/json', 'accept-encoding': 'gzip, deflate, br', 'user-agent': userAgent };
+    if (peer.api_key !== undefined) headers['authorization'] = `Bearer ${peer.api_key}`;
 
-      let r = await attempt(url, headers, signal);
-      // Only network errors are retried (the flag is set in describeError), once: a GET is idempotent.
-      if (!r.ok && r.retry && !isAborted(signal)) {
-        await sleep(retryDelayMs, undefined, signal === undefined ? {} : { signal }).catch(() => undefined);
-        if (!isAborted(signal)) r = await attempt(url, headers, signal);
-      }
-      if (!r.ok) return { ok: false, error: isAborted(signal) ? 'request cancelled' : r.error };
-      if (r.body.length === 0) return { ok: false, error: 'empty response' };
+    let r = await attempt(url, headers, signal, shape);
+    // Only network errors are retried (the flag is set in describeError), once: a GET is idempotent.
+    if (!r.ok && r.retry && !isAborted(signal)) {
+      await sleep(retryDelayMs, undefined, signal === undefined ? {} : { signal }).catch(() => undefined);
+      if (!isAborted(signal)) r = await attempt(url, headers, signal, shape);
+    }
+    if (!r.ok) return { ok: false, error: isAborted(signal) ? 'request cancelled' : r.error };
+    if (r.body.length === 0) return { ok: false, error: 'empty response' };
+    return { ok: true, body: r.body, contentType: r.contentType };
+  };
+
+  return {
+    getBytes,
+    async getJson(peer, path, signal) {
+      const r = await getBytes(peer, path, signal);
+      if (!r.ok) return r;
       try {
         return { ok: true, body: JSON.parse(r.body.toString('utf8')) as unknown, bytes: r.body.length };
       } catch (err) {
         const type = r.contentType === '' || /json/i.test(r.contentType) ? '' : `, content-type ${r.contentType.split(';')[0]}`;
-        return { ok: false, error: `invalid JSON (${(err as Error).message}${type})` };
+        return { ok: false, error: `invalid JSON (${boundText((err as Error).message, 120)}${type})` };
       }
     },
     close() {

@@ -10,6 +10,7 @@
  */
 import { createPeriodic, type Periodic } from '../checks/periodic.js';
 import type { Config, PeerConfig } from '../config/types.js';
+import { createLimiter } from '../limiter.js';
 import type { Logger } from '../log.js';
 import type { HistoryQueries } from '../node/queries.js';
 import { buildSnapshot } from '../node/snapshot.js';
@@ -17,6 +18,10 @@ import type { NodeInfo, PeerSnapshot, RangeName } from '../types.js';
 import { RANGE_MS } from '../types.js';
 import { createLogQueries } from '../views/queries.js';
 import type { PeerClient } from './client.js';
+import { inThreadDecoder, type PeerDecoder } from './decode-pool.js';
+import { boundText, DEFAULT_PEER_LIMITS, MAX_PEER_ERROR_CHARS, type PeerLimits } from './limits.js';
+import { cursorOf, PeerHead } from './head.js';
+import { checkMetaFile, futureCursor } from './meta-file.js';
 import { PeerStore, peerDir, type PeerMeta } from './store.js';
 import { peerIntervalMs, pullPeer, type Pulled } from './sync.js';
 
@@ -50,6 +55,10 @@ export interface PeerPollerOptions {
   pageBytes?: number;
   /** Told of every refresh's outcome (incidents: "a peer stops syncing"). */
   onRefresh?: (peer: PeerConfig, ok: boolean, error: string | undefined, atMs: number) => void;
+  /** Decodes peer bodies (default: on this thread); the daemon passes its pool (decode-pool.ts). stop() closes it. */
+  decoder?: PeerDecoder;
+  /** Bounds on what a peer may send (default DEFAULT_PEER_LIMITS; two are config keys). */
+  limits?: PeerLimits;
 }
 
 export interface PeerPoller {
@@ -82,32 +91,21 @@ interface PeerState {
   lastPruneAt: number;
   /** The node id the peer reported in its last good refresh. */
   reportedId?: string;
+  /** The peer's newest entries while its older days are read into the store: what its card shows meanwhile, marked syncing. */
+  head?: PeerHead;
 }
 
 /** Pages of a paging peer's backlog read in one refresh (about 16 MB of JSON each). */
 const MAX_PAGES = 20;
 
-function limiter(max: number): <T>(task: () => Promise<T>) => Promise<T> {
-  let active = 0;
-  const waiting: Array<() => void> = [];
-  return async (task) => {
-    if (active >= max) await new Promise<void>((r) => waiting.push(r));
-    active++;
-    try {
-      return await task();
-    } finally {
-      active--;
-      waiting.shift()?.();
-    }
-  };
-}
-
 export function createPeerPoller(opts: PeerPollerOptions): PeerPoller {
   const { config, client, log } = opts;
   const now = opts.now ?? Date.now;
+  const decoder = opts.decoder ?? inThreadDecoder;
+  const limits = opts.limits ?? DEFAULT_PEER_LIMITS;
   const ownIntervalMs = Math.round(config.interval_minutes * 60_000);
   const refreshMs = Math.max(config.peer_refresh_seconds * 1000, opts.minRefreshMs ?? MIN_REFRESH_MS);
-  const limit = limiter(opts.concurrency ?? DEFAULT_CONCURRENCY);
+  const slots = createLimiter(opts.concurrency ?? DEFAULT_CONCURRENCY);
   const enabled = config.peers.filter((p) => p.enabled);
   const abort = new AbortController();
   const startedAt = now();
@@ -136,10 +134,21 @@ export function createPeerPoller(opts: PeerPollerOptions): PeerPoller {
         enabled.map(async (peer) => {
           if (opts.persist === false) return stateFor(peer, PeerStore.memory(memOpts));
           const dir = peerDir(config.data_directory, peer.id);
-          const r = await PeerStore.open({ ...memOpts, dir, onNote: (m) => log.warn(`peer ${peer.id}: ${m}`) }).catch(
+          const note = (m: string) => log.warn(`peer ${peer.id}: ${m}`);
+          // A peer.json past the limits (written before they existed, or by hand) is moved aside, not served.
+          await checkMetaFile({ dir, decoder, limits, nowMs: now(), onNote: note });
+          const r = await PeerStore.open({ ...memOpts, dir, onNote: note }).catch(
             (e: unknown) => ({ ok: false as const, error: `cannot load ${dir}: ${String(e)}` }),
           );
-          if (r.ok) return stateFor(peer, r.store);
+          if (r.ok) {
+            // Samples from the future (kept before times were checked) would be the `since` of every pull, forever.
+            const ahead = futureCursor(cursorOf(r.store.status, r.store.connectivity), limits, now());
+            if (ahead !== undefined) {
+              note(`history held ends at ${new Date(ahead).toISOString()}, ahead of this node's clock; dropped, pulled again`);
+              r.store.reset();
+            }
+            return stateFor(peer, r.store);
+          }
           // A peer's copy is not worth refusing to start over: it is pulled again.
           log.error(`peer ${peer.id}: ${r.error}; its history is kept in memory only`);
           return stateFor(peer, PeerStore.memory(memOpts));
@@ -166,7 +175,9 @@ export function createPeerPoller(opts: PeerPollerOptions): PeerPoller {
     return undefined;
   };
 
-  const fail = (state: PeerState, error: string): void => {
+  const fail = (state: PeerState, raw: string): void => {
+    // The peer's text can be quoted in an error: bounded before it is logged, shown or kept.
+    const error = boundText(raw, MAX_PEER_ERROR_CHARS);
     if (state.error !== error) log.warn(`peer ${state.peer.id}: sync failed: ${error}`);
     state.error = error;
     state.failures++;
@@ -186,7 +197,7 @@ export function createPeerPoller(opts: PeerPollerOptions): PeerPoller {
 
   const succeed = (state: PeerState, pulled: Pulled): void => {
     const reported = pulled.status.node?.id ?? pulled.history.node?.id;
-    dropIfReplaced(state, pulled);
+    if (dropIfReplaced(state, pulled)) delete state.head; // the head held was the old node's
     const t = now();
     const node = pulled.status.node ?? pulled.history.node;
     const targets = pulled.status.targets ?? pulled.history.targets;
@@ -197,7 +208,10 @@ export function createPeerPoller(opts: PeerPollerOptions): PeerPoller {
       ...(targets !== undefined ? { targets } : {}),
       last_success_at: new Date(t).toISOString(),
     };
-    state.store.add(pulled.history.history, pulled.history.connectivity, meta);
+    if (pulled.head === true) {
+      (state.head ??= new PeerHead()).add(pulled.history.history, pulled.history.connectivity);
+      state.store.add([], [], meta);
+    } else state.store.add(pulled.history.history, pulled.history.connectivity, meta);
     if (t - state.lastPruneAt >= PRUNE_EVERY_MS) {
       state.lastPruneAt = t;
       state.store.prune();
@@ -212,35 +226,60 @@ export function createPeerPoller(opts: PeerPollerOptions): PeerPoller {
     opts.onRefresh?.(state.peer, true, undefined, t);
   };
 
-  const refresh = (state: PeerState): Promise<void> =>
-    limit(async () => {
-      // A node that pages answers a large backlog a page at a time: follow up to MAX_PAGES pages now, the rest next refresh.
-      for (let page = 0; page < MAX_PAGES; page++) {
-        if (abort.signal.aborted) return;
-        state.lastAttemptAt = now();
-        const r = await pullPeer({
-          client,
-          peer: state.peer,
-          cursor: {
-            ...(state.store.lastStatusTime() !== undefined ? { lastStatusMs: state.store.lastStatusTime()! } : {}),
-            ...(state.store.lastConnectivityTime() !== undefined ? { lastConnectivityMs: state.store.lastConnectivityTime()! } : {}),
-          },
-          ownIntervalMs,
-          signal: abort.signal,
-          now,
-          ...(opts.pageBytes !== undefined ? { pageBytes: opts.pageBytes } : {}),
-        });
-        if (abort.signal.aborted) return; // shutting down: not the peer's failure
-        if (!r.ok) return fail(state, r.error);
-        const conflict = conflictOf(state, r.value.status.node?.id ?? r.value.history.node?.id);
-        if (conflict !== undefined) return fail(state, conflict);
-        // Another node now answers at this address: drop what was held and read it from the start
-        // (the history just pulled was asked from the old node's cursor, so it is only a tail).
-        if (r.value.since !== undefined && dropIfReplaced(state, r.value)) continue;
-        succeed(state, r.value);
-        if (r.value.history.more !== true) return;
-      }
+  /** Once the store reaches the head (or the peer has nothing more), the head joins the store. */
+  const mergeHead = (state: PeerState, more: boolean): void => {
+    const head = state.head;
+    if (head === undefined || !head.reachedBy(state.store.lastStatusTime(), more)) return;
+    const held = head.entries();
+    state.store.add(held.status, held.connectivity, { ...state.store.meta });
+    delete state.head;
+    log.info(`peer ${state.peer.id}: older history read; sync complete`);
+  };
+
+  /** One request pair, holding one of the `concurrency` slots only for its own duration, so peers' heads go first. */
+  const pullOnce = (state: PeerState, mode: 'auto' | 'forward') =>
+    slots.run(() => {
+      state.lastAttemptAt = now();
+      return pullPeer({
+        client,
+        peer: state.peer,
+        cursor: cursorOf(state.store.status, state.store.connectivity),
+        ...(state.head !== undefined ? { headCursor: state.head.cursor() } : {}),
+        mode,
+        ownIntervalMs,
+        signal: abort.signal,
+        now,
+        decoder,
+        limits,
+        ...(opts.pageBytes !== undefined ? { pageBytes: opts.pageBytes } : {}),
+      });
     });
+
+  const refresh = async (state: PeerState): Promise<void> => {
+    // A node that pages answers a large backlog a page at a time: its newest day first (the head), then up to
+    // MAX_PAGES pages forward from what is held, the rest next refresh.
+    let mode: 'auto' | 'forward' = 'auto';
+    for (let page = 0; page < MAX_PAGES; page++) {
+      if (abort.signal.aborted) return;
+      const r = await pullOnce(state, mode);
+      if (abort.signal.aborted) return; // shutting down: not the peer's failure
+      if (!r.ok) return fail(state, r.error);
+      const conflict = conflictOf(state, r.value.status.node?.id ?? r.value.history.node?.id);
+      if (conflict !== undefined) return fail(state, conflict);
+      // Another node now answers at this address: drop what was held and read it from the start
+      // (the history just pulled was asked from the old node's cursor, so it is only a tail).
+      if (r.value.since !== undefined && dropIfReplaced(state, r.value)) {
+        delete state.head;
+        mode = 'auto';
+        continue;
+      }
+      succeed(state, r.value);
+      mode = 'forward';
+      if (r.value.head === true) continue;
+      mergeHead(state, r.value.history.more === true);
+      if (r.value.history.more !== true) return;
+    }
+  };
 
   const snapshotOf = (state: PeerState, range: RangeName): PeerSnapshot => {
     const end = now();
@@ -249,8 +288,11 @@ export function createPeerPoller(opts: PeerPollerOptions): PeerPoller {
     const meta = store.meta;
     const remote = meta.node;
     const hasData = state.lastSuccessAt !== undefined || store.status.length > 0;
+    // Syncing: the older days are still being read (the card shows the newest), or the first refresh has not ended.
+    const syncing = state.head !== undefined || (!hasData && state.error === undefined);
     const sync = {
       ...(state.error !== undefined ? { error: state.error } : {}),
+      ...(syncing ? { syncing: true } : {}),
       // Stale: what is shown is not from this run's latest refresh (kept after a failure, or loaded from disk
       // and not yet refreshed). A peer whose first refresh is still running has nothing to be stale.
       stale: !state.fresh && (hasData || state.error !== undefined),
@@ -281,7 +323,7 @@ export function createPeerPoller(opts: PeerPollerOptions): PeerPoller {
     const snap = buildSnapshot(
       {
         node,
-        history: state.queries,
+        history: state.head?.queries ?? state.queries,
         services,
         ...(meta.targets !== undefined ? { targets: meta.targets } : {}),
         intervalMs: peerIntervalMs(remote, ownIntervalMs),
@@ -326,6 +368,7 @@ export function createPeerPoller(opts: PeerPollerOptions): PeerPoller {
       if (opening !== undefined) await opening;
       await Promise.all(states.map((s) => s.store.close()));
       client.close();
+      await decoder.close();
     },
     states() {
       return states.map((st) => ({

@@ -10,6 +10,7 @@
  */
 import * as v from 'valibot';
 import type { CheckResult, ConnectivityStatus, NodeInfo, StatusEntry, Target } from '../types.js';
+import { boundText, MAX_ERROR_CHARS, MAX_NAME_CHARS, MAX_TIME_CHARS } from './limits.js';
 
 /** What a node of ours adds to `node` so that peers know what it supports. */
 export interface PeerFeatures {
@@ -49,15 +50,28 @@ function compact<T>(o: Record<string, unknown>): T {
   return out as T;
 }
 
-const str = v.nullish(v.string());
+/** A string cut to `max` characters (see boundText): a peer's text never reaches a log, the API or the disk whole. */
+function bounded(max: number) {
+  return v.nullish(v.pipe(v.string(), v.transform((s) => boundText(s, max))));
+}
+/** Ids, names, states, services, URLs. */
+const str = bounded(MAX_NAME_CHARS);
+/** A check's or probe's error text. */
+const errorText = bounded(MAX_ERROR_CHARS);
 const num = v.nullish(v.pipe(v.number(), v.finite()));
 const bool = v.nullish(v.boolean());
 
 /** Any time Date.parse understands; Go's RFC 3339 with nanoseconds included. */
 const time = v.pipe(
   v.string(),
+  v.maxLength(MAX_TIME_CHARS, `expected an RFC 3339 time (at most ${MAX_TIME_CHARS} characters)`),
   v.check((s) => Number.isFinite(Date.parse(s)), 'expected an RFC 3339 time'),
 );
+
+/** A number within [min, max]: an interval of 1e-9 s would make every count and cap derived from it absurd. */
+function within(min: number, max: number) {
+  return v.nullish(v.pipe(v.number(), v.finite(), v.check((n) => n >= min && n <= max, `must be between ${min} and ${max}`)));
+}
 
 function isObject(x: unknown): x is Record<string, unknown> {
   return typeof x === 'object' && x !== null && !Array.isArray(x);
@@ -82,7 +96,7 @@ export const checkResultSchema = v.pipe(
     name: str,
     ok: bool,
     state: str,
-    error: str,
+    error: errorText,
     sub_state: str,
     result: str,
     since: str,
@@ -98,7 +112,7 @@ export const statusEntrySchema = v.pipe(
 );
 
 export const connectivitySchema = v.pipe(
-  record({ target: str, ok: bool, latency_ms: num, error: str, checked_at: time }),
+  record({ target: str, ok: bool, latency_ms: num, error: errorText, checked_at: time }),
   v.transform((c): ConnectivityStatus =>
     compact<ConnectivityStatus>({ ...c, target: c.target ?? '', ok: c.ok ?? false, latency_ms: c.latency_ms ?? 0 }),
   ),
@@ -122,7 +136,7 @@ export const targetSchema = v.pipe(
 const featuresSchema = v.fallback(
   v.nullish(
     v.pipe(
-      record({ implementation: str, version: str, features: list(v.string()) }),
+      record({ implementation: str, version: str, features: list(v.pipe(v.string(), v.maxLength(MAX_NAME_CHARS))) }),
       v.transform((f): PeerFeatures => ({ implementation: f.implementation ?? '', version: f.version ?? '', features: f.features ?? [] })),
     ),
   ),
@@ -133,9 +147,10 @@ export const nodeInfoSchema = v.pipe(
   record({
     id: str,
     name: str,
-    interval_minutes: num,
-    connectivity_interval_seconds: num,
-    interval_seconds: v.nullish(v.pipe(v.number(), v.finite(), v.minValue(0))),
+    // Bounded: the history cap asked for and the slots counted are derived from the interval.
+    interval_minutes: within(0, 7 * 24 * 60),
+    connectivity_interval_seconds: within(0, 7 * 24 * 3600),
+    interval_seconds: within(1, 7 * 24 * 3600),
     jobmonitor: featuresSchema,
   }),
   v.transform((n): PeerNodeInfo =>
@@ -183,8 +198,9 @@ export function describeIssue(issue: v.BaseIssue<unknown> | undefined, prefix = 
   if (issue === undefined) return `${prefix === '' ? 'body' : prefix}: invalid`;
   const inner = issuePath(issue);
   const path = prefix === '' ? inner : inner === '' ? prefix : inner.startsWith('[') ? `${prefix}${inner}` : `${prefix}.${inner}`;
-  const message = issue.message.replace(/^Invalid type: Expected (.*) but received (.*)$/, 'expected $1, got $2');
-  return `${path === '' ? 'body' : path}: ${message}`;
+  // The received value is quoted in valibot's message: a 10 MB string where a number belongs must not become a 10 MB error.
+  const message = boundText(issue.message.replace(/^Invalid type: Expected (.*) but received (.*)$/s, 'expected $1, got $2'), 200);
+  return `${boundText(path === '' ? 'body' : path, 200)}: ${message}`;
 }
 
 /**

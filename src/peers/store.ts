@@ -10,21 +10,22 @@
  * `peer.json` with what the last good refresh said besides history (node,
  * latest status and probe, targets, when). A peer is a copy of data that lives
  * elsewhere, so a refresh is written with one fdatasync per file, not one per
- * sample; a write failure is reported and the data stays in memory.
+ * sample; a write failure is reported and the data stays in memory. The files
+ * are the segment store's (src/storage/), the local history's own, with this
+ * per-refresh write policy.
  */
-import { appendFile, mkdir, readFile, truncate, unlink } from 'node:fs/promises';
-import { join } from 'node:path';
+import { unlink } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
 import * as v from 'valibot';
-import { decodeConnectivity, decodeStatus, encodeConnectivity, encodeStatus } from '../history/columnar.js';
 import { ConnectivityLog } from '../history/connectivity-log.js';
-import { scanJsonlFile, type JsonlScan } from '../history/jsonl.js';
-import { acceptConnectivity, acceptStatusEntry } from '../history/records.js';
 import { SampleLog } from '../history/sample-log.js';
-import { listSegments, segmentName, type SegmentKind } from '../history/segments.js';
-import { DAY_MS, dayStart, parseTime } from '../history/time.js';
+import { loadSegmentPair, type SegmentPair } from '../history/segment-kinds.js';
+import { DAY_MS, parseTime } from '../history/time.js';
+import { writeDurably } from '../storage/durable.js';
+import { ensureDataDirectory, openDataFile } from '../storage/safe-fs.js';
+import { listForOpen, type StoreNote } from '../storage/segment-store.js';
 import type { ConnectivityStatus, StatusEntry, Target } from '../types.js';
 import { connectivitySchema, nodeInfoSchema, statusEntrySchema, targetSchema, type PeerNodeInfo } from './schema.js';
-import { appendDurably, writeDurably } from '../history/durable.js';
 
 /** What the last good refresh said besides history. */
 export interface PeerMeta {
@@ -63,22 +64,27 @@ function errorText(e: unknown): string {
   return (e as NodeJS.ErrnoException).code ?? (e instanceof Error ? e.message : String(e));
 }
 
+/** Bytes of `peer.json` read at start; what a good refresh writes is far smaller. */
+const MAX_META_BYTES = 64 * 1024 * 1024;
+
 /** See the module comment. Create with {@link PeerStore.open}. */
 export class PeerStore {
-  readonly status = new SampleLog();
-  readonly connectivity = new ConnectivityLog();
+  readonly status: SampleLog;
+  readonly connectivity: ConnectivityLog;
   #meta: PeerMeta = {};
   readonly #dir: string | undefined;
+  readonly #segments: SegmentPair | undefined;
   readonly #retentionMs: number;
   readonly #now: () => number;
   readonly #note: (message: string) => void;
-  /** Days with a JSON Lines file, per kind: the open day, and closed days not yet compacted. */
-  readonly #jsonlDays: Record<SegmentKind, Set<number>> = { status: new Set(), connectivity: new Set() };
   #queue: Promise<unknown> = Promise.resolve();
   #lastWriteError: string | undefined;
 
-  private constructor(opts: PeerStoreOptions) {
+  private constructor(opts: PeerStoreOptions, segments?: SegmentPair) {
     this.#dir = opts.dir;
+    this.#segments = segments;
+    this.status = segments?.status.log ?? new SampleLog();
+    this.connectivity = segments?.connectivity.log ?? new ConnectivityLog();
     this.#retentionMs = opts.retentionDays * DAY_MS;
     this.#now = opts.now;
     this.#note = opts.onNote ?? (() => undefined);
@@ -90,18 +96,31 @@ export class PeerStore {
   }
 
   /**
-   * Opens (creating) the peer's directory and loads what is within retention.
-   * Damaged files are reported through onNote and skipped; only a directory
-   * that cannot be created is an error.
+   * Opens (creating) the peer's directory and loads what is within retention,
+   * with the local history's segment store (src/storage/): the same repair,
+   * and damaged or misplaced files moved aside, never deleted. A symlink
+   * where `peers/` or `peers/<id>/` belongs is moved aside, never followed.
+   * Problems go to onNote; only a directory that cannot be made is an error.
    */
   static async open(opts: PeerStoreOptions & { dir: string }): Promise<OpenPeerStoreResult> {
-    const store = new PeerStore(opts);
+    const note = opts.onNote ?? (() => undefined);
+    const onNote = (n: StoreNote): void => note(n.file !== undefined ? `${n.file}: ${n.message}` : n.message);
     try {
-      await mkdir(opts.dir, { recursive: true });
+      // The `peers` folder is ours too (see peerDir); any other parent is the caller's.
+      if (basename(dirname(opts.dir)) === 'peers') await ensureDataDirectory(dirname(opts.dir), (m, f) => note(`${f}: ${m}`));
+      await ensureDataDirectory(opts.dir, (m, f) => note(`${f}: ${m}`));
     } catch (e) {
       return { ok: false, error: `cannot create ${opts.dir} (${errorText(e)})` };
     }
-    await store.#load(opts.dir);
+    let segments: SegmentPair;
+    try {
+      const listing = await listForOpen(opts.dir, onNote);
+      segments = await loadSegmentPair({ dir: opts.dir, retentionDays: opts.retentionDays, now: opts.now, policy: 'batch', onNote }, listing);
+    } catch (e) {
+      return { ok: false, error: `cannot read ${opts.dir} (${errorText(e)})` };
+    }
+    const store = new PeerStore(opts, segments);
+    await store.#loadMeta(opts.dir);
     return { ok: true, store };
   }
 
@@ -127,21 +146,23 @@ export class PeerStore {
   /**
    * Adds the samples newer than the newest one held (older ones are already
    * here, or came from a peer whose clock went back), replaces the meta, and
-   * queues the disk writes. Returns how many samples were added.
+   * queues the disk writes (one fdatasync per day and file: the batch policy).
+   * Returns how many samples were added.
    */
   add(status: readonly StatusEntry[], connectivity: readonly ConnectivityStatus[], meta: PeerMeta): { status: number; connectivity: number } {
     const cutoff = this.#now() - this.#retentionMs;
     const newStatus = this.#appendNewer(status, (e) => parseTime(e.timestamp), this.status.lastTime(), cutoff, (e) => this.status.append(e));
     const newConn = this.#appendNewer(connectivity, (c) => parseTime(c.checked_at), this.connectivity.lastTime(), cutoff, (c) => this.connectivity.append(c));
     this.#meta = { ...meta };
-    if (this.#dir !== undefined) {
+    const segments = this.#segments;
+    if (segments !== undefined && this.#dir !== undefined) {
       const dir = this.#dir;
       const snapshotMeta = this.#meta;
       this.#enqueue(async () => {
-        await this.#writeSamples(dir, 'status', newStatus, (e) => parseTime(e.timestamp));
-        await this.#writeSamples(dir, 'connectivity', newConn, (c) => parseTime(c.checked_at));
-        await this.#compactClosedDays(dir);
-        await writeDurably(join(dir, META_FILE), `${JSON.stringify(snapshotMeta)}\n`);
+        for (const r of [await segments.status.writeBatch(newStatus), await segments.connectivity.writeBatch(newConn)]) {
+          if (!r.ok) throw new Error(r.error);
+        }
+        await writeDurably(join(dir, META_FILE), `${JSON.stringify(snapshotMeta)}\n`, (m, f) => this.#note(`${f}: ${m}`));
       });
     }
     return { status: newStatus.length, connectivity: newConn.length };
@@ -152,16 +173,12 @@ export class PeerStore {
     this.status.pruneBefore(Infinity);
     this.connectivity.pruneBefore(Infinity);
     this.#meta = {};
-    if (this.#dir === undefined) return;
+    const segments = this.#segments;
+    if (segments === undefined || this.#dir === undefined) return;
     const dir = this.#dir;
     this.#enqueue(async () => {
-      const listing = await listSegments(dir);
-      for (const kind of ['status', 'connectivity'] as const) {
-        for (const seg of listing[kind]) {
-          for (const f of [seg.jsonl, seg.compact]) if (f !== undefined) await unlink(f).catch(() => undefined);
-        }
-        this.#jsonlDays[kind].clear();
-      }
+      await segments.status.removeAll();
+      await segments.connectivity.removeAll();
       await unlink(join(dir, META_FILE)).catch(() => undefined);
     });
   }
@@ -171,18 +188,11 @@ export class PeerStore {
     const nowMs = this.#now();
     this.status.pruneBefore(nowMs - this.#retentionMs);
     this.connectivity.pruneBefore(nowMs - this.#retentionMs);
-    if (this.#dir === undefined) return;
-    const dir = this.#dir;
+    const segments = this.#segments;
+    if (segments === undefined) return;
     this.#enqueue(async () => {
-      const cutoff = dayStart(nowMs) - this.#retentionMs - DAY_MS;
-      const listing = await listSegments(dir);
-      for (const kind of ['status', 'connectivity'] as const) {
-        for (const seg of listing[kind]) {
-          if (seg.day >= cutoff) continue;
-          for (const f of [seg.jsonl, seg.compact]) if (f !== undefined) await unlink(f).catch(() => undefined);
-          this.#jsonlDays[kind].delete(seg.day);
-        }
-      }
+      await segments.status.prune(nowMs);
+      await segments.connectivity.prune(nowMs);
     });
   }
 
@@ -193,6 +203,7 @@ export class PeerStore {
 
   async close(): Promise<void> {
     await this.#queue;
+    if (this.#segments !== undefined) await Promise.all([this.#segments.status.close(), this.#segments.connectivity.close()]);
   }
 
   #appendNewer<T>(items: readonly T[], timeOf: (x: T) => number, last: number | undefined, cutoff: number, append: (x: T) => boolean): T[] {
@@ -223,113 +234,17 @@ export class PeerStore {
     this.#queue = run;
   }
 
-  /** New samples go to their day's JSON Lines (one append per day), or into the compact file of a closed day. */
-  async #writeSamples<T>(dir: string, kind: SegmentKind, items: readonly T[], timeOf: (x: T) => number): Promise<void> {
-    if (items.length === 0) return;
-    const today = dayStart(this.#now());
-    const byDay = new Map<number, string[]>();
-    for (const x of items) {
-      const day = dayStart(timeOf(x));
-      let lines = byDay.get(day);
-      if (lines === undefined) byDay.set(day, (lines = []));
-      lines.push(JSON.stringify(x));
-    }
-    for (const [day, lines] of byDay) {
-      if (day >= today) {
-        await appendDurably(join(dir, segmentName(kind, day, 'jsonl')), `${lines.join('\n')}\n`);
-        this.#jsonlDays[kind].add(day);
-      } else {
-        await this.#writeCompact(dir, kind, day);
-      }
-    }
-  }
-
-  /** Writes a day's compact file from memory (which holds all of that day) and removes its JSON Lines. */
-  async #writeCompact(dir: string, kind: SegmentKind, day: number): Promise<void> {
-    const data = kind === 'status'
-      ? encodeStatus(this.status.toColumns(day, day + DAY_MS - 1))
-      : encodeConnectivity(this.connectivity.toColumns(day, day + DAY_MS - 1));
-    await writeDurably(join(dir, segmentName(kind, day, 'compact')), data);
-    if (this.#jsonlDays[kind].delete(day)) await unlink(join(dir, segmentName(kind, day, 'jsonl'))).catch(() => undefined);
-  }
-
-  async #compactClosedDays(dir: string): Promise<void> {
-    const today = dayStart(this.#now());
-    for (const kind of ['status', 'connectivity'] as const) {
-      for (const day of [...this.#jsonlDays[kind]]) if (day < today) await this.#writeCompact(dir, kind, day);
-    }
-  }
-
-  async #load(dir: string): Promise<void> {
-    const nowMs = this.#now();
-    const memCutoff = nowMs - this.#retentionMs;
-    const diskCutoff = dayStart(nowMs) - this.#retentionMs - DAY_MS;
-    let listing;
-    try {
-      listing = await listSegments(dir);
-    } catch (e) {
-      this.#note(`cannot list ${dir}: ${errorText(e)}`);
-      return;
-    }
-    for (const tmp of listing.temps) await unlink(tmp).catch(() => undefined);
-    for (const kind of ['status', 'connectivity'] as const) {
-      for (const seg of listing[kind]) {
-        if (seg.day < diskCutoff) {
-          for (const f of [seg.jsonl, seg.compact]) if (f !== undefined) await unlink(f).catch(() => undefined);
-          continue;
-        }
-        if (seg.day + DAY_MS <= memCutoff) continue;
-        if (seg.compact !== undefined) {
-          const buf = await readFile(seg.compact).catch(() => undefined);
-          const decoded = buf === undefined ? undefined : kind === 'status' ? decodeStatus(buf) : decodeConnectivity(buf);
-          if (decoded?.ok === true) {
-            if (kind === 'status') this.status.appendColumns(decoded.value as ReturnType<SampleLog['toColumns']>);
-            else this.connectivity.appendColumns(decoded.value as ReturnType<ConnectivityLog['toColumns']>);
-            // The compact file was written from memory holding all of that day: the JSON Lines are a leftover.
-            if (seg.jsonl !== undefined) await unlink(seg.jsonl).catch(() => undefined);
-            continue;
-          }
-          this.#note(`damaged peer history file ${seg.compact} (${decoded?.error ?? 'unreadable'}); ignored, the next refresh fills what the peer still has`);
-          await unlink(seg.compact).catch(() => undefined);
-        }
-        if (seg.jsonl === undefined) continue;
-        await this.#loadJsonl(kind, seg.jsonl);
-        this.#jsonlDays[kind].add(seg.day);
-      }
-    }
-    this.status.pruneBefore(memCutoff);
-    this.connectivity.pruneBefore(memCutoff);
-    await this.#loadMeta(dir);
-  }
-
-  async #loadJsonl(kind: SegmentKind, path: string): Promise<void> {
-    let read;
-    try {
-      read = kind === 'status'
-        ? await scanJsonlFile(path, acceptStatusEntry, (e) => void this.status.append(e))
-        : await scanJsonlFile(path, acceptConnectivity, (c) => void this.connectivity.append(c));
-    } catch (e) {
-      return this.#note(`cannot read peer history file ${path}: ${errorText(e)}`);
-    }
-    await this.#repairTail(path, read);
-  }
-
-  /** New lines must start on a line of their own: cut a torn last line (crash mid-append), end a whole one. */
-  async #repairTail(path: string, read: JsonlScan): Promise<void> {
-    try {
-      if (read.bad.some((b) => b.tail)) await truncate(path, read.goodEnd);
-      else if (read.missingNewline) await appendFile(path, '\n');
-    } catch (e) {
-      this.#note(`cannot repair the end of ${path}: ${errorText(e)}`);
-    }
-    if (read.bad.length > 0) this.#note(`peer history file ${path}: skipped ${read.bad.length} damaged line(s)`);
-  }
-
   async #loadMeta(dir: string): Promise<void> {
     const path = join(dir, META_FILE);
     let text: string;
     try {
-      text = await readFile(path, 'utf8');
+      const h = await openDataFile(path, 'read', (m, f) => this.#note(`${f}: ${m}`));
+      try {
+        if ((await h.stat()).size > MAX_META_BYTES) return this.#note(`${path} is over ${MAX_META_BYTES} bytes; ignored`);
+        text = await h.readFile('utf8');
+      } finally {
+        await h.close();
+      }
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'ENOENT') this.#note(`cannot read ${path}: ${errorText(e)}`);
       return;

@@ -1,12 +1,18 @@
 /**
  * One refresh of one peer: GET /api/node/status, then /api/node/history, both
- * validated. An original node gets exactly what the original asks
+ * decoded and validated by a PeerDecoder (off the main thread in the daemon).
+ * An original node gets exactly what the original asks
  * (`range=30d&limit=<cap>`); a node of ours that announces the `since`
- * feature is asked only for what is newer than the history already held.
+ * feature is asked only for what is newer than the history already held, and
+ * one that pages and is far behind is asked for its newest day first (the
+ * "head"), the older days being read forward afterwards.
  */
 import { historyCap } from '../http/query.js';
 import type { PeerClient, PeerEndpoint } from './client.js';
-import { nodeStatusSchema, parseHistoryPayload, parsePayload, type NodeHistoryPayload, type NodeStatusPayload, type PeerNodeInfo } from './schema.js';
+import { inThreadDecoder, type PeerDecoder } from './decode-pool.js';
+import { shapeLimits, type DecodeKind, type DecodedPayload } from './decode.js';
+import { DEFAULT_PEER_LIMITS, type PeerLimits } from './limits.js';
+import type { NodeHistoryPayload, NodeStatusPayload, PeerNodeInfo } from './schema.js';
 
 /** Newest samples already held for the peer (epoch ms). */
 export interface PullCursor {
@@ -19,6 +25,8 @@ export interface Pulled {
   history: NodeHistoryPayload;
   /** The `since` sent, when the refresh was incremental. */
   since?: number;
+  /** The history is the peer's newest entries (the head), not the continuation of `cursor`. */
+  head?: boolean;
   /** Bytes received (decompressed), both requests. */
   bytes: number;
 }
@@ -51,6 +59,24 @@ export const PAGE_BYTES = 16 * 1024 * 1024;
 
 const MONTH_MS = 30 * 24 * 60 * 60 * 1000;
 
+/**
+ * History held that ends more than this before a paging node's latest sample
+ * (or none at all) is read newest first: its last 24 h (one page), then the
+ * older days forward. Within it, reading forward costs no more than the head.
+ */
+export const BEHIND_MS = 24 * 60 * 60_000;
+
+/**
+ * True when a node that pages should be asked for its newest entries first:
+ * nothing held, or what is held ends far before the peer's latest sample
+ * (`peerNewestMs`, from its status answer).
+ */
+export function wantsHead(node: PeerNodeInfo | undefined, cursor: PullCursor, peerNewestMs: number): boolean {
+  if (!supportsPages(node)) return false;
+  const since = sinceFor(cursor);
+  return since === undefined || peerNewestMs - since > BEHIND_MS;
+}
+
 /** True when the node says it answers `since` on /api/node/history (a node of ours). */
 export function supportsSince(node: PeerNodeInfo | undefined): boolean {
   return node?.jobmonitor?.features.includes('since') === true;
@@ -81,36 +107,68 @@ export interface PullOptions {
   now?: () => number;
   /** JSON per page from a node that pages (default PAGE_BYTES); tests make it small. */
   pageBytes?: number;
+  /** Decodes the bodies (default: on this thread; the daemon passes its pool). */
+  decoder?: PeerDecoder;
+  limits?: PeerLimits;
+  /**
+   * `auto` (default): the head first when a paging node is far behind (wantsHead), else forward from `cursor`.
+   * `forward`: always forward from `cursor` (the back-fill of older days).
+   */
+  mode?: 'auto' | 'forward';
+  /** Newest samples of the head held while back-filling: the head is then refreshed from here. */
+  headCursor?: PullCursor;
+}
+
+async function fetchDecoded(opts: PullOptions, path: string, kind: DecodeKind, nowMs: number): Promise<DecodedPayload & { bytes?: number }> {
+  const limits = opts.limits ?? DEFAULT_PEER_LIMITS;
+  const res = await opts.client.getBytes(opts.peer, path, opts.signal, shapeLimits(limits));
+  if (!res.ok) return res;
+  const decoder = opts.decoder ?? inThreadDecoder;
+  const bytes = res.body.length;
+  const decoded = await decoder.decode({ kind, body: res.body, contentType: res.contentType, limits, nowMs });
+  if (decoded.ok) return { ...decoded, bytes };
+  // What the schema found is `invalid payload: <path>: <problem>`; a body that is not JSON (or too deep) says so itself.
+  return /^(invalid JSON|empty response|body |decoding failed)/.test(decoded.error) ? decoded : { ok: false, error: `invalid payload: ${decoded.error}` };
+}
+
+/** The history query: what the original asks, or `since` forward, or the newest day (head) first. */
+function historyQuery(opts: PullOptions, status: NodeStatusPayload, nowMs: number): { query: string; since?: number; head: boolean } {
+  const node = status.node;
+  const units = status.targets?.length ?? status.status?.checks.length ?? 1;
+  const peerNewest = status.status !== undefined ? Date.parse(status.status.timestamp) : nowMs;
+  const cap = Math.min(historyCap(peerIntervalMs(node, opts.ownIntervalMs) / 60_000), (opts.limits ?? DEFAULT_PEER_LIMITS).maxEntries);
+  const pages = supportsPages(node);
+  const limit = pages ? pageEntries(units, cap, opts.pageBytes) : cap;
+  const at = (since: number) => `&since=${encodeURIComponent(new Date(since).toISOString())}`;
+  if (opts.mode !== 'forward' && wantsHead(node, opts.cursor, peerNewest)) {
+    const since = opts.headCursor === undefined ? undefined : sinceFor(opts.headCursor);
+    // Without `since` a node answers its newest `limit` entries of the range: the last day, newest first.
+    return since === undefined ? { query: `range=24h&limit=${limit}`, head: true } : { query: `range=24h&limit=${limit}${at(since)}`, since, head: true };
+  }
+  // A node that pages is read forward from a month ago even on the first pull, a page at a time.
+  const since = supportsSince(node) ? (sinceFor(opts.cursor) ?? (pages ? nowMs - MONTH_MS : undefined)) : undefined;
+  return { query: `range=30d&limit=${limit}${since !== undefined ? at(since) : ''}`, ...(since !== undefined ? { since } : {}), head: false };
 }
 
 /** Errors read `status fetch failed: ...` / `history fetch failed: ...`, as the original's. */
 export async function pullPeer(opts: PullOptions): Promise<PullResult> {
-  const { client, peer, signal } = opts;
-  const statusRes = await client.getJson(peer, '/api/node/status', signal);
+  const nowMs = (opts.now ?? Date.now)();
+  const statusRes = await fetchDecoded(opts, '/api/node/status', 'status', nowMs);
   if (!statusRes.ok) return { ok: false, error: `status fetch failed: ${statusRes.error}` };
-  const status = parsePayload(nodeStatusSchema, statusRes.body);
-  if (!status.ok) return { ok: false, error: `status fetch failed: invalid payload: ${status.error}` };
+  const status = statusRes.value as NodeStatusPayload;
 
-  const node = status.value.node;
-  const cap = historyCap(peerIntervalMs(node, opts.ownIntervalMs) / 60_000);
-  const pages = supportsPages(node);
-  const units = status.value.targets?.length ?? status.value.status?.checks.length ?? 1;
-  const limit = pages ? pageEntries(units, cap, opts.pageBytes) : cap;
-  // A node that pages is read forward from a month ago even on the first pull, a page at a time.
-  const since = supportsSince(node) ? (sinceFor(opts.cursor) ?? (pages ? (opts.now ?? Date.now)() - MONTH_MS : undefined)) : undefined;
-  const query = `range=30d&limit=${limit}${since !== undefined ? `&since=${encodeURIComponent(new Date(since).toISOString())}` : ''}`;
-  const historyRes = await client.getJson(peer, `/api/node/history?${query}`, signal);
+  const q = historyQuery(opts, status, nowMs);
+  const historyRes = await fetchDecoded(opts, `/api/node/history?${q.query}`, 'history', nowMs);
   if (!historyRes.ok) return { ok: false, error: `history fetch failed: ${historyRes.error}` };
-  const history = await parseHistoryPayload(historyRes.body);
-  if (!history.ok) return { ok: false, error: `history fetch failed: invalid payload: ${history.error}` };
 
   return {
     ok: true,
     value: {
-      status: status.value,
-      history: history.value,
-      ...(since !== undefined ? { since } : {}),
-      bytes: statusRes.bytes + historyRes.bytes,
+      status,
+      history: historyRes.value as NodeHistoryPayload,
+      ...(q.since !== undefined ? { since: q.since } : {}),
+      ...(q.head ? { head: true } : {}),
+      bytes: (statusRes.bytes ?? 0) + (historyRes.bytes ?? 0),
     },
   };
 }

@@ -72,36 +72,22 @@ interface Totals {
 /** Adds samples [lo, hi) to `acc`: to the counts when `withCounts`, to bucket `bucket`'s flags when it is >= 0. */
 function scanSpan(acc: Totals, lo: number, hi: number, bucket: number, withCounts: boolean): void {
   const { v, points, passing, count, flags } = acc;
-  const B = v.blockSize;
-  const base = v.blockBase;
+  const blocks = v.blocks;
   // Whole blocks [kA, kB) inside [lo, hi) come from the summaries; the samples around them one by one.
-  const kA = Math.ceil((lo + base) / B);
-  const kB = Math.floor((hi + base) / B);
+  const [kA, kB] = blocks.wholeBlocks(lo, hi);
   if (kB - kA < 1) {
     scanSamples(acc, lo, hi, bucket, withCounts);
     return;
   }
-  scanSamples(acc, lo, kA * B - base, bucket, withCounts);
-  for (let id = 0; id < v.blockStats.length; id++) {
-    const st = v.blockStats[id];
-    if (st === undefined) continue;
-    let p = 0;
-    let c = 0;
-    let f = 0;
-    const end = Math.min(kB * 3, st.length);
-    for (let x = kA * 3; x < end; x += 3) {
-      p += st[x]!;
-      c += st[x + 1]!;
-      f |= st[x + 2]!;
-    }
-    if (c === 0) continue;
+  scanSamples(acc, lo, blocks.startOf(kA), bucket, withCounts);
+  blocks.sum(kA, kB, (id, p, c, f) => {
     if (withCounts) {
       passing[id] = passing[id]! + p;
       count[id] = count[id]! + c;
     }
     if (bucket >= 0) flags[id * points + bucket] = flags[id * points + bucket]! | f;
-  }
-  scanSamples(acc, kB * B - base, hi, bucket, withCounts);
+  });
+  scanSamples(acc, blocks.startOf(kB), hi, bucket, withCounts);
 }
 
 /** As scanSpan, one sample at a time. */
@@ -121,13 +107,6 @@ function scanSamples(acc: Totals, lo: number, hi: number, bucket: number, withCo
       if (bucket >= 0) flags[id * points + bucket] = flags[id * points + bucket]! | clsOf[code]!;
     }
   }
-}
-
-/** Flags of id `id` over block `k` (see SampleScanView.blocks), or -1 when the block has no sample of it. */
-function blockFlags(v: SampleScanView, k: number, id: number): number {
-  const st = v.blockStats[id];
-  const x = k * 3;
-  return st !== undefined && x < st.length && st[x + 1]! > 0 ? st[x + 2]! : -1;
 }
 
 /** Result codes of id `id` in sample `i`, in column order (usually one, none when absent). */
@@ -156,17 +135,16 @@ export interface LastSeen {
 /** Finds the newest samples of id `id` in the scan's uptime window, skipping blocks without it. */
 export function lastSeen(scan: RangeScan, id: number): LastSeen {
   const v = scan.view;
-  const B = v.blockSize;
+  const blocks = v.blocks;
   const res: LastSeen = { index: -1, stateIndex: -1, stateCode: -1 };
   const buf: number[] = [];
-  const base = v.blockBase;
   let i = scan.hi - 1;
   while (i >= scan.lo) {
     // Whole-block summaries also rule out any part of the block.
-    const k = Math.floor((i + base) / B);
-    const fl = blockFlags(v, k, id);
+    const k = blocks.blockOf(i);
+    const fl = blocks.flags(k, id);
     if (fl < 0 || (res.index >= 0 && (fl & CLS_HAS_STATE) === 0)) {
-      i = k * B - base - 1;
+      i = blocks.startOf(k) - 1;
       continue;
     }
     const codes = codesOf(v, i, id, buf);
@@ -195,28 +173,23 @@ export interface DetailSample {
 /** The first `max` error or warning samples of id `id` in bucket `b`, oldest first. */
 export function bucketDetails(scan: RangeScan, id: number, b: number, max: number): DetailSample[] {
   const v = scan.view;
-  const B = v.blockSize;
-  const base = v.blockBase;
+  const blocks = v.blocks;
   const { codes, clsOf, offsets, layoutOf, layouts } = v;
-  const st = v.blockStats[id];
   const out: DetailSample[] = [];
-  if (st === undefined) return out;
   const buf: number[] = [];
   const hi = scan.first[b + 1]!;
   let i = scan.first[b]!;
   while (i < hi && out.length < max) {
     // A block without such a sample of this id has none in any part of it either.
-    const k = Math.floor((i + base) / B);
-    const x = k * 3;
-    const fl = x < st.length && st[x + 1]! > 0 ? st[x + 2]! : 0;
-    if ((fl & CLS_DETAIL) === 0) {
-      i = (k + 1) * B - base;
+    const k = blocks.blockOf(i);
+    const first = blocks.firstDetail(k, id);
+    if (first < 0) {
+      i = blocks.startOf(k + 1);
       continue;
     }
     // Jump to the block's first such sample when it is inside the bucket.
-    const first = k * B - base + (fl >> 8) - 1;
     if (first > i) i = first;
-    const blockEnd = Math.min(hi, (k + 1) * B - base);
+    const blockEnd = Math.min(hi, blocks.startOf(k + 1));
     for (; i < blockEnd && out.length < max; i++) {
       const layout = layouts[layoutOf[i]!]!;
       if (layout.multi) {

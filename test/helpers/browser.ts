@@ -79,9 +79,9 @@ export async function painted(page: Page): Promise<void> {
 }
 
 /**
- * A screenshot of the whole page. Unit rows use `content-visibility: auto`,
- * which Chromium does not paint outside the viewport even for full-page
- * captures, so the viewport is first made as tall as the page (and put back).
+ * A screenshot of the whole page. A large node's rows are a virtual list
+ * that renders only the rows near the viewport, so the viewport is first
+ * made as tall as the page (and put back).
  */
 export async function fullScreenshot(page: Page, path: string): Promise<void> {
   mkdirSync(dirname(path), { recursive: true });

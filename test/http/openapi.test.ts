@@ -73,6 +73,7 @@ const REQUESTS: Record<string, string[]> = {
   '/api/openapi.json': ['/api/openapi.json'],
   '/healthz': ['/healthz'],
   '/metrics': ['/metrics'],
+  '/api/prometheus/targets': ['/api/prometheus/targets'],
 };
 
 /** Error answers that are documented too. */

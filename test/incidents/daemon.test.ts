@@ -5,39 +5,14 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { eventually, startDaemonProcess, tempDir, type DaemonProcess } from '../helpers/daemon.js';
+import { eventually, startDaemonProcess, type DaemonProcess } from '../helpers/daemon.js';
+import { scriptedSystemctl } from './scripted-systemctl.js';
 import { startReceiver } from '../notify/receiver.js';
 
-/** `systemctl show` whose ActiveState per unit is read from $FAKE_STATE_DIR/<unit> (default active). */
-const SCRIPT = `#!/bin/bash
-while [ $# -gt 0 ] && [ "$1" != -- ]; do shift; done
-[ "\${1:-}" = -- ] && shift
-first=1
-for unit in "$@"; do
-  [ "$first" = 1 ] || echo
-  first=0
-  state=$(cat "$FAKE_STATE_DIR/$unit" 2>/dev/null || echo active)
-  if [ "$state" = active ]; then sub=running; result=success; else sub=failed; result=exit-code; fi
-  echo "Result=$result"
-  echo "NRestarts=0"
-  echo "Id=$unit"
-  echo "LoadState=loaded"
-  echo "ActiveState=$state"
-  echo "SubState=$sub"
-  echo "StateChangeTimestamp=Sat 2026-11-28 10:35:47 UTC"
-done
-`;
-
 test('an incident is stored, notified, kept open across a restart, and resolved by the first good sample', async () => {
-  const dir = tempDir('jm-inc-daemon-');
-  const bin = join(dir, 'bin');
-  const states = join(dir, 'states');
-  mkdirSync(bin);
-  mkdirSync(states);
-  writeFileSync(join(bin, 'systemctl'), SCRIPT);
-  chmodSync(join(bin, 'systemctl'), 0o755);
+  const { dir, bin, states } = scriptedSystemctl('jm-inc-daemon-');
   writeFileSync(join(states, 'flip.service'), 'failed');
 
   const rx = await startReceiver();

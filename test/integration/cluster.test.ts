@@ -106,7 +106,8 @@ describe('a cluster of three daemons and an original node', { concurrency: false
     return r.body.nodes as PeerSnapshot[];
   };
   const peerIn = async (n: Node, id: string) => (await cluster(n)).find((s) => s.node.id === id);
-  const synced = (s: PeerSnapshot | undefined) => s !== undefined && s.stale === false && s.services.some((x) => x.total_checks > 0);
+  // Not `syncing`: a node of ours is read newest day first, then its older days, each page a good refresh of its own.
+  const synced = (s: PeerSnapshot | undefined) => s !== undefined && s.stale === false && s.syncing !== true && s.services.some((x) => x.total_checks > 0);
 
   before(async () => {
     bin = await makeFakeBin();
@@ -163,6 +164,7 @@ describe('a cluster of three daemons and an original node', { concurrency: false
     }, 20_000, 'node-c to sync node-b');
 
     // node-c comes back with a wrong key for node-b. (Few attempts: node-b rate-limits wrong keys per address, and every node here is 127.0.0.1.)
+    const stoppedAt = Date.now();
     await nodes.c.proc!.stop();
     await start(nodes.c, 'not-the-key');
     const bFromC = await eventually(async () => {
@@ -171,10 +173,13 @@ describe('a cluster of three daemons and an original node', { concurrency: false
     }, 20_000, 'node-c to show its sync error for node-b');
     assert.equal(bFromC.error, 'status fetch failed: 401 unauthorized: check api_key');
     assert.equal(bFromC.stale, true);
-    assert.equal(bFromC.last_success_at, had.last_success_at, 'the last good sync, kept across node-c restart');
+    // The last good sync, kept across node-c's restart (a page read after `had` was taken may have moved it a little).
+    const kept = Date.parse(bFromC.last_success_at ?? '');
+    assert.ok(kept >= Date.parse(had.last_success_at ?? '') && kept <= stoppedAt, `last_success_at ${bFromC.last_success_at} kept across node-c restart`);
     assert.deepEqual(bFromC.services.map((s) => s.id), ['bad', 'ok']);
     assert.ok(bFromC.services.every((s) => s.total_checks >= (had.services[0]?.total_checks ?? 1)), 'its history is kept');
-    assert.equal(synced(await peerIn(nodes.c, 'node-a')), true, 'node-a (no key) is fine from node-c');
+    // node-a's first refresh after the restart may end after node-b's 401 (its bodies are decoded in a thread that starts on first use).
+    await eventually(async () => synced(await peerIn(nodes.c, 'node-a')) || undefined, 20_000, 'node-a (no key) to be fine from node-c');
   });
 
   it('a stopped node stays listed on the others with its last data, stale, with the error', async () => {

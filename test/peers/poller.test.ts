@@ -311,12 +311,13 @@ describe('peer poller: a node of ours', () => {
     node.status.append(sample(Date.now()));
     await p.refreshAll();
 
-    const [full, incremental] = historyRequests(node);
-    assert.match(full?.url ?? '', /since=/, 'even the first pull of a node of ours pages forward from a month ago');
+    const [head, full, incremental] = historyRequests(node);
+    assert.match(head?.url ?? '', /^\/api\/node\/history\?range=24h&limit=\d+$/, 'the first pull asks for the newest day first');
+    assert.match(full?.url ?? '', /range=30d.*since=/, 'then pages forward from a month ago');
     assert.match(incremental?.url ?? '', new RegExp(`since=${encodeURIComponent(new Date(start + 1999 * 3000).toISOString())}`));
     const bytes = node.responseBytes.filter((_, i) => node.requests[i]?.url.startsWith('/api/node/history'));
-    t.diagnostic(`history bytes on the wire (gzip): full pull ${bytes[0]}, incremental ${bytes[1]} (2000 samples x 10 units, then 1 new)`);
-    assert.ok(bytes[1]! * 5 < bytes[0]!, `incremental ${bytes[1]} vs full ${bytes[0]}`);
+    t.diagnostic(`history bytes on the wire (gzip): head ${bytes[0]}, full pull ${bytes[1]}, incremental ${bytes[2]} (2000 samples x 10 units, then 1 new)`);
+    assert.ok(bytes[2]! * 5 < bytes[1]!, `incremental ${bytes[2]} vs full ${bytes[1]}`);
 
     const snap = only(p);
     assert.equal(snap.error, undefined);
@@ -349,20 +350,29 @@ describe('peer poller: a node of ours', () => {
     assert.equal(only(p).services.find((s) => s.id === 'svc-0')?.passing, 300, "all of the new node's history, none of the old one's");
   });
 
-  it('reads a large backlog page by page, oldest first, and ends with the same history', async () => {
+  it('reads a large backlog newest page first, marked syncing, then the rest oldest first, and ends with the same history', async () => {
     const node = await startOurNode({ nodeId: 'node-c', intervalMinutes: 0.05, targets: TARGETS });
     cleanup.push(() => node.close());
-    const start = Date.now() - 3600_000;
+    const start = Date.now() - 1000 * 3000; // 50 minutes, up to now
     for (let i = 0; i < 1000; i++) node.status.append(sample(start + i * 3000));
     // 10 units x 100 bytes x 20 entries: pages of 20 entries (the smallest page).
     const p = poller([peer('node-c', node.url)], { pageBytes: 20_000 });
-    await p.refreshAll(); // at most 20 pages now: 400 entries
+    await p.refreshAll(); // at most 20 pages now: the newest 20 entries, then 380 from the oldest
+    const syncing = only(p);
+    assert.equal(syncing.syncing, true, 'marked syncing while older days are read');
+    assert.equal(syncing.error, undefined);
+    const svc0 = syncing.services.find((s) => s.id === 'svc-0');
+    assert.equal(svc0?.passing, 20, 'the card shows the newest entries meanwhile');
+    assert.ok((svc0?.uptime_percent ?? 0) > 50, `not 0 % red: ${svc0?.uptime_percent}`);
+    assert.equal(syncing.status?.timestamp, new Date(start + 999 * 3000).toISOString());
     await p.refreshAll();
     await p.refreshAll(); // the rest
     const pages = historyRequests(node);
-    assert.equal(pages.length, 50, `1000 entries in pages of 20: ${pages.length} requests`);
+    assert.equal(pages.length, 51, `the newest page, then 1000 entries in pages of 20: ${pages.length} requests`);
+    assert.match(pages[0]!.url, /range=24h&limit=20$/);
     const snap = only(p);
     assert.equal(snap.error, undefined);
+    assert.equal(snap.syncing, undefined, 'no longer syncing');
     assert.equal(snap.services.find((s) => s.id === 'svc-0')?.passing, 1000);
   });
 
@@ -390,8 +400,8 @@ describe('peer poller: a node of ours', () => {
     node.status.append(sample(Date.now()));
     await second.refreshAll();
     const requests = historyRequests(node);
-    assert.equal(requests.length, 2);
-    assert.match(requests[1]!.url, /since=/, 'no full pull after the restart');
+    assert.equal(requests.length, 3, 'the head and the back-fill before the restart, one pull after it');
+    assert.match(requests[2]!.url, /since=/, 'no full pull after the restart');
     assert.equal(only(second).stale, false);
     assert.equal(only(second).services.find((s) => s.id === 'svc-0')?.passing, 101);
   });

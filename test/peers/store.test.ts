@@ -102,15 +102,26 @@ describe('PeerStore', () => {
     assert.deepEqual(readdirSync(dir), []);
   });
 
-  it('removes files past retention when opened', async () => {
+  it('removes files past retention when opened, counting from the newest day on disk (a clock far ahead takes nothing)', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'jm-peerstore-'));
     const old = await PeerStore.open({ dir, retentionDays: 30, now: () => T0 + 3600_000 });
     assert.ok(old.ok);
     old.store.add([entry(T0 + 1000)], [], {});
     await old.store.close();
-    const later = await PeerStore.open({ dir, retentionDays: 2, now: () => T0 + 10 * DAY });
+    // Ten days later by a clock that may be wrong: nothing newer on disk, so nothing goes; nothing is loaded either.
+    const now = () => T0 + 10 * DAY + 3600_000;
+    const ahead = await PeerStore.open({ dir, retentionDays: 2, now });
+    assert.ok(ahead.ok);
+    assert.equal(ahead.store.status.length, 0);
+    assert.equal(existsSync(join(dir, 'status-2026-11-27.jsonl')), true);
+    // Refreshes write the last three days; at the next start the old day is past retention by every count and goes.
+    ahead.store.add([entry(T0 + 8 * DAY + 7200_000), entry(T0 + 9 * DAY + 1000), entry(T0 + 10 * DAY + 1000)], [], {});
+    await ahead.store.close();
+    const later = await PeerStore.open({ dir, retentionDays: 2, now });
     assert.ok(later.ok);
-    assert.equal(later.store.status.length, 0);
+    assert.deepEqual(times(later.store), [T0 + 8 * DAY + 7200_000, T0 + 9 * DAY + 1000, T0 + 10 * DAY + 1000]);
     assert.equal(existsSync(join(dir, 'status-2026-11-27.jsonl')), false);
+    assert.equal(existsSync(join(dir, 'status-2026-11-27.cols.gz')), false);
+    await later.store.close();
   });
 });

@@ -54,12 +54,18 @@ describe('pullPeer', () => {
       const t0 = Date.now() - 60_000;
       for (let i = 0; i < 10; i++) node.status.append({ timestamp: new Date(t0 + i * 3000).toISOString(), checks: [{ id: 'web', name: 'Web', ok: true, state: 'active' }] });
       const now = () => t0 + 60_000;
-      const full = await pullPeer({ client, peer: { base_url: node.url }, cursor: {}, ownIntervalMs: 5 * MIN, now });
+      // Nothing held yet: a node that pages is asked for its newest day first (the head), a page of ~16 MB of JSON.
+      const head = await pullPeer({ client, peer: { base_url: node.url }, cursor: {}, ownIntervalMs: 5 * MIN, now });
+      assert.ok(head.ok, head.ok ? '' : head.error);
+      assert.equal(head.value.head, true);
+      assert.equal(head.value.history.history.length, 10);
+      assert.equal(node.requests[1]?.url, '/api/node/history?range=24h&limit=100000');
+      // The older days are then read forward from a month ago (mode forward), the same page size.
+      const full = await pullPeer({ client, peer: { base_url: node.url }, cursor: {}, ownIntervalMs: 5 * MIN, now, mode: 'forward' });
       assert.ok(full.ok, full.ok ? '' : full.error);
       assert.equal(full.value.history.history.length, 10);
-      // A node that pages is read forward from a month ago, a page of ~16 MB of JSON at a time.
       const monthAgo = new Date(now() - 30 * 24 * 3600_000).toISOString();
-      assert.equal(node.requests[1]?.url, `/api/node/history?range=30d&limit=167772&since=${encodeURIComponent(monthAgo)}`);
+      assert.equal(node.requests[3]?.url, `/api/node/history?range=30d&limit=100000&since=${encodeURIComponent(monthAgo)}`);
       assert.equal(full.value.history.more, undefined);
 
       const cursor = { lastStatusMs: t0 + 7 * 3000 };
@@ -67,7 +73,7 @@ describe('pullPeer', () => {
       assert.ok(part.ok, part.ok ? '' : part.error);
       assert.equal(part.value.since, cursor.lastStatusMs);
       assert.deepEqual(part.value.history.history.map((e) => Date.parse(e.timestamp)), [t0 + 8 * 3000, t0 + 9 * 3000]);
-      assert.equal(node.requests[3]?.url, `/api/node/history?range=30d&limit=167772&since=${encodeURIComponent(new Date(cursor.lastStatusMs).toISOString())}`);
+      assert.equal(node.requests[5]?.url, `/api/node/history?range=30d&limit=100000&since=${encodeURIComponent(new Date(cursor.lastStatusMs).toISOString())}`);
 
       // Small pages: the oldest entries after since come first, with more: true while some are left.
       const paged = await pullPeer({ client, peer: { base_url: node.url }, cursor: { lastStatusMs: t0 }, ownIntervalMs: 5 * MIN, now, pageBytes: 1 });

@@ -3,7 +3,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { readJsonl, scanJsonlFile } from '../../src/history/jsonl.js';
+import { readJsonl, scanJsonlFile } from '../../src/storage/jsonl.js';
 
 const accept = (v: unknown): { n: number; pad: string } | string =>
   typeof v === 'object' && v !== null && typeof (v as { n?: unknown }).n === 'number' ? (v as { n: number; pad: string }) : 'no n';

@@ -1,0 +1,192 @@
+/**
+ * The browser half of the "fleet" section: the real dashboard served by the
+ * aggregator, in Debian's chromium through playwright-core, 1280x900.
+ * Every figure is taken inside the page (performance.now, rAF, the Long
+ * Tasks API) or from the DevTools protocol (JS heap after a collection).
+ */
+
+/** Resolves once the dashboard and every element in it finished updating and two frames were painted. */
+const SETTLE = `async () => {
+  const frame = () => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
+  const all = (root, out = []) => {
+    for (const el of root.querySelectorAll('*')) {
+      if (el.updateComplete) out.push(el);
+      if (el.shadowRoot) all(el.shadowRoot, out);
+    }
+    return out;
+  };
+  for (let i = 0; i < 20; i++) {
+    const els = all(document);
+    await Promise.all(els.map((e) => e.updateComplete));
+    await frame();
+    if (!all(document).some((e) => e.isUpdatePending)) return;
+  }
+}`;
+
+async function settle(page) {
+  await page.evaluate(`(${SETTLE})()`);
+}
+
+const mid = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+/** When the poller last received new data (its User Timing mark). */
+const RECEIVED_AT = `(performance.getEntriesByName('jm-cluster-received').at(-1)?.startTime ?? NaN)`;
+
+/**
+ * First full render: median of 3 page loads after a warm-up load, from
+ * navigation and from the moment the data arrived (parsed; `jm-data`), which
+ * leaves out the server's time to answer.
+ */
+async function firstRender(browser, url, nodes, measureRender) {
+  const fromNav = [];
+  const fromData = [];
+  for (let i = 0; i < 4; i++) {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    await page.goto(url);
+    const ms = await measureRender(page, nodes);
+    const dataAt = await page.evaluate(RECEIVED_AT);
+    if (i > 0) {
+      fromNav.push(ms);
+      fromData.push(ms - dataAt);
+    }
+    await page.close();
+  }
+  return { fromNav: mid(fromNav), fromData: mid(fromData) };
+}
+
+/** The range switch to the 30-day view rendered: in all, and from the data's arrival (parsed) on. */
+async function rangeToggle(page) {
+  return page.evaluate(`(async () => {
+    const dash = document.querySelector('jm-dashboard');
+    const t0 = performance.now();
+    const arrived = new Promise((r) => dash.addEventListener('jm-data', r, { once: true }));
+    dash.shadowRoot.querySelectorAll('.toggle button')[1].click();
+    await arrived;
+    await (${SETTLE})();
+    const end = performance.now();
+    return { total: end - t0, fromData: end - ${RECEIVED_AT} };
+  })()`);
+}
+
+/** One character typed into the filter, to the result painted: median of 5 keystrokes. */
+async function keystrokes(page) {
+  const times = [];
+  for (const text of ['S', 'Se', 'Ser', 'Serv', 'Servi', '']) {
+    times.push(
+      await page.evaluate(`(async () => {
+        const el = document.querySelector('jm-dashboard').shadowRoot.querySelector('input[type=search]');
+        const t0 = performance.now();
+        el.value = ${JSON.stringify(text)};
+        el.dispatchEvent(new Event('input', { bubbles: true, composed: true }));
+        await (${SETTLE})();
+        return performance.now() - t0;
+      })()`),
+    );
+  }
+  return mid(times.slice(0, 5));
+}
+
+/** Frame intervals while the page is scrolled by the mouse wheel for about 3 s. */
+async function scrollFrames(page) {
+  await page.evaluate(`(() => {
+    window.__frames = [];
+    let last = performance.now();
+    const tick = (t) => {
+      window.__frames.push(t - last);
+      last = t;
+      if (window.__frames.length < 400 && !window.__stopFrames) requestAnimationFrame(tick);
+    };
+    requestAnimationFrame(tick);
+  })()`);
+  await page.mouse.move(640, 450);
+  let maxDom = 0;
+  for (let i = 0; i < 60; i++) {
+    await page.mouse.wheel(0, 300);
+    await new Promise((r) => setTimeout(r, 40));
+    if (i % 10 === 9) maxDom = Math.max(maxDom, await page.evaluate(DOM_COUNT));
+  }
+  const frames = await page.evaluate('(() => { window.__stopFrames = true; return window.__frames.slice(2); })()');
+  return { p50: frames.length ? mid(frames) : NaN, maxDom };
+}
+
+/** The longest main-thread task (Long Tasks API: over 50 ms) while a background poll is fetched, parsed and rendered. */
+async function pollTasks(page) {
+  return page.evaluate(`(async () => {
+    const tasks = [];
+    const obs = new PerformanceObserver((list) => tasks.push(...list.getEntries().map((e) => ({ start: e.startTime, ms: e.duration }))));
+    obs.observe({ type: 'longtask' });
+    const dash = document.querySelector('jm-dashboard');
+    const t0 = performance.now();
+    const arrived = new Promise((r) => dash.addEventListener('jm-data', r, { once: true }));
+    const received = performance.getEntriesByName('jm-cluster-received').length;
+    dash.refresh();
+    // The poll is over when the poller is idle again; new data is then taken in (jm-data), a 304 brings none.
+    await new Promise((r) => { const idle = () => (dash.poller.loading ? setTimeout(idle, 50) : r()); idle(); });
+    if (performance.getEntriesByName('jm-cluster-received').length > received) await arrived;
+    await (${SETTLE})();
+    await new Promise((r) => setTimeout(r, 200));
+    obs.disconnect();
+    const dataAt = ${RECEIVED_AT} > t0 ? ${RECEIVED_AT} : NaN;
+    const longest = tasks.reduce((m, t) => Math.max(m, t.ms), 0);
+    const before = tasks.filter((t) => !(t.start >= dataAt)).reduce((m, t) => Math.max(m, t.ms), 0);
+    const after = tasks.filter((t) => t.start >= dataAt).reduce((m, t) => Math.max(m, t.ms), 0);
+    const note = Number.isNaN(dataAt) ? 'no new data (304)' : Math.round(before) + ' / ' + Math.round(after) + ' ms; ' + tasks.length + ' task(s) over 50 ms';
+    return { longest, note, ms: performance.now() - t0 };
+  })()`);
+}
+
+const DOM_COUNT = `(() => {
+  const count = (root) => {
+    let n = 0;
+    for (const el of root.querySelectorAll('*')) {
+      n += 1;
+      if (el.shadowRoot) n += count(el.shadowRoot);
+    }
+    return n;
+  };
+  return count(document);
+})()`;
+
+/** Every figure of the dashboard in one page (after the first-render loads). */
+export async function browserFigures(browser, origin, { nodes, measureRender, log = () => {} }) {
+  const url = `${origin}/`;
+  log('browser: first full render (1 warm-up + 3 loads)');
+  const render = await firstRender(browser, url, nodes, measureRender);
+  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  try {
+    await page.goto(url);
+    await measureRender(page, nodes);
+    await settle(page);
+    const domNodes = await page.evaluate(DOM_COUNT);
+    const cdp = await page.context().newCDPSession(page);
+    await cdp.send('HeapProfiler.collectGarbage');
+    await cdp.send('Performance.enable');
+    const { metrics } = await cdp.send('Performance.getMetrics');
+    const heapBytes = metrics.find((m) => m.name === 'JSHeapUsedSize')?.value ?? NaN;
+    // The rest with every node open: the most a user can ask the page to hold.
+    await page.evaluate(`document.querySelector('jm-dashboard').expandAll(true)`);
+    await settle(page);
+    const domExpanded = await page.evaluate(DOM_COUNT);
+    log('browser: filter keystrokes, scrolling, a background poll, the range toggle (every node expanded)');
+    const keystrokeMs = await keystrokes(page);
+    const scroll = await scrollFrames(page);
+    await page.evaluate('window.scrollTo(0, 0)');
+    const poll = await pollTasks(page);
+    const toggle = await rangeToggle(page);
+    return {
+      renderMs: render.fromNav,
+      renderFromDataMs: render.fromData,
+      toggleMs: toggle.total,
+      toggleFromDataMs: toggle.fromData,
+      keystrokeMs,
+      frameP50: scroll.p50,
+      pollLongestTask: poll.longest,
+      pollNote: poll.note,
+      domNodes,
+      domNodesExpanded: Math.max(domExpanded, scroll.maxDom),
+      heapBytes,
+    };
+  } finally {
+    await page.close();
+  }
+}

@@ -1,0 +1,202 @@
+/**
+ * Section "fleet": one dashboard over a fleet of real daemons of ours on
+ * 127.0.0.1 (default 5 nodes x 500 units; `-- fleet --nodes 20` for the
+ * 20-node fleet of issue 11). Every node holds 30 days of generated history
+ * at 5 minutes (scripts/gen-history.mjs) and checks its 500 units through
+ * the fake systemctl; node-01 lists all the others as peers.
+ *
+ * Measured: the initial sync as the aggregator's /api/cluster shows it
+ * (every peer with its current status, every peer with its last 24 h), then
+ * /api/cluster 24h and 30d one request at a time and with 10 concurrent
+ * clients, body sizes (gzip on the wire / JSON), the aggregator's RSS, and
+ * the dashboard in Debian's chromium through playwright-core (first full
+ * render, range toggle, filter keystroke, scroll frames, longest main-thread
+ * task during a background poll, DOM nodes in all shadow roots, JS heap).
+ * Baselines are the figures issue 11 recorded for the dashboard before the
+ * fleet view, on the same machine: they were not re-run here (that code is gone).
+ */
+import { cpSync, mkdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { ROOT, createReport, dist, fmt, getRaw, median, percentile, rssOf, sleep, until } from './lib.mjs';
+import { scratch } from './data.mjs';
+import { benchTargets, generateHistory } from '../gen-history.mjs';
+import { buildUi } from '../build-ui.mjs';
+import { launchChromium, measureRender } from '../ui-preview.mjs';
+import { browserFigures } from './fleet-browser.mjs';
+
+const FAKE = join(ROOT, 'test', 'fixtures', 'fake-systemctl');
+const INTERVAL_MINUTES = 5;
+/** Issue 11's figures before the fleet view (5 nodes / 20 nodes), shown as the baseline. */
+const BEFORE = {
+  5: { sync24: 76_000, syncStatus: 4_000, render: 1300, toggle: 1000, keystroke: 36, frame: 17, dom: 129_000, p50_24: 400, p50_30: 580, c50: 5100, c99: 8600, rssIdle: 342, rssLoad: 1024 },
+  20: { sync24: 301_000, syncStatus: 204_000, render: 3600, toggle: 3600, keystroke: 126, frame: 75, dom: 502_000, p50_24: 1600, p50_30: 2500, c50: 24_000, c99: 43_000, rssIdle: 563, rssLoad: 2560 },
+};
+
+function parseArgs(argv) {
+  const at = argv.indexOf('--nodes');
+  const nodes = at >= 0 ? Number(argv[at + 1]) : 5;
+  if (!Number.isInteger(nodes) || nodes < 2 || nodes > 40) throw new Error(`--nodes must be a whole number from 2 to 40, got ${argv[at + 1]}`);
+  return { nodes };
+}
+
+/** Starts one daemon of the fleet on a copy of the generated history. */
+async function startNode(startDaemonProcess, { index, history, peers = [], units }) {
+  const id = `node-${String(index + 1).padStart(2, '0')}`;
+  const dir = scratch(`fleet-${id}`);
+  mkdirSync(join(dir, 'bin'), { recursive: true });
+  cpSync(FAKE, join(dir, 'bin', 'systemctl'));
+  cpSync(history, join(dir, 'data'), { recursive: true });
+  const targets = benchTargets(units).map(({ id: tid, name, service }) => ({ id: tid, name, service, timeout_seconds: 30 }));
+  const d = await startDaemonProcess({
+    dir,
+    pathPrepend: [join(dir, 'bin')],
+    config: {
+      node_id: id,
+      node_name: `Node ${String(index + 1).padStart(2, '0')}`,
+      interval_minutes: INTERVAL_MINUTES,
+      data_directory: 'data',
+      retention_days: 31,
+      peer_refresh_seconds: 30,
+      targets,
+      peers: peers.map((p) => ({ id: p.id, name: p.name, base_url: p.url })),
+    },
+  });
+  return { ...d, id, name: `Node ${String(index + 1).padStart(2, '0')}` };
+}
+
+/** The aggregator's view of its peers during the initial sync: when each shows its status and its last 24 h. */
+async function watchSync(main, peerIds, { timeoutMs, log }) {
+  const t0 = performance.now();
+  const status = new Map();
+  const day = new Map();
+  const slots = (24 * 60) / INTERVAL_MINUTES;
+  while (performance.now() - t0 < timeoutMs && day.size < peerIds.length) {
+    const r = await main.get('/api/cluster?range=24h').catch(() => null);
+    if (r && r.status === 200) {
+      const body = r.body;
+      const now = performance.now() - t0;
+      for (const n of body?.nodes ?? []) {
+        const id = n.node?.id;
+        if (!peerIds.includes(id)) continue;
+        if (!status.has(id) && (n.status?.checks?.length ?? 0) > 0) status.set(id, now);
+        const full = (n.services ?? []).length > 0 && n.services.every((s) => s.total_checks + s.missing_slots >= slots * 0.9 && s.total_checks >= slots * 0.85);
+        if (!day.has(id) && full) day.set(id, now);
+      }
+      log(`sync: ${status.size}/${peerIds.length} peers with status, ${day.size} with 24 h (${fmt.s(now)})`);
+    }
+    await sleep(2000);
+  }
+  const all = (m) => (m.size === peerIds.length ? Math.max(...m.values()) : NaN);
+  return { statusMs: all(status), dayMs: all(day) };
+}
+
+/** Sequential GETs of one URL: time to the last byte, gzip as a browser asks. */
+async function sequential(url, n) {
+  const ms = [];
+  let last;
+  for (let i = 0; i < n; i++) {
+    last = await getRaw(url, { 'accept-encoding': 'gzip' }, { decoded: true, timeoutMs: 120_000 });
+    if (last.status !== 200) throw new Error(`${url} answered ${last.status}`);
+    ms.push(last.ms);
+  }
+  return { p50: median(ms), wire: last.bytes, json: last.decodedBytes };
+}
+
+/** `clients` loops of `each` requests at once; the aggregator's RSS sampled meanwhile. */
+async function concurrent(url, pid, clients, each) {
+  const ms = [];
+  let peak = rssOf(pid);
+  const sampler = setInterval(() => {
+    try {
+      peak = Math.max(peak, rssOf(pid));
+    } catch {
+      // the process is gone; the request loop reports it
+    }
+  }, 100);
+  try {
+    await Promise.all(
+      Array.from({ length: clients }, async () => {
+        for (let i = 0; i < each; i++) {
+          const r = await getRaw(url, { 'accept-encoding': 'gzip' }, { timeoutMs: 180_000 });
+          if (r.status !== 200) throw new Error(`${url} answered ${r.status}`);
+          ms.push(r.ms);
+        }
+      }),
+    );
+  } finally {
+    clearInterval(sampler);
+  }
+  return { p50: median(ms), p99: percentile(ms, 99), peakRss: peak };
+}
+
+export async function run({ log = () => {}, argv = process.argv.slice(2) } = {}) {
+  const { nodes } = parseArgs(argv);
+  const units = 500;
+  const before = BEFORE[nodes];
+  const report = createReport(`7. Fleet: ${nodes} daemons x ${units} units, 30 days at ${INTERVAL_MINUTES} min, one aggregator`);
+  const { startDaemonProcess } = await dist('test/helpers/daemon.js');
+  const genDir = scratch('fleet-history');
+  log(`generating 30 days x ${units} units x ${INTERVAL_MINUTES} min`);
+  const gen = await generateHistory({ out: genDir, units, days: 30, intervalMs: INTERVAL_MINUTES * 60_000, original: false });
+  await buildUi({ ifNeeded: true, quiet: true });
+
+  const started = [];
+  try {
+    log(`starting ${nodes - 1} peer daemons`);
+    for (let i = 1; i < nodes; i++) started.push(await startNode(startDaemonProcess, { index: i, history: gen.ours.dir, units }));
+    const peers = [...started];
+    log('starting the aggregator (node-01), which lists every other node as a peer');
+    const main = await startNode(startDaemonProcess, { index: 0, history: gen.ours.dir, peers, units });
+    started.push(main);
+    const sync = await watchSync(main, peers.map((p) => p.id), { timeoutMs: nodes * 60_000 + 120_000, log });
+    report.row('initial sync: every peer shows its status', fmt.s(sync.statusMs), before?.syncStatus ? fmt.s(before.syncStatus) : '', before?.syncStatus ? before.syncStatus / sync.statusMs : undefined, '< 15 s', sync.statusMs < 15_000);
+    report.row('initial sync: every peer shows its last 24 h', fmt.s(sync.dayMs), before ? fmt.s(before.sync24) : '', before ? before.sync24 / sync.dayMs : undefined, '< 60 s', sync.dayMs < 60_000);
+    await sleep(3000);
+    const idleRss = rssOf(main.child.pid);
+
+    const url24 = `${main.url}/api/cluster?range=24h`;
+    const url30 = `${main.url}/api/cluster?range=30d`;
+    log('/api/cluster sequential');
+    const s24 = await sequential(url24, 7);
+    const s30 = await sequential(url30, 7);
+    report.row('/api/cluster?range=24h p50, sequential', fmt.ms(s24.p50), before ? fmt.ms(before.p50_24) : '', before ? before.p50_24 / s24.p50 : undefined, '< 200 ms', s24.p50 < 200);
+    report.row('/api/cluster?range=30d p50, sequential', fmt.ms(s30.p50), before ? fmt.ms(before.p50_30) : '', before ? before.p50_30 / s30.p50 : undefined, '< 200 ms', s30.p50 < 200);
+    report.row('  body 24h: gzip (JSON)', `${fmt.bytes(s24.wire)} (${fmt.bytes(s24.json)})`, '');
+    report.row('  body 30d: gzip (JSON)', `${fmt.bytes(s30.wire)} (${fmt.bytes(s30.json)})`, '');
+    log('/api/cluster with 10 concurrent clients (30d)');
+    const c = await concurrent(url30, main.child.pid, 10, 3);
+    report.row('10 concurrent clients, 30d: p50', fmt.ms(c.p50), before ? fmt.ms(before.c50) : '', before ? before.c50 / c.p50 : undefined);
+    report.row('10 concurrent clients, 30d: p99', fmt.ms(c.p99), before ? fmt.ms(before.c99) : '', before ? before.c99 / c.p99 : undefined, '< 1 s', c.p99 < 1000);
+    report.row('aggregator RSS, idle after sync', fmt.bytes(idleRss), before ? `${before.rssIdle} MiB` : '', undefined, '< 400 MB', idleRss < 400e6);
+    report.row('aggregator RSS, peak with 10 clients', fmt.bytes(c.peakRss), before ? `${before.rssLoad} MiB` : '', undefined, '< 600 MB', c.peakRss < 600e6);
+
+    log('the dashboard in chromium');
+    const browser = await launchChromium();
+    try {
+      const b = await browserFigures(browser, main.url, { nodes, measureRender, log });
+      report.row('dashboard: first full render from navigation', fmt.ms(b.renderMs), before ? fmt.ms(before.render) : '', before ? before.render / b.renderMs : undefined, '< 1.5 s', b.renderMs < 1500);
+      report.row('  from the data received to painted', fmt.ms(b.renderFromDataMs), '');
+      report.row('dashboard: range toggle (24 h -> 30 days, rendered)', fmt.ms(b.toggleMs), before ? fmt.ms(before.toggle) : '', before ? before.toggle / b.toggleMs : undefined, '< 500 ms', b.toggleMs < 500);
+      report.row('  from the data received to painted', fmt.ms(b.toggleFromDataMs), '');
+      report.row('dashboard: filter keystroke (input to painted)', fmt.ms(b.keystrokeMs), before ? fmt.ms(before.keystroke) : '', before ? before.keystroke / b.keystrokeMs : undefined, '< 50 ms', b.keystrokeMs < 50);
+      report.row('dashboard: scroll frame p50', fmt.ms(b.frameP50), before ? fmt.ms(before.frame) : '', before ? before.frame / b.frameP50 : undefined, '<= 17 ms', b.frameP50 <= 17.5);
+      report.row('dashboard: longest main-thread task, background poll', b.pollLongestTask > 0 ? fmt.ms(b.pollLongestTask) : 'none over 50 ms', '', undefined, '<= 50 ms', b.pollLongestTask <= 50);
+      report.row('  longest before / after the data was received (taking it in, render)', b.pollNote, '');
+      report.row('dashboard: DOM nodes (all shadow roots), default view', fmt.n(b.domNodes), before ? fmt.n(before.dom) : '', before ? before.dom / b.domNodes : undefined, '< 20k', b.domNodes < 20_000);
+      report.row('dashboard: DOM nodes, every node expanded (most seen while scrolling)', fmt.n(b.domNodesExpanded), before ? fmt.n(before.dom) : '', before ? before.dom / b.domNodesExpanded : undefined, '< 20k', b.domNodesExpanded < 20_000);
+      report.row('dashboard: JS heap (after GC)', fmt.bytes(b.heapBytes), '', undefined, '< 60 MB', b.heapBytes < 60e6);
+    } finally {
+      await browser.close();
+    }
+    report.note('dashboard: the default view folds healthy nodes (every unit of the fleet is active when measured); keystrokes, scrolling, the poll and the range toggle are measured with every node expanded (Expand all). "from the data received to painted" starts when the poller has the parsed answer (its jm-cluster-received mark): it leaves out the server\'s answer time and the download.');
+    report.note(`history per node: ${fmt.n(gen.samples)} samples x ${units} units (${fmt.bytes(gen.ours.bytes)} on disk); nodes check their units every ${INTERVAL_MINUTES} min through the fake systemctl; peer_refresh_seconds 30. Requests ask gzip as a browser does; p50 of 7 sequential requests, 10 clients x 3 requests at once.`);
+    report.note(`baseline column: the figures issue 11 recorded before this dashboard (same machine, same fleet shape${before ? '' : '; none recorded for this size'}), not re-run: that code is replaced. Server figures depend on the read path (another branch: answers kept as bytes per data version with an ETag) and the peer sync (another branch: newest first).`);
+  } finally {
+    for (const d of started.reverse()) {
+      await d.stop().catch(() => undefined);
+      rmSync(d.dir, { recursive: true, force: true });
+    }
+    rmSync(genDir, { recursive: true, force: true });
+  }
+  return report;
+}
