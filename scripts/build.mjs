@@ -42,6 +42,9 @@ if (!ifNeeded || newest(serverInputs) > stamp('dist/.built')) {
 
 const uiInputs = ['public/src', 'public/tsconfig.json', 'scripts/build-ui.mjs', 'src/types.ts', 'src/state.ts'];
 if (existsSync(join(root, 'scripts/build-ui.mjs')) && (!ifNeeded || newest(uiInputs) > stamp('public/dist/jobmonitor.js'))) {
+  // esbuild strips types without checking them: the dashboard is type-checked here.
+  console.error('build: type-checking the dashboard (public/tsconfig.json)');
+  run(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', 'public/tsconfig.json']);
   console.error('build: bundling the dashboard -> public/dist/');
   run(process.execPath, [join(root, 'scripts/build-ui.mjs')]);
 }

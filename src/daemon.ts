@@ -16,6 +16,10 @@ import type { Config } from './config/types.js';
 import { lockDataDirectory } from './history/lock.js';
 import { openHistory } from './history/open.js';
 import { createApp } from './http/app.js';
+import { AnswerCache } from './http/answer-cache.js';
+import { registerAnswerCacheMetrics } from './http/answer-cache-metrics.js';
+import { countingIncidents } from './http/answer-versions.js';
+import { guardConnections } from './http/connections.js';
 // ---- operations imports (src/metrics)
 import { daemonMetricsSources } from './metrics/daemon-sources.js';
 import { createMetricsRegistry } from './metrics/registry.js';
@@ -69,14 +73,15 @@ export async function startDaemon(opts: DaemonOptions): Promise<StartResult> {
     return { ok: false, error: `data directory ${config.data_directory}: ${incidentStore.error}` };
   }
   const notifier = await loadNotifier({ channels: config.notifications ?? [], log, version: opts.version });
-  const incidents = createIncidentService({
+  // Counted, so cached /api/incidents answers are rebuilt after each observation.
+  const incidents = countingIncidents(createIncidentService({
     node: { id: config.node_id, name: config.node_name },
     config,
     store: incidentStore.value,
     log,
     now,
     onEvents: (events) => notifier.notifyAll(events),
-  });
+  }));
   // ---- end incidents and notifications
 
   // Tests only: JOBMONITOR_TEST_CHECK_WORKER (a file: URL) swaps in a misbehaving worker module (test/reliability/workers.test.ts).
@@ -90,6 +95,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<StartResult> {
   const local = createLocalNode({ config, history, now, version: opts.version, journal: checker.latest });
   // ---- end journal lines
   // ---- peers (src/peers): refreshed in the background; /api/cluster answers from their cache.
+  let peersVersion = 0; // cached /api/cluster answers are rebuilt after each peer refresh
   const minPeerRefreshMs = minRefreshFromEnv(process.env); // tests only, see minRefreshFromEnv
   const peers = createPeerPoller({
     config,
@@ -102,7 +108,10 @@ export async function startDaemon(opts: DaemonOptions): Promise<StartResult> {
     decoder: createPeerDecodePool(), // peer bodies are parsed and checked off the main thread; closed by peers.stop()
     limits: peerLimitsFrom(config),
     ...(minPeerRefreshMs !== undefined ? { minRefreshMs: minPeerRefreshMs } : {}),
-    onRefresh: (p, ok, error, at) => incidents.observePeer(p.id, p.name, ok, error, at), // ---- incidents
+    onRefresh: (p, ok, error, at) => {
+      peersVersion++;
+      incidents.observePeer(p.id, p.name, ok, error, at); // ---- incidents
+    },
   });
   await peers.open();
   // ---- end peers
@@ -166,6 +175,8 @@ export async function startDaemon(opts: DaemonOptions): Promise<StartResult> {
     }),
     { now },
   );
+  const answers = new AnswerCache();
+  registerAnswerCacheMetrics(metricsRegistry, answers, config.node_id);
   // ---- end metrics
   const app = createApp({
     local,
@@ -184,12 +195,15 @@ export async function startDaemon(opts: DaemonOptions): Promise<StartResult> {
     badgesPublic: config.badges_public ?? false,
     // ---- end operations
     incidents: (range, limit) => incidents.list(range, limit), // ---- incidents
+    answers,
+    versions: { peers: () => peersVersion, incidents: () => incidents.version() },
   });
 
   const server: Server = createServer(app.callback());
   server.requestTimeout = 30_000;
   server.headersTimeout = 10_000;
   server.keepAliveTimeout = 5_000;
+  guardConnections(server); // a client that reads its answer slowly, or never, is cut off (docs/http-api.md)
   const listening = await new Promise<{ ok: true } | { ok: false; error: string }>((done) => {
     server.once('error', (err: NodeJS.ErrnoException) => done({ ok: false, error: `cannot listen on ${opts.listen.host ?? ''}:${opts.listen.port}: ${err.code ?? err.message}` }));
     server.listen({ port: opts.listen.port, ...(opts.listen.host !== undefined ? { host: opts.listen.host } : {}) }, () => done({ ok: true }));

@@ -25,6 +25,8 @@ export interface Incident {
   lastGood: number | null;
   /** Host items: the units the cause hides. */
   units?: Array<{ id: string; name: string }>;
+  /** Unit items: the unit's id, so the entry can lead to its row. */
+  unitId?: string;
 }
 
 /** The display name of a node: its name, else its id. */
@@ -101,6 +103,7 @@ export function computeIncidents(nodes: readonly PeerSnapshot[]): Incident[] {
         detail: `${check.error && check.error !== check.state ? `${state} - ${check.error}` : state}${node.stale ? ' (stale data)' : ''}`,
         since: checkProblemSince(check.since, timelines.get(check.id)),
         lastGood: null,
+        unitId: check.id,
       });
     }
   }

@@ -11,6 +11,7 @@
 import { LitElement, css, html, nothing, type PropertyValues } from 'lit';
 import { repeat } from 'lit/directives/repeat.js';
 import { formatDateTime, formatDuration, formatRelative, formatSpan, rangeLabel } from './format.js';
+import { emit } from './events.js';
 import { computeIncidents, type Incident } from './incidents.js';
 import { storedTitle, withStoredIncidents, type IncidentList, type StoredIncident } from './stored-incidents.js';
 import { theme } from './theme.js';
@@ -90,6 +91,23 @@ export class JmIncidents extends LitElement {
         border-radius: 12px;
         background: var(--_surface-2);
         border: 1px solid var(--_border);
+      }
+      .reveal {
+        grid-column: 2;
+        justify-self: start;
+        margin-top: 0.25rem;
+        font: inherit;
+        font-size: 0.8rem;
+        color: var(--_accent, inherit);
+        background: none;
+        border: 1px solid var(--_border);
+        border-radius: 8px;
+        padding: 0.1rem 0.6rem;
+        cursor: pointer;
+      }
+      .reveal:focus-visible {
+        outline: 2px solid var(--_focus, currentColor);
+        outline-offset: 2px;
       }
       .dot {
         grid-row: span 3;
@@ -274,8 +292,14 @@ export class JmIncidents extends LitElement {
       <strong>${i.title}</strong>
       <span class="detail">${i.detail}</span>
       <span class="since">${when}</span>
+      ${i.unitId !== undefined ? html`<button class="reveal" type="button" @click=${() => this.reveal(i)}>Show row</button>` : nothing}
       ${i.units !== undefined ? unitDisclosure(i.units) : nothing}
     </li>`;
+  }
+
+  /** Asks the dashboard to bring the unit's row into view (see `jm-reveal-unit`). */
+  private reveal(i: Incident): void {
+    if (i.unitId !== undefined) emit(this, 'jm-reveal-unit', { nodeId: i.nodeId, unitId: i.unitId });
   }
 
   private readonly toggle = (): void => {

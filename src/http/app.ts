@@ -4,7 +4,10 @@ import serve from 'koa-static';
 import type { Context, Next } from 'koa';
 import type { Logger } from '../log.js';
 import type { LocalNode } from '../node/local.js';
+import { AnswerCache } from './answer-cache.js';
+import { answerVersions, type DataVersions } from './answer-versions.js';
 import { authMiddleware, createAuthFailures } from './auth.js';
+import { encodingGuard } from './encoding.js';
 // ---- operations imports (metrics, badges, openapi)
 import type { Registry } from 'prom-client';
 import { badgeRoutes, badgeSourceFromLocal } from './badge-routes.js';
@@ -44,6 +47,10 @@ export interface AppDeps {
   // ---- incidents (src/incidents): no /api/incidents route when absent
   incidents?: IncidentSource;
   // ---- end incidents
+  /** Where answers are kept as bytes (the daemon passes its own to count it in /metrics); a new one when absent. */
+  answers?: AnswerCache;
+  /** Versions of peer and incident data; without them those answers are built per request. */
+  versions?: DataVersions;
 }
 
 /** Static files served from publicDir; nothing else there (sources, tsconfig) is exposed. */
@@ -58,15 +65,25 @@ export function createApp(deps: AppDeps): Koa {
   app.proxy = false;
   app.silent = true; // errors are logged by errorMiddleware, once
   app.use(errorMiddleware((m) => deps.log.error(m)));
+  const cache = deps.answers ?? new AnswerCache();
+  const versions = answerVersions({
+    local: deps.local,
+    now: deps.now,
+    ...(deps.versions !== undefined ? { versions: deps.versions } : {}),
+    writes: () => deps.health(),
+  });
+  // Kept answers bring their own gzip form; for the rest, the compressor may only use gzip, and only when it is accepted.
+  app.use(encodingGuard());
   // A 5 x 500-unit /api/cluster is ~25 MB of JSON and shrinks ~20x; zlib streams run off the main thread.
   // Level 1: measured on a 30-day 500-unit cluster answer, 14.5 ms instead of 42.7 ms at the default
   // level 6, for 400 KiB instead of 205 KiB. Brotli is off: it costs far more CPU than it saves here.
-  app.use(compress({ threshold: 2048, br: false, gzip: { level: 1 } }));
+  // Only gzip (zstd exists from Node 22 on; its option is not in the types yet).
+  app.use(compress({ threshold: 2048, br: false, deflate: false, gzip: { level: 1 }, ...{ zstd: false } }));
   app.use(securityHeaders(deps.frameAncestors !== undefined ? { frameAncestors: deps.frameAncestors } : {}));
   app.use(cors(deps.corsOrigins ?? []));
   app.use(methodGuard());
   // ---- badges: mounted before the key check when badges_public, after it (with the API) otherwise
-  const badges = badgeRoutes({ source: badgeSourceFromLocal(deps.local), now: deps.now });
+  const badges = badgeRoutes({ source: badgeSourceFromLocal(deps.local), now: deps.now, cache, versions });
   if (deps.badgesPublic === true) app.use(badges.routes());
   // ---- end badges
   const authFailures = createAuthFailures({ now: deps.now }); // one wrong-key budget for /api/* and /metrics
@@ -77,18 +94,20 @@ export function createApp(deps: AppDeps): Koa {
   });
 
   for (const r of [
-    nodeRoutes({ local: deps.local, historyCap: deps.historyCap }),
-    clusterRoutes({ local: deps.local, peers: deps.peers }),
+    nodeRoutes({ local: deps.local, historyCap: deps.historyCap, cache, versions }),
+    clusterRoutes({ local: deps.local, peers: deps.peers, cache, versions }),
     healthRoutes({ health: deps.health, now: deps.now }),
   ]) {
     app.use(r.routes());
   }
   // ---- incidents
-  if (deps.incidents !== undefined) app.use(incidentRoutes({ incidents: deps.incidents }).routes());
+  if (deps.incidents !== undefined) app.use(incidentRoutes({ incidents: deps.incidents, cache, versions }).routes());
   // ---- end incidents
   // ---- operations routes (metrics-routes.ts, badge-routes.ts, openapi.ts)
   if (deps.metrics !== undefined) {
-    app.use(metricsRoutes({ registry: deps.metrics.registry, apiKey: deps.apiKey, public: deps.metrics.public ?? false, now: deps.now, failures: authFailures }).routes());
+    app.use(metricsRoutes({
+      registry: deps.metrics.registry, apiKey: deps.apiKey, public: deps.metrics.public ?? false, now: deps.now, failures: authFailures, cache, versions,
+    }).routes());
     const peers = (deps.peersConfig ?? []).filter((p) => p.enabled).map((p) => ({ id: p.id, name: p.name, baseUrl: p.base_url }));
     app.use(sdRoutes({ self: () => ({ id: deps.local.info().id, name: deps.local.info().name }), peers: () => peers }).routes());
   }
@@ -99,7 +118,7 @@ export function createApp(deps: AppDeps): Koa {
     metricsPublic: deps.metrics?.public ?? false,
     badgesPublic: deps.badgesPublic ?? false,
     absent: [...(deps.metrics === undefined ? ['/metrics', '/api/prometheus/targets'] : []), ...(deps.incidents === undefined ? ['/api/incidents'] : [])],
-  }).routes());
+  }, cache.nextTag()).routes());
   // ---- end operations routes
 
   const files = serve(deps.publicDir, { index: 'index.html', maxage: 60_000, hidden: false, defer: false });

@@ -3,10 +3,14 @@ import type { Context } from 'koa';
 import * as v from 'valibot';
 import type { LocalNode } from '../node/local.js';
 import type { CheckResult, RangeName, ServiceUptime, StatusEntry } from '../types.js';
+import { jsonBytes, toBytes } from './answer.js';
+import type { AnswerCache } from './answer-cache.js';
+import type { AnswerVersions } from './answer-versions.js';
 import { shieldsEndpoint, statusBadge, uptimeBadge } from './badge.js';
 import { renderBadgeSvg, type Badge } from './badge-svg.js';
 import { HttpError } from './errors.js';
 import { parseRange } from './query.js';
+import { sendAnswer } from './send-answer.js';
 
 /** What the badges read about the local node's targets. */
 export interface BadgeSource {
@@ -53,8 +57,8 @@ function parsed<T>(schema: v.GenericSchema<unknown, T>, raw: unknown): T {
  * An unknown target is a 404 JSON error. They follow the API key rule unless
  * the app mounts them before the key check (badges_public).
  */
-export function badgeRoutes(deps: { source: BadgeSource; now: () => number }): Router {
-  const { source } = deps;
+export function badgeRoutes(deps: { source: BadgeSource; now: () => number; cache: AnswerCache; versions: Pick<AnswerVersions, 'local'> }): Router {
+  const { source, cache } = deps;
   // Case-sensitive, so "/API/…" cannot reach a route past a check made on "/api/".
   const router = new Router({ sensitive: true });
 
@@ -75,19 +79,28 @@ export function badgeRoutes(deps: { source: BadgeSource; now: () => number }): R
     return uptimeBadge(label ?? `${target.name} ${range}`, source.uptime(target.id, range));
   };
 
+  /** Kept per target, label and range until the local data changes (an unknown target throws before anything is kept). */
+  const keyOf = (ctx: Context, kind: 'status' | 'uptime', form: string) => {
+    const range = kind === 'uptime' ? parseRange(ctx.query['range'], true) : '';
+    return `badge:${form}:${kind}:${range}:${ctx.params['target'] ?? ''}:${query(ctx, 'label') ?? ''}`;
+  };
+
   const svg = (kind: 'status' | 'uptime') => (ctx: Context) => {
-    const body = renderBadgeSvg(badgeFor(ctx, kind));
+    const answer = cache.answer(keyOf(ctx, kind, 'svg'), deps.versions.local(), () => ({
+      bytes: toBytes([renderBadgeSvg(badgeFor(ctx, kind))]),
+      type: 'image/svg+xml; charset=utf-8',
+    }));
     ctx.set('Cache-Control', 'no-store');
-    ctx.type = 'image/svg+xml; charset=utf-8';
-    ctx.body = body;
+    return sendAnswer(ctx, answer, cache);
   };
 
   router.get('/api/badge/:target/status.svg', svg('status'));
   router.get('/api/badge/:target/uptime.svg', svg('uptime'));
   router.get('/api/badge/:target/shields.json', (ctx) => {
     const kind = parsed(KindSchema, query(ctx, 'kind') ?? 'status');
+    const answer = cache.answer(keyOf(ctx, kind, 'shields'), deps.versions.local(), () => jsonBytes(shieldsEndpoint(badgeFor(ctx, kind))));
     ctx.set('Cache-Control', 'no-store');
-    ctx.body = shieldsEndpoint(badgeFor(ctx, kind));
+    return sendAnswer(ctx, answer, cache);
   });
   return router;
 }

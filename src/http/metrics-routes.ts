@@ -1,6 +1,10 @@
 import Router from '@koa/router';
 import type { Registry } from 'prom-client';
+import { toBytes } from './answer.js';
+import type { AnswerCache } from './answer-cache.js';
+import type { AnswerVersions } from './answer-versions.js';
 import { authMiddleware, type AuthFailures } from './auth.js';
+import { sendAnswer } from './send-answer.js';
 
 export interface MetricsRouteDeps {
   registry: Registry;
@@ -11,6 +15,9 @@ export interface MetricsRouteDeps {
   now?: () => number;
   /** The wrong-key budget shared with /api/* (default: this route's own). */
   failures?: AuthFailures;
+  /** Where the text is kept for a second: a flood of scrapes costs one collection per second. */
+  cache: AnswerCache;
+  versions: Pick<AnswerVersions, 'metrics'>;
 }
 
 /**
@@ -28,10 +35,12 @@ export function metricsRoutes(deps: MetricsRouteDeps): Router {
     ...(deps.failures !== undefined ? { failures: deps.failures } : {}),
   });
   router.get('/metrics', auth, async (ctx) => {
-    const text = await deps.registry.metrics();
+    const answer = await deps.cache.answerAsync('metrics', deps.versions.metrics(), async () => ({
+      bytes: toBytes([await deps.registry.metrics()]),
+      type: deps.registry.contentType,
+    }));
     ctx.set('Cache-Control', 'no-store');
-    ctx.type = deps.registry.contentType;
-    ctx.body = text;
+    await sendAnswer(ctx, answer, deps.cache);
   });
   return router;
 }

@@ -3,6 +3,7 @@ import type { Config } from '../config/types.js';
 import type { NodeInfo, PeerSnapshot, RangeName, Target } from '../types.js';
 import { RANGE_MS } from '../types.js';
 import type { HistoryQueries, TimeRange } from './queries.js';
+import { joinedChunks } from './json-chunks.js';
 import { buildSnapshot, CONNECTIVITY_CAP } from './snapshot.js';
 
 export { CONNECTIVITY_CAP };
@@ -19,12 +20,16 @@ export interface LocalNode {
   info(): NodeInfoExt;
   targets(): Target[];
   intervalMs(): number;
+  /** Changes whenever a sample or probe result is added or pruned: every answer below is a function of it and the clock. */
+  dataVersion(): number;
   /** The window [now - range, now]. */
   window(range: RangeName): TimeRange;
   statusBody(): Record<string, unknown>;
   historyBody(range: RangeName, limit: number, since?: number): Record<string, unknown>;
   /** historyBody as JSON text in chunks, so 30 days of 500 units stream out instead of becoming one huge string. */
   historyChunks(range: RangeName, limit: number, since?: number): Iterable<string>;
+  /** The legacy /api/history answer (historyBody's `history` array alone) as JSON text in chunks. */
+  legacyHistoryChunks(range: RangeName, limit: number): Iterable<string>;
   uptimeBody(range: RangeName): Record<string, unknown>;
   snapshot(range: RangeName): PeerSnapshot;
 }
@@ -124,6 +129,7 @@ export function createLocalNode(deps: {
     info,
     targets,
     intervalMs: () => intervalMs,
+    dataVersion: () => history.version(),
     window,
     statusBody() {
       const status = latestStatus();
@@ -147,18 +153,13 @@ export function createLocalNode(deps: {
     *historyChunks(range, limit, since) {
       const p = historyPlan(range, limit, since);
       yield `{"node":${JSON.stringify(info())},"history":[`;
-      let batch: string[] = [];
-      let sep = '';
-      for (const entry of history.statusEntriesJson(p.status, p.statusLimit)) {
-        batch.push(entry);
-        if (batch.length === 256) {
-          yield sep + batch.join(',');
-          sep = ',';
-          batch = [];
-        }
-      }
-      if (batch.length > 0) yield sep + batch.join(',');
+      yield* joinedChunks(history.statusEntriesJson(p.status, p.statusLimit));
       yield `],${JSON.stringify(p.tail()).slice(1)}`;
+    },
+    *legacyHistoryChunks(range, limit) {
+      yield '[';
+      yield* joinedChunks(history.statusEntriesJson(window(range), limit));
+      yield ']';
     },
     uptimeBody(range) {
       const w = window(range);

@@ -14,6 +14,8 @@ export interface TimeRange {
  * provide it, so the same code builds a local and a peer snapshot.
  */
 export interface HistoryQueries {
+  /** Changes whenever anything these queries answer may have changed (a sample added or pruned): the key of cached answers. */
+  version(): number;
   latestStatus(): StatusEntry | undefined;
   /** Entries with start <= timestamp <= end, oldest first; the newest `limit` when given. */
   statusEntries(range: TimeRange, limit?: number): StatusEntry[];

@@ -20,6 +20,8 @@ export function createLogQueries(status: SampleLog, connectivity: ConnectivityLo
     return cached;
   };
   return {
+    // Both counters only grow, so their sum changes on every mutation of either log.
+    version: () => status.version + connectivity.version,
     latestStatus: () => status.latest(),
     statusEntries: (range, limit) => status.entries(range.start, range.end, limit),
     statusEntriesJson: (range, limit) => status.entriesJson(range.start, range.end, limit),

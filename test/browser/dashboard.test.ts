@@ -21,7 +21,7 @@ import { eventually, startDaemonProcess, tempDir, type DaemonProcess } from '../
 import {
   ARTIFACTS_DIR,
   browserGate,
-  freePort,
+  closedPort,
   fullScreenshot,
   launchChromium,
   painted,
@@ -94,8 +94,8 @@ describe('dashboard in a real browser', { concurrency: false, timeout: 240_000, 
     bin = await makeFakeBin();
     symlinkSync(FAKE_JOURNALCTL, join(bin.dir, 'journalctl'));
     embed = await serveHtmlPage();
-    probePort = await freePort();
-    const downPeerPort = await freePort();
+    probePort = await closedPort();
+    const downPeerPort = await closedPort();
 
     backup = await startDaemonProcess({
       dir: tempDir('jm-browser-backup-'),

@@ -232,6 +232,17 @@ describe('dashboard over a fleet', { concurrency: false, timeout: 300_000, skip:
     assert.equal(await p.getByRole('searchbox', { name: 'Filter units by name or id' }).inputValue(), '');
   });
 
+  test("an incident entry's Show row button leads to the failing unit's row", async () => {
+    const p = await openPage();
+    const last = Math.max(...FAILING);
+    const entry = p.locator('jm-incidents li').filter({ hasText: `Main / Service ${pad(last)}` });
+    await entry.getByRole('button', { name: 'Show row' }).click();
+    const target = row(p, `Service ${pad(last)}`);
+    await target.waitFor();
+    await eventually(() => inViewport(p, target), WAIT, 'the failing row in view');
+    assert.equal(await target.getAttribute('highlighted'), '');
+  });
+
   test('"Only problems" hides the nodes without problems and the healthy rows', async () => {
     const p = await openPage();
     await p.getByLabel('Only problems').check();

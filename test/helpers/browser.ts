@@ -102,6 +102,30 @@ export async function freePort(): Promise<number> {
   return port;
 }
 
+/**
+ * A port on 127.0.0.1 where nothing listens, for "connection refused" cases.
+ * Taken below the kernel's ephemeral range (net.ipv4.ip_local_port_range), so
+ * no `listen(0)` elsewhere on the machine and no client socket can land on it
+ * while the test runs, as a port from freePort() can.
+ */
+export async function closedPort(): Promise<number> {
+  const [low] = readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/).map(Number);
+  const top = Math.min(low ?? 32768, 32768) - 1;
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const port = top - 1000 - Math.floor(Math.random() * 8000);
+    const srv = createNetServer();
+    const free = await new Promise<boolean>((r) => {
+      srv.once('error', () => r(false));
+      srv.listen(port, '127.0.0.1', () => r(true));
+    });
+    if (free) {
+      await new Promise<void>((r) => srv.close(() => r()));
+      return port;
+    }
+  }
+  throw new Error('no closed port found below the ephemeral range');
+}
+
 export interface StaticSite {
   origin: string;
   /** Sets the HTML served at `/` (until then: an empty page). */

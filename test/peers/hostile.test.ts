@@ -114,22 +114,31 @@ describe('hostile peers: far-future times', () => {
   });
 
   it('a cursor already on disk in the future is reset: the history held is dropped and pulled again from the start', async () => {
-    const dataDir = mkdtempSync(join(tmpdir(), 'jm-hostile-'));
-    const dir = join(dataDir, 'peers', 'ours');
-    mkdirSync(dir, { recursive: true });
-    writeFileSync(join(dir, 'status-9999-12-31.jsonl'), `${JSON.stringify({ timestamp: '9999-12-31T23:59:59Z', checks: [] })}\n`);
-    const ours = await startOurNode({ nodeId: 'ours' });
-    cleanup.push(() => ours.close());
-    ours.status.append(sample(Date.now() - 60_000));
-    const { p, lines } = poller([peer('ours', ours.url)], { dataDir });
-    await p.refreshAll();
-    assert.ok(lines.some((l) => /WARN peer ours: history held ends at 9999-12-31T23:59:59\.000Z, ahead of this node's clock; dropped, pulled again/.test(l)), lines.join('\n'));
-    const history = ours.requests.filter((r) => r.url.startsWith('/api/node/history'));
-    assert.ok(history.length > 0 && history.every((r) => !/since=9999/.test(r.url)), history.map((r) => r.url).join(' '));
-    assert.equal(only(p).error, undefined);
-    assert.equal(only(p).services[0]?.total_checks, 1);
-    await p.stop();
-    assert.equal(existsSync(join(dir, 'status-9999-12-31.jsonl')), false, 'the future segment is gone from disk');
+    const today = new Date().toISOString().slice(0, 10);
+    const future = `${JSON.stringify({ timestamp: '9999-12-31T23:59:59Z', checks: [] })}\n`;
+    for (const { file, warning } of [
+      // A day file dated in the future: the segment store sets it aside when it opens.
+      { file: 'status-9999-12-31.jsonl', warning: /WARN peer ours: .*status-9999-12-31\.jsonl: dated 9999-12-31, ahead of the clock/ },
+      // Today's file holding a sample from the future: the poller drops what it holds.
+      { file: `status-${today}.jsonl`, warning: /WARN peer ours: history held ends at 9999-12-31T23:59:59\.000Z, ahead of this node's clock; dropped, pulled again/ },
+    ]) {
+      const dataDir = mkdtempSync(join(tmpdir(), 'jm-hostile-'));
+      const dir = join(dataDir, 'peers', 'ours');
+      mkdirSync(dir, { recursive: true });
+      writeFileSync(join(dir, file), future);
+      const ours = await startOurNode({ nodeId: 'ours' });
+      cleanup.push(() => ours.close());
+      ours.status.append(sample(Date.now() - 60_000));
+      const { p, lines } = poller([peer('ours', ours.url)], { dataDir });
+      await p.refreshAll();
+      assert.ok(lines.some((l) => warning.test(l)), lines.join('\n'));
+      const history = ours.requests.filter((r) => r.url.startsWith('/api/node/history'));
+      assert.ok(history.length > 0 && history.every((r) => !/since=9999/.test(r.url)), history.map((r) => r.url).join(' '));
+      assert.equal(only(p).error, undefined);
+      assert.equal(only(p).services[0]?.total_checks, 1);
+      await p.stop();
+      if (file.includes('9999')) assert.equal(existsSync(join(dir, file)), false, 'the future segment is gone from disk');
+    }
   });
 });
 

@@ -1,0 +1,137 @@
+/**
+ * Answers kept as bytes per key (route and query) and data version: built once
+ * when the data changed, then served as they are. Bounded by total bytes and
+ * entry count; the least recently asked answers go first.
+ */
+import { randomBytes } from 'node:crypto';
+import { createAnswer, type Answer, type Bytes } from './answer.js';
+
+export interface AnswerCacheOptions {
+  /** Bytes held by all answers (bodies and their gzip forms). Default 64 MiB. */
+  maxBytes?: number;
+  /** Answers held. Default 512. */
+  maxEntries?: number;
+  /** A larger answer is served but not kept. Default a quarter of maxBytes. */
+  maxAnswerBytes?: number;
+}
+
+/** What an answer is built from: its serialised body and Content-Type. */
+export interface Built {
+  bytes: Bytes;
+  type: string;
+}
+
+interface Entry {
+  version: string;
+  answer: Answer;
+}
+
+export class AnswerCache {
+  readonly maxBytes: number;
+  readonly maxEntries: number;
+  readonly maxAnswerBytes: number;
+  readonly #entries = new Map<string, Entry>();
+  readonly #collecting = new Set<string>();
+  /** The key asked last (already at the end of #entries). */
+  #newest: string | undefined;
+  readonly #pending = new Map<string, { version: string; answer: Promise<Answer> }>();
+  /** Per cache, so a tag from another run (or another cache) never matches one of ours. */
+  readonly #prefix = randomBytes(6).toString('base64url');
+  #seq = 0;
+
+  constructor(opts: AnswerCacheOptions = {}) {
+    this.maxBytes = opts.maxBytes ?? 64 * 1024 * 1024;
+    this.maxEntries = opts.maxEntries ?? 512;
+    this.maxAnswerBytes = opts.maxAnswerBytes ?? Math.floor(this.maxBytes / 4);
+    if (!(this.maxBytes > 0) || !(this.maxEntries > 0) || !(this.maxAnswerBytes >= 0)) {
+      throw new RangeError('AnswerCache: maxBytes and maxEntries must be positive, maxAnswerBytes not negative');
+    }
+  }
+
+  /** A tag no other answer of this cache has had. */
+  nextTag(): string {
+    this.#seq++;
+    return `${this.#prefix}${this.#seq.toString(36)}`;
+  }
+
+  /** The answer kept for `key` at `version`, marked as just asked; undefined when none. */
+  get(key: string, version: string): Answer | undefined {
+    const e = this.#entries.get(key);
+    if (e === undefined || e.version !== version) return undefined;
+    if (this.#newest !== key) {
+      // Re-inserted: Map order is the order of last use.
+      this.#entries.delete(key);
+      this.#entries.set(key, e);
+      this.#newest = key;
+    }
+    return e.answer;
+  }
+
+  /** The kept answer, or a new one from `build()` (kept when small enough). */
+  answer(key: string, version: string, build: () => Built): Answer {
+    const hit = this.get(key, version);
+    if (hit !== undefined) return hit;
+    const b = build();
+    return this.put(key, version, createAnswer(b.bytes, b.type, this.nextTag()));
+  }
+
+  /** As answer(), for a build that is asynchronous; requests that miss together share one build. */
+  async answerAsync(key: string, version: string, build: () => Promise<Built>): Promise<Answer> {
+    const hit = this.get(key, version);
+    if (hit !== undefined) return hit;
+    const running = this.#pending.get(key);
+    if (running !== undefined && running.version === version) return running.answer;
+    const answer = build().then((b) => this.put(key, version, createAnswer(b.bytes, b.type, this.nextTag())));
+    const slot = { version, answer };
+    this.#pending.set(key, slot);
+    try {
+      return await answer;
+    } finally {
+      if (this.#pending.get(key) === slot) this.#pending.delete(key);
+    }
+  }
+
+  /**
+   * Claims the right to keep a streamed answer for `key` (one stream at a
+   * time collects bytes for a key, so many readers of one large answer do not
+   * each hold a copy); release() when the stream ends or fails.
+   */
+  claim(key: string): { release(): void } | undefined {
+    if (this.#collecting.has(key)) return undefined;
+    this.#collecting.add(key);
+    return { release: () => this.#collecting.delete(key) };
+  }
+
+  /** Keeps `answer` for `key` at `version` (replacing an older one) unless it is too large; returns it. */
+  put(key: string, version: string, answer: Answer): Answer {
+    this.#entries.delete(key);
+    if (answer.length <= this.maxAnswerBytes) {
+      this.#entries.set(key, { version, answer });
+      this.#newest = key;
+    } else if (this.#newest === key) this.#newest = undefined;
+    this.trim();
+    return answer;
+  }
+
+  /** Drops the least recently asked answers until the bounds hold (gzip forms grow an entry after it was kept). */
+  trim(): void {
+    let bytes = this.bytes();
+    for (const [key, e] of this.#entries) {
+      if (bytes <= this.maxBytes && this.#entries.size <= this.maxEntries) break;
+      this.#entries.delete(key);
+      bytes -= e.answer.held();
+    }
+  }
+
+  /** Answers kept. */
+  get size(): number {
+    return this.#entries.size;
+  }
+
+  /** Bytes held by the kept answers. */
+  bytes(): number {
+    let n = 0;
+    for (const e of this.#entries.values()) n += e.answer.held();
+    return n;
+  }
+}

@@ -1,0 +1,87 @@
+/**
+ * An answer kept as bytes: the serialised body in parts (one Buffer for most
+ * answers; one per node for /api/cluster), its gzip form made once on first
+ * use off the main thread, and a strong ETag naming exactly these bytes.
+ */
+import { createGzip, constants } from 'node:zlib';
+
+/** Bodies smaller than this are never gzipped (as the compression middleware's threshold). */
+export const GZIP_MIN_BYTES = 2048;
+
+/** Level 1: measured on a 30-day 500-unit cluster answer, a third of the time of level 6 for twice the size. */
+const GZIP_LEVEL = 1;
+
+/** Serialised bytes in order, with their total length. */
+export interface Bytes {
+  readonly parts: readonly Buffer[];
+  readonly length: number;
+}
+
+export interface Answer extends Bytes {
+  /** Content-Type. */
+  readonly type: string;
+  /** Unique per built answer; the ETag is `"<tag>"`, and `"<tag>-gz"` for the gzip form. */
+  readonly tag: string;
+  /** The gzip form, made at the first call and shared by every later one. */
+  gzipped(): Promise<Bytes>;
+  /** Bytes held: the body, plus the gzip form once made. */
+  held(): number;
+}
+
+/** Text or Buffer parts as bytes. */
+export function toBytes(parts: Iterable<string | Buffer>): Bytes {
+  const out: Buffer[] = [];
+  let length = 0;
+  for (const p of parts) {
+    const b = typeof p === 'string' ? Buffer.from(p) : p;
+    if (b.length === 0) continue;
+    out.push(b);
+    length += b.length;
+  }
+  return { parts: out, length };
+}
+
+/** An answer over `bytes`, named `tag` (which must never name other bytes in this process). */
+export function createAnswer(bytes: Bytes, type: string, tag: string): Answer {
+  let gz: Promise<Bytes> | undefined;
+  let gzLength = 0;
+  return {
+    parts: bytes.parts,
+    length: bytes.length,
+    type,
+    tag,
+    gzipped() {
+      gz ??= gzipParts(bytes.parts).then((b) => {
+        gzLength = b.length;
+        return b;
+      });
+      return gz;
+    },
+    held: () => bytes.length + gzLength,
+  };
+}
+
+/** One gzip member over all parts, compressed on libuv's thread pool. */
+function gzipParts(parts: readonly Buffer[]): Promise<Bytes> {
+  return new Promise((resolve, reject) => {
+    const z = createGzip({ level: GZIP_LEVEL, memLevel: 9, strategy: constants.Z_DEFAULT_STRATEGY });
+    const out: Buffer[] = [];
+    let length = 0;
+    z.on('data', (b: Buffer) => {
+      out.push(b);
+      length += b.length;
+    });
+    z.on('error', reject);
+    z.on('end', () => resolve({ parts: out.length > 1 ? [Buffer.concat(out, length)] : out, length }));
+    for (const p of parts) z.write(p);
+    z.end();
+  });
+}
+
+/** Content-Type of every JSON answer (what Koa sets for an object body). */
+export const JSON_TYPE = 'application/json; charset=utf-8';
+
+/** A value serialised once, as a JSON answer's body. */
+export function jsonBytes(value: unknown): { bytes: Bytes; type: string } {
+  return { bytes: toBytes([JSON.stringify(value)]), type: JSON_TYPE };
+}

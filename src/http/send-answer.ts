@@ -1,0 +1,115 @@
+/**
+ * Serving answers: a kept answer's bytes (or its gzip form) with its strong
+ * ETag, 304 when the client already holds it; an answer too large to keep
+ * streamed from its chunks, one chunk at a time as the socket takes them.
+ */
+import { Readable } from 'node:stream';
+import type { Context } from 'koa';
+import { createAnswer, GZIP_MIN_BYTES, type Answer, type Bytes } from './answer.js';
+import type { AnswerCache } from './answer-cache.js';
+import { wantsGzip } from './encoding.js';
+
+/** The strong ETag of an answer's identity or gzip form. */
+export function etagOf(tag: string, gzip: boolean): string {
+  return gzip ? `"${tag}-gz"` : `"${tag}"`;
+}
+
+/** If-None-Match holds either form of this answer (weak comparison, as RFC 9110 asks for If-None-Match), or `*`. */
+export function holdsAnswer(ifNoneMatch: string, tag: string): boolean {
+  if (ifNoneMatch === '') return false;
+  for (const raw of ifNoneMatch.split(',')) {
+    const t = raw.trim().replace(/^W\//, '');
+    if (t === '*' || t === `"${tag}"` || t === `"${tag}-gz"`) return true;
+  }
+  return false;
+}
+
+function setBytes(ctx: Context, bytes: Bytes): void {
+  if (bytes.parts.length === 1) {
+    ctx.body = bytes.parts[0]!;
+    return;
+  }
+  // Koa learns nothing from a stream: the length is known, so say it (no chunked encoding, no copy of the parts).
+  ctx.body = bytes.parts.length === 0 ? Buffer.alloc(0) : Readable.from(bytes.parts, { objectMode: false });
+  ctx.length = bytes.length;
+}
+
+/**
+ * Answers with `answer`: 304 when If-None-Match names it, otherwise its
+ * bytes, gzipped when the client accepts gzip and the body is large enough.
+ * The compression middleware is told to keep out (the bytes are final).
+ */
+export async function sendAnswer(ctx: Context, answer: Answer, cache?: AnswerCache): Promise<void> {
+  const gzip = answer.length >= GZIP_MIN_BYTES && wantsGzip(ctx);
+  ctx.compress = false;
+  ctx.set('ETag', etagOf(answer.tag, gzip));
+  ctx.set('Content-Type', answer.type); // already a full Content-Type: no lookup through ctx.type
+  if (holdsAnswer(ctx.get('If-None-Match'), answer.tag)) {
+    ctx.status = 304;
+    return;
+  }
+  if (!gzip) return setBytes(ctx, answer);
+  const z = await answer.gzipped();
+  cache?.trim(); // the gzip form has just grown the entry
+  ctx.set('Content-Encoding', 'gzip');
+  setBytes(ctx, z);
+}
+
+/** Where a streamed answer is kept when it turns out small enough. */
+export interface KeepAt {
+  cache: AnswerCache;
+  key: string;
+  version: string;
+}
+
+/**
+ * Streams JSON text `chunks` (pulled only as the socket drains, so a client
+ * that does not read holds one chunk, not the answer). With `keep`, the
+ * answer gets an ETag and, when it ends within the cache's answer bound,
+ * is kept so the next request is served from bytes.
+ */
+export function sendChunks(ctx: Context, chunks: Iterable<string>, type: string, keep?: KeepAt): void {
+  ctx.type = type;
+  const contentType = ctx.response.get('Content-Type');
+  const it = chunks[Symbol.iterator]();
+  const tag = keep?.cache.nextTag();
+  if (tag !== undefined) ctx.set('ETag', etagOf(tag, wantsGzip(ctx)));
+  let claim = keep !== undefined && ctx.method === 'GET' ? keep.cache.claim(keep.key) : undefined;
+  let kept: Buffer[] = [];
+  let keptBytes = 0;
+  const stopKeeping = () => {
+    claim?.release();
+    claim = undefined;
+    kept = [];
+  };
+  const stream = new Readable({
+    highWaterMark: 16 * 1024,
+    read() {
+      try {
+        const next = it.next();
+        if (next.done === true) {
+          if (claim !== undefined && keep !== undefined && tag !== undefined) {
+            keep.cache.put(keep.key, keep.version, createAnswer({ parts: kept, length: keptBytes }, contentType, tag));
+          }
+          stopKeeping();
+          this.push(null);
+          return;
+        }
+        const b = Buffer.from(next.value);
+        if (claim !== undefined) {
+          keptBytes += b.length;
+          if (keptBytes > keep!.cache.maxAnswerBytes) stopKeeping();
+          else kept.push(b);
+        }
+        this.push(b);
+      } catch (err) {
+        this.destroy(err as Error);
+      }
+    },
+    destroy(err, done) {
+      stopKeeping();
+      done(err);
+    },
+  });
+  ctx.body = stream;
+}
