@@ -5,9 +5,9 @@
  * close the server, exit 0.
  *
  * The shebang (and package.json `start`) caps V8's semi-space at 1 MB: with
- * 500 units and 30 days of history the daemon then holds ~200 MB instead of
- * ~250 MB before any request (scripts/bench/memory.mjs, BENCHMARKS.md); a
- * daemon allocates little per second, so the young generation needs no room.
+ * 500 units and 30 days of history the daemon then holds 25-55 MB less
+ * (scripts/bench/memory.mjs, BENCHMARKS.md); a daemon allocates little per
+ * second, so the young generation needs no room.
  */
 import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
