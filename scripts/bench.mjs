@@ -8,8 +8,9 @@
  *   npm run bench -- sweep history        only these sections, in this order
  *   npm run bench -- --json out.json      also write the figures as JSON
  *
- * Sections: sweep (needs root: real systemd sandbox), isolation, history,
- * api, peers, hostile-peers, ui (needs chromium), fleet (real daemons + chromium; `--nodes 20`). Builds first (scripts/build.mjs --if-needed);
+ * Sections: sweep and sweep-whole (need root: real systemd sandbox), isolation, history,
+ * api, peers, hostile-peers, ui (needs chromium), fleet (real daemons + chromium; `--nodes 20`),
+ * memory. Builds first (scripts/build.mjs --if-needed);
  * benchmarks import the compiled code from dist/. Traffic goes to 127.0.0.1 only.
  */
 import { execFileSync } from 'node:child_process';
@@ -21,6 +22,7 @@ import { cleanupData } from './bench/data.mjs';
 
 const SECTIONS = {
   sweep: () => import('./bench/sweep.mjs'),
+  'sweep-whole': () => import('./bench/sweep-whole.mjs'),
   isolation: () => import('./bench/isolation.mjs'),
   history: () => import('./bench/history.mjs'),
   api: () => import('./bench/api.mjs'),
@@ -28,6 +30,7 @@ const SECTIONS = {
   'hostile-peers': () => import('./bench/hostile-peers.mjs'),
   ui: () => import('./bench/ui.mjs'),
   fleet: () => import('./bench/fleet.mjs'),
+  memory: () => import('./bench/memory.mjs'),
 };
 
 const argv = process.argv.slice(2);

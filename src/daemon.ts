@@ -6,7 +6,10 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createJournalTap } from './checks/journal-tap.js';
+import { createIncrementalChecker } from './checks/incremental.js';
 import { createCheckPool } from './checks/pool.js';
+import { poolThreadsFor } from './checks/pool-size.js';
+import { lazyPeerClient, loadNotifier } from './lazy-parts.js';
 import { createPeriodic, type Periodic } from './checks/periodic.js';
 import { createProbeRun, createSweep } from './checks/sweep.js';
 import type { Config } from './config/types.js';
@@ -24,14 +27,12 @@ import { createMetricsRegistry } from './metrics/registry.js';
 import { historyCap } from './http/query.js';
 import type { Logger } from './log.js';
 import { createLocalNode } from './node/local.js';
-import { createPeerClient } from './peers/client.js';
 import { createPeerPoller, minRefreshFromEnv } from './peers/poller.js';
 import { createPeerDecodePool } from './peers/decode-pool.js';
 import { peerLimitsFrom } from './peers/limits.js';
 // ---- incidents and notifications imports (src/incidents, src/notify)
 import { createIncidentService } from './incidents/service.js';
 import { openIncidentStore } from './incidents/store.js';
-import { createNotifier } from './notify/notifier.js';
 // ---- end incidents and notifications imports
 
 export interface DaemonOptions {
@@ -71,7 +72,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<StartResult> {
     await lock.release();
     return { ok: false, error: `data directory ${config.data_directory}: ${incidentStore.error}` };
   }
-  const notifier = createNotifier({ channels: config.notifications ?? [], log, version: opts.version });
+  const notifier = await loadNotifier({ channels: config.notifications ?? [], log, version: opts.version });
   // Counted, so cached /api/incidents answers are rebuilt after each observation.
   const incidents = countingIncidents(createIncidentService({
     node: { id: config.node_id, name: config.node_name },
@@ -85,9 +86,12 @@ export async function startDaemon(opts: DaemonOptions): Promise<StartResult> {
 
   // Tests only: JOBMONITOR_TEST_CHECK_WORKER (a file: URL) swaps in a misbehaving worker module (test/reliability/workers.test.ts).
   const testWorker = process.env['JOBMONITOR_TEST_CHECK_WORKER'];
-  const pool = createCheckPool(testWorker !== undefined && testWorker !== '' ? { workerFile: new URL(testWorker) } : {});
+  const pool = createCheckPool({
+    maxThreads: poolThreadsFor(config.targets.length, config.monitor_dns.enabled),
+    ...(testWorker !== undefined && testWorker !== '' ? { workerFile: new URL(testWorker) } : {}),
+  });
   // ---- journal lines (journal_lines > 0): read for units that are not ok, shown in /api/node/status, never stored.
-  const checker = createJournalTap(pool, config.journal_lines ?? 0);
+  const checker = createJournalTap(createIncrementalChecker(pool), config.journal_lines ?? 0);
   const local = createLocalNode({ config, history, now, version: opts.version, journal: checker.latest });
   // ---- end journal lines
   // ---- peers (src/peers): refreshed in the background; /api/cluster answers from their cache.
@@ -95,7 +99,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<StartResult> {
   const minPeerRefreshMs = minRefreshFromEnv(process.env); // tests only, see minRefreshFromEnv
   const peers = createPeerPoller({
     config,
-    client: createPeerClient({
+    client: lazyPeerClient({
       version: opts.version,
       ...(config.peer_max_response_bytes !== undefined ? { maxResponseBytes: config.peer_max_response_bytes } : {}),
     }),

@@ -1,8 +1,13 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --max-semi-space-size=1
 /**
  * Composition root: flags -> config -> history -> pool -> scheduler -> HTTP.
  * On SIGTERM/SIGINT: stop scheduling, end in-flight jobs, flush history,
  * close the server, exit 0.
+ *
+ * The shebang (and package.json `start`) caps V8's semi-space at 1 MB: with
+ * 500 units and 30 days of history the daemon then holds 25-55 MB less
+ * (scripts/bench/memory.mjs, BENCHMARKS.md); a daemon allocates little per
+ * second, so the young generation needs no room.
  */
 import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';

@@ -11,15 +11,22 @@
  * option sets (by default a copy of the daemon's environment).
  */
 import { workerData } from 'node:worker_threads';
-import type { CheckBatchJob, CheckBatchResult, DnsProbeJob, DnsProbeResult } from '../src/checks/jobs.js';
+import type { CheckBatchJob, CheckBatchResult, DnsProbeJob, DnsProbeResult, ListStatesJob, ListStatesResult } from '../src/checks/jobs.js';
 import { childGroups, type ChildGroups } from '../src/checks/child-groups.js';
 import { checkUnits } from './systemd.js';
 import { probeTcp } from './dns.js';
+import { listStates as listUnitStates } from './list-units.js';
 
 /** Handler "checkBatch": one `systemctl show` for the batch; never rejects. */
 export function checkBatch(job: CheckBatchJob): Promise<CheckBatchResult> {
   const groups = sharedGroups();
   return checkUnits(job, groups === undefined ? {} : { groups });
+}
+
+/** Handler "listStates": one `systemctl list-units` for the batch; never rejects. */
+export function listStates(job: ListStatesJob): Promise<ListStatesResult> {
+  const groups = sharedGroups();
+  return listUnitStates(job, groups === undefined ? {} : { groups });
 }
 
 /** Handler "probeDns": one timed TCP connect; never rejects. */

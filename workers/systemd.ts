@@ -50,13 +50,14 @@ export async function checkUnits(job: CheckBatchJob, deps: CheckUnitsDeps = {}):
     const props = byService.get(unit.service);
     return props === undefined ? unknownResult(unit, 'no output for unit', durationMs) : unitResult(unit, props, durationMs);
   });
+  const ids = job.units.map((unit) => byService.get(unit.service)?.get('Id'));
   // journal_lines > 0: units that are not ok also get their last journal lines, within the same deadline.
   const lines = job.journal_lines ?? 0;
   if (lines > 0) {
     const base = { ...(deps.env !== undefined ? { env: deps.env } : {}), ...(deps.groups !== undefined ? { groups: deps.groups } : {}) };
-    return { results: await addJournals(results, job.units, lines, { run, deadline: started + job.timeout_ms, clock: () => performance.now(), runOpts: base }) };
+    return { results: await addJournals(results, job.units, lines, { run, deadline: started + job.timeout_ms, clock: () => performance.now(), runOpts: base }), ids };
   }
-  return { results };
+  return { results, ids };
 }
 
 function batchFailure(job: CheckBatchJob, error: string, kind: BatchErrorKind, durationMs: number): CheckBatchResult {

@@ -20,7 +20,6 @@ export interface CheckBatchJob {
   units: UnitJob[];
   use_sudo: boolean;
   timeout_ms: number;
-  /** Directory prepended to nothing; the worker uses process.env.PATH as given to the daemon. */
   /** journal_lines: when > 0, units that are not ok also get their last N journal lines (within timeout_ms). */
   journal_lines?: number;
 }
@@ -37,9 +36,31 @@ export interface CheckBatchResult {
    * - "output": systemctl failed or printed something we could not read; the caller retries unit by unit.
    */
   batch_error_kind?: BatchErrorKind;
+  /** The Id systemd showed each unit under (an alias shows its target's), in the order of `units`; absent on a batch error. */
+  ids?: (string | undefined)[];
 }
 
 export type BatchErrorKind = 'host' | 'timeout' | 'output';
+
+/** Units whose state one `systemctl list-units` call reads; names without glob characters. */
+export interface ListStatesJob {
+  services: string[];
+  use_sudo: boolean;
+  timeout_ms: number;
+}
+
+/** One row of `systemctl list-units`: LoadState, ActiveState, SubState. */
+export interface UnitState {
+  load: string;
+  active: string;
+  sub: string;
+}
+
+/**
+ * One state per service of the job, in order, or null when systemd listed none
+ * (not loaded, or an alias); or why the call failed.
+ */
+export type ListStatesResult = { states: (UnitState | null)[]; duration_ms: number } | { error: string; kind: BatchErrorKind };
 
 export interface DnsProbeJob {
   /** As configured: host, host:port, [v6] or [v6]:port. */

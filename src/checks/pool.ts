@@ -7,16 +7,16 @@ import { fileURLToPath } from 'node:url';
 import { Piscina } from 'piscina';
 import type { DnsMonitorConfig, TargetConfig } from '../config/types.js';
 import type { CheckResult, ConnectivityStatus } from '../types.js';
-import type { CheckBatchJob, CheckBatchResult, DnsProbeJob, DnsProbeResult, UnitJob } from './jobs.js';
+import type { CheckBatchJob, CheckBatchResult, DnsProbeJob, DnsProbeResult, ListStatesJob, ListStatesResult, UnitJob, UnitState } from './jobs.js';
 import { failedProbe, formatSeconds, unknownResult } from './result.js';
 import { childGroups, createChildGroupsBuffer } from './child-groups.js';
 
 export interface CheckPoolOptions {
-  /** Default 4: jobs mostly wait on child processes, so a 2-core box can run more than 2. */
+  /** Default 6: jobs mostly wait on child processes, so a 2-core box can run more than 2. See `poolSizeFor`. */
   maxThreads?: number;
-  /** Default 1. */
+  /** Threads kept when idle. Default 0: a thread costs ~10 MB of RSS, and a sweep every few minutes needs none in between. */
   minThreads?: number;
-  /** Milliseconds an idle thread above minThreads lives. Default 60 000. */
+  /** Milliseconds an idle thread above minThreads lives. Default 15 000. */
   idleTimeout?: number;
   /** Jobs one thread runs at once (they are async waits). Default 4. */
   concurrentTasksPerWorker?: number;
@@ -52,6 +52,15 @@ export interface CheckPoolStats {
   workerErrors: number;
 }
 
+/** A full check of one target, with the Id systemd showed the unit under (undefined when it could not be read). */
+export interface DetailedCheck {
+  result: CheckResult;
+  unitId: string | undefined;
+}
+
+/** What list-units said of one target: its row, null when not listed, undefined when not asked or the call failed. */
+export type ListedState = UnitState | null | undefined;
+
 export interface CheckPool {
   /**
    * Checks every target; resolves with one result per target in the order
@@ -59,6 +68,13 @@ export interface CheckPool {
    * wrong is a result with state "unknown" and an error.
    */
   checkTargets(targets: readonly TargetConfig[], opts?: CheckTargetsOptions): Promise<CheckResult[]>;
+  /** `checkTargets`, each result with the unit's Id as systemd showed it. */
+  checkDetailed(targets: readonly TargetConfig[], opts?: CheckTargetsOptions): Promise<DetailedCheck[]>;
+  /**
+   * One `systemctl list-units` per (sudo, timeout) group: the state of each
+   * target in order (see ListedState), with how long the call took. Never rejects.
+   */
+  listStates(targets: readonly TargetConfig[]): Promise<{ states: ListedState[]; durationMs: number }>;
   /** One connectivity sample; never rejects. */
   probeDns(cfg: DnsMonitorConfig): Promise<ConnectivityStatus>;
   stats(): CheckPoolStats;
@@ -74,11 +90,15 @@ export interface CheckPool {
 const DEFAULT_CHECK_TIMEOUT_MS = 15_000;
 const DEFAULT_PROBE_TIMEOUT_MS = 4_000;
 const DEFAULT_BATCH_SIZE = 50;
+/** Units per `list-units` call: its cost hardly grows with the names (measured: 300 names ≈ one call's process start). */
+const LIST_BATCH_SIZE = 1000;
 
 const DEFAULTS = {
   maxThreads: 6,
-  minThreads: 2,
-  idleTimeout: 60_000,
+  minThreads: 0,
+  // Longer than the gap between a sweep's list-units and show jobs and than short test intervals,
+  // much shorter than the default 5-minute interval: threads live through a sweep, not between sweeps.
+  idleTimeout: 15_000,
   // One job per thread: measured here, a second job on a busy thread only
   // started when the first had finished, so its deadline ran out in the queue.
   concurrentTasksPerWorker: 1,
@@ -113,9 +133,9 @@ export function createCheckPool(opts: CheckPoolOptions = {}): CheckPool {
     // aborts the whole process with a V8 fatal error ("IsGraphAsync ... instantiated module"): measured
     // in 7 of 32 storms of 300 aborts under load, 0 of 64 with it off (test/reliability/workers.test.ts).
     // Off in the workers, Piscina falls back to import(), which a termination does not break.
-    ...(process.allowedNodeEnvironmentFlags.has('--no-experimental-require-module')
-      ? { execArgv: [...process.execArgv, '--no-experimental-require-module'] }
-      : {}),
+    // The daemon's own flags are not passed on: V8 heap flags (package.json `start`) are process-wide
+    // already, and a Worker refuses them in execArgv (every job then fails "invalid execArgv flags").
+    execArgv: process.allowedNodeEnvironmentFlags.has('--no-experimental-require-module') ? ['--no-experimental-require-module'] : [],
     workerData: { childGroups: groupsBuffer },
     ...(opts.env === undefined ? {} : { env: stringEnv(opts.env) }),
   });
@@ -159,10 +179,10 @@ export function createCheckPool(opts: CheckPoolOptions = {}): CheckPool {
   }
 
   /** A batch, then unit by unit if the batch failed in a way one unit could cause. */
-  async function checkBatch(job: CheckBatchJob): Promise<CheckResult[]> {
+  async function checkBatch(job: CheckBatchJob): Promise<DetailedCheck[]> {
     const first = await runBatch(job);
     const kind = first.batch_error_kind;
-    if (job.units.length <= 1 || (kind !== 'timeout' && kind !== 'output')) return first.results;
+    if (job.units.length <= 1 || (kind !== 'timeout' && kind !== 'output')) return first.results.map((result, i) => ({ result, unitId: first.ids?.[i] }));
     const single = (unit: (typeof job.units)[number]) => runBatch({ ...job, units: [unit] });
     // A first wave, one unit per thread. When every one of those times out too, systemd itself is
     // not answering (a frozen PID 1, a stuck bus): the rest would each wait out the timeout for
@@ -174,30 +194,54 @@ export function createCheckPool(opts: CheckPoolOptions = {}): CheckPool {
     const rest = hostWide
       ? job.units.slice(wave).map((u) => ({ results: [unknownResult(u, `${first.results[0]?.error ?? 'timed out'} (systemd answered neither the batch nor single checks; not retried)`)] }))
       : await Promise.all(job.units.slice(wave).map(single));
-    const singles = [...firstWave, ...rest];
-    return singles.map((s, i) => s.results[0] ?? first.results[i] ?? unknownResult(job.units[i] ?? { id: '', name: '' }, 'no result'));
+    const singles: CheckBatchResult[] = [...firstWave, ...rest];
+    return singles.map((s, i) => ({
+      result: s.results[0] ?? first.results[i] ?? unknownResult(job.units[i] ?? { id: '', name: '' }, 'no result'),
+      unitId: s.ids?.[0],
+    }));
+  }
+
+  async function checkDetailed(targets: readonly TargetConfig[], checkOpts: CheckTargetsOptions = {}): Promise<DetailedCheck[]> {
+    const batchSize = checkOpts.batchSize ?? DEFAULT_BATCH_SIZE;
+    if (!Number.isInteger(batchSize) || batchSize < 1) throw new TypeError(`checkTargets: batchSize must be a positive integer, got ${String(batchSize)}`);
+    const out = new Array<DetailedCheck>(targets.length);
+    await Promise.all(
+      planBatches(targets, batchSize).map(async ({ job, indexes }) => {
+        const journalLines = checkOpts.journalLines ?? 0;
+        if (journalLines > 0) job.journal_lines = journalLines;
+        const checks = await checkBatch(job);
+        indexes.forEach((targetIndex, i) => {
+          const target = targets[targetIndex];
+          const check = checks[i];
+          if (target === undefined) return;
+          // id/name always from the config, whatever the worker echoed.
+          out[targetIndex] = check === undefined ? { result: unknownResult(target, 'no result'), unitId: undefined } : { result: { ...check.result, id: target.id, name: target.name }, unitId: check.unitId };
+        });
+      }),
+    );
+    return out;
   }
 
   return {
     async checkTargets(targets, checkOpts = {}) {
-      const batchSize = checkOpts.batchSize ?? DEFAULT_BATCH_SIZE;
-      if (!Number.isInteger(batchSize) || batchSize < 1) throw new TypeError(`checkTargets: batchSize must be a positive integer, got ${String(batchSize)}`);
-      const out: CheckResult[] = new Array<CheckResult>(targets.length);
-      await Promise.all(
-        planBatches(targets, batchSize).map(async ({ job, indexes }) => {
-          const journalLines = checkOpts.journalLines ?? 0;
-          if (journalLines > 0) job.journal_lines = journalLines;
-          const results = await checkBatch(job);
-          indexes.forEach((targetIndex, i) => {
-            const target = targets[targetIndex];
-            const result = results[i];
-            if (target === undefined) return;
-            // id/name always from the config, whatever the worker echoed.
-            out[targetIndex] = result === undefined ? unknownResult(target, 'no result') : { ...result, id: target.id, name: target.name };
-          });
+      return (await checkDetailed(targets, checkOpts)).map((c) => c.result);
+    },
+
+    checkDetailed,
+
+    async listStates(targets) {
+      const states = new Array<ListedState>(targets.length).fill(undefined);
+      const durations = await Promise.all(
+        planBatches(targets, LIST_BATCH_SIZE).map(async ({ job, indexes }) => {
+          const listJob: ListStatesJob = { services: job.units.map((u) => u.service), use_sudo: job.use_sudo, timeout_ms: job.timeout_ms };
+          const answer = await runJob<ListStatesResult>('listStates', listJob, job.timeout_ms);
+          if (!answer.ok || !('states' in answer.value) || answer.value.states.length !== indexes.length) return 0;
+          const listed = answer.value.states;
+          indexes.forEach((targetIndex, i) => (states[targetIndex] = listed[i] ?? null));
+          return answer.value.duration_ms;
         }),
       );
-      return out;
+      return { states, durationMs: Math.max(0, ...durations) };
     },
 
     async probeDns(cfg) {
