@@ -289,15 +289,17 @@ validate_out=$(cd "$D" && "$node" "$stage/dist/src/main.js" validate -config "$C
 }
 log "$validate_out"
 
-# Read with the daemon's own code: line 1 "<use_sudo targets> <journal_lines>", lines 2
-# and 3 the arguments a sudoers rule must allow for `systemctl show` and `journalctl`,
+# Read with the daemon's own code: line 1 "<use_sudo targets> <journal_lines>", lines 2,
+# 3 and 4 the arguments a sudoers rule must allow for `systemctl show`, `journalctl` and
+# `systemctl list-units`,
 # built from the very command lines the workers run, the unit names (and line count)
 # as regular expressions. Sudoers wants \ , : = escaped in arguments.
 facts=$(cd "$D" && "$node" --input-type=module -e '
-  const [load, show, journal, config] = process.argv.slice(1);
+  const [load, show, journal, list, config] = process.argv.slice(1);
   const { loadConfigFile } = await import(load);
   const { showCommand } = await import(show);
   const { journalCommand } = await import(journal);
+  const { listCommand } = await import(list);
   const r = await loadConfigFile(config, { hostname: "install" });
   if (!r.ok) process.exit(1);
   const UNIT = "JMUNIT", UNITS = "JMUNITS", LINES = 987654;
@@ -314,12 +316,14 @@ facts=$(cd "$D" && "$node" --input-type=module -e '
   console.log(`${r.config.targets.filter((t) => t.use_sudo).length} ${r.config.journal_lines ?? 0}`);
   console.log(rule(sudoArgs(showCommand([UNITS], true))));
   console.log(rule(sudoArgs(journalCommand(UNIT, LINES, true))));
-' "file://$stage/dist/src/config/load.js" "file://$stage/dist/workers/systemd-show.js" "file://$stage/dist/workers/journal.js" "$C") ||
+  console.log(rule(sudoArgs(listCommand([UNITS], true))));
+' "file://$stage/dist/src/config/load.js" "file://$stage/dist/workers/systemd-show.js" "file://$stage/dist/workers/journal.js" "file://$stage/dist/workers/list-units.js" "$C") ||
   die "could not read $C"
 {
   read -r sudo_targets journal_lines
   read -r sudo_show_args
   read -r sudo_journal_args
+  read -r sudo_list_args
 } <<<"$facts"
 
 swap_app
@@ -401,6 +405,7 @@ install: exactly the daemon's read-only commands (check with visudo -cf FILE, th
 install: it as /etc/sudoers.d/jobmonitor, mode 0440):
 
 $user ALL=(root) NOPASSWD: $systemctl_path $sudo_show_args
+$user ALL=(root) NOPASSWD: $systemctl_path $sudo_list_args
 EOF
   ((journal_lines == 0)) || echo "$user ALL=(root) NOPASSWD: $journalctl_path $sudo_journal_args"
   echo

@@ -56,9 +56,10 @@ function targets(n) {
 function snapshotBuild(base) {
   const app = join(base, 'app');
   mkdirSync(app, { recursive: true });
-  for (const p of ['dist/src', 'dist/workers', 'public', 'package.json']) cpSync(join(root, p), join(app, p), { recursive: true });
+  for (const p of ['dist/src', 'dist/workers', 'dist/test/helpers', 'public', 'package.json']) cpSync(join(root, p), join(app, p), { recursive: true });
   symlinkSync(join(root, 'node_modules'), join(app, 'node_modules'));
-  return join(app, 'dist/src/main.js');
+  // The test entry: the real command plus the test-only refresh floor (JM_TEST_HOOKS).
+  return join(app, 'dist/test/helpers/daemon-entry.js');
 }
 
 function yamlOf(obj) {
@@ -195,7 +196,7 @@ async function main() {
     ...process.env,
     PATH: `${bin}:${process.env.PATH ?? ''}`,
     // Peers refresh every 5 s instead of the 15 s floor: more federation traffic per minute.
-    JOBMONITOR_MIN_PEER_REFRESH_SECONDS: '5',
+    JM_TEST_HOOKS: JSON.stringify({ minPeerRefreshSeconds: 5 }),
   };
   const interval = o.intervalSeconds / 60;
   const nodeConfig = (id, units, peers) => ({

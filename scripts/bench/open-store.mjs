@@ -98,7 +98,7 @@ if (cap !== undefined) {
 if (argv.includes('--breakdown')) {
   const { gzipSync } = await import('node:zlib');
   const { createLocalNode } = await import(pathToFileURL(join(ROOT, 'dist/src/node/local.js')).href);
-  const { createLogQueries } = await import(pathToFileURL(join(ROOT, 'dist/src/views/queries.js')).href);
+  const { createLogQueries } = await import(pathToFileURL(join(ROOT, 'dist/src/views/log-queries.js')).href);
   const { benchTargets } = await import(pathToFileURL(join(ROOT, 'scripts/gen-history.mjs')).href);
   const targets = benchTargets(Number(opt('targets', 500)));
   const config = { node_id: 'bench', node_name: 'Bench', interval_minutes: 1, targets, monitor_dns: { enabled: false }, peers: [] };

@@ -10,6 +10,7 @@ import type { CheckResult, ConnectivityStatus } from '../types.js';
 import type { CheckBatchJob, CheckBatchResult, DnsProbeJob, DnsProbeResult, ListStatesJob, ListStatesResult, UnitJob, UnitState } from './jobs.js';
 import { failedProbe, formatSeconds, unknownResult } from './result.js';
 import { childGroups, createChildGroupsBuffer } from './child-groups.js';
+import { createLimiter } from '../limiter.js';
 
 export interface CheckPoolOptions {
   /** Default 6: jobs mostly wait on child processes, so a 2-core box can run more than 2. See `poolSizeFor`. */
@@ -303,27 +304,6 @@ export function planBatches(targets: readonly TargetConfig[], batchSize: number)
     }
   }
   return plans;
-}
-
-/** Runs at most `limit` tasks at once; the rest wait in order. */
-function createLimiter(limit: number): { run<T>(task: () => Promise<T>): Promise<T>; waiting(): number } {
-  let active = 0;
-  const queue: (() => void)[] = [];
-  return {
-    async run<T>(task: () => Promise<T>): Promise<T> {
-      // A finishing task hands its slot straight to the next waiter, so `active` never overshoots.
-      if (active >= limit) await new Promise<void>((resolve) => queue.push(resolve));
-      else active += 1;
-      try {
-        return await task();
-      } finally {
-        const next = queue.shift();
-        if (next === undefined) active -= 1;
-        else next();
-      }
-    },
-    waiting: () => queue.length,
-  };
 }
 
 function definedOnly<T extends object>(obj: T): Partial<T> {

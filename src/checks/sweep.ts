@@ -43,14 +43,7 @@ export function createSweep(deps: SweepDeps): () => Promise<StatusEntry | undefi
     // show every unit down at each restart and open incidents for it.
     if (deps.stopping?.() === true) return undefined;
     const entry: StatusEntry = { timestamp, checks };
-    for (const c of checks) {
-      const now = describe(c);
-      const before = last.get(c.id);
-      if (before !== now) {
-        deps.log.info(`${c.id} (${c.name}): ${before === undefined ? '' : `${before} -> `}${now}`);
-        last.set(c.id, now);
-      }
-    }
+    logChanges(deps.log, checks, last);
     const w = await deps.sink.appendStatus(entry);
     if (!w.ok) {
       deps.log.error(`history write failed (sample kept in memory, retried on the next write): ${w.error}`);
@@ -62,6 +55,33 @@ export function createSweep(deps: SweepDeps): () => Promise<StatusEntry | undefi
     deps.onSample?.(entry);
     return entry;
   };
+}
+
+/** Units whose change is logged one line each; past this a sweep's changes are summarised by state. */
+export const CHANGES_LOGGED_ONE_BY_ONE = 10;
+
+/**
+ * One line per unit whose state changed, or, when many changed at once (the
+ * first sweep of 500 units, systemd going away), the first few and one line per
+ * new state with how many units went there: the log stays readable.
+ */
+function logChanges(log: Logger, checks: readonly CheckResult[], last: Map<string, string>): void {
+  const changed: string[] = [];
+  const byState = new Map<string, number>();
+  for (const c of checks) {
+    const now = describe(c);
+    const before = last.get(c.id);
+    if (before === now) continue;
+    last.set(c.id, now);
+    changed.push(`${c.id} (${c.name}): ${before === undefined ? '' : `${before} -> `}${now}`);
+    byState.set(now, (byState.get(now) ?? 0) + 1);
+  }
+  const shown = changed.length <= CHANGES_LOGGED_ONE_BY_ONE ? changed : changed.slice(0, 5);
+  for (const line of shown) log.info(line);
+  if (shown.length < changed.length) {
+    const states = [...byState].map(([state, n]) => `${n} ${state}`).join(', ');
+    log.info(`${changed.length} units changed state in this sweep (${changed.length - shown.length} more not listed): now ${states}`);
+  }
 }
 
 function describe(c: CheckResult): string {

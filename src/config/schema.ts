@@ -535,10 +535,10 @@ export function configSchema(hostname: string) {
         ...(c.peer_max_entries === null || c.peer_max_entries === undefined ? {} : { peer_max_entries: c.peer_max_entries }),
         ...thresholdsOf(c),
         ...(c.notifications === null || c.notifications === undefined ? {} : { notifications: c.notifications }),
-        // Absent stays absent (DEFAULTS apply)
-        ...(c.metrics_public === null || c.metrics_public === undefined ? {} : { metrics_public: c.metrics_public }),
-        ...(c.badges_public === null || c.badges_public === undefined ? {} : { badges_public: c.badges_public }),
-        ...(c.journal_lines === null || c.journal_lines === undefined ? {} : { journal_lines: c.journal_lines }),
+        // Defaults applied here; configs built by hand (tests) may leave them out
+        metrics_public: c.metrics_public ?? DEFAULTS.metrics_public,
+        badges_public: c.badges_public ?? DEFAULTS.badges_public,
+        journal_lines: c.journal_lines ?? DEFAULTS.journal_lines,
       };
     }),
   );

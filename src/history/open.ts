@@ -3,9 +3,9 @@
  * queries the API answers from memory, with store notes sent to the log.
  */
 import type { Logger } from '../log.js';
-import type { HistoryQueries } from '../node/queries.js';
+import type { HistoryQueries } from '../views/history-queries.js';
 import type { ConnectivityStatus, StatusEntry } from '../types.js';
-import { createLogQueries } from '../views/queries.js';
+import { createLogQueries } from '../views/log-queries.js';
 import { FileStore, type StoreNote, type WriteResult } from './file-store.js';
 
 export interface History extends HistoryQueries {

@@ -3,7 +3,7 @@
  * node, the check pool and the peers' sync state.
  */
 import type { Config } from '../config/types.js';
-import type { HistoryQueries } from '../node/queries.js';
+import type { HistoryQueries } from '../views/history-queries.js';
 import type { LocalNode } from '../node/local.js';
 import type { MetricsSources, PeerMetricState, PoolMetricStats } from './sources.js';
 import type { IncidentMetricSources } from './incident-metrics.js';

@@ -2,7 +2,7 @@ import { withJournal, type JournalDetail } from '../checks/journal-tap.js';
 import type { Config } from '../config/types.js';
 import type { NodeInfo, PeerSnapshot, RangeName, Target } from '../types.js';
 import { RANGE_MS } from '../types.js';
-import type { HistoryQueries, TimeRange } from './queries.js';
+import type { HistoryQueries, TimeWindow } from '../views/history-queries.js';
 import { joinedChunks } from './json-chunks.js';
 import { buildSnapshot, CONNECTIVITY_CAP } from './snapshot.js';
 
@@ -23,7 +23,7 @@ export interface LocalNode {
   /** Changes whenever a sample or probe result is added or pruned: every answer below is a function of it and the clock. */
   dataVersion(): number;
   /** The window [now - range, now]. */
-  window(range: RangeName): TimeRange;
+  window(range: RangeName): TimeWindow;
   statusBody(): Record<string, unknown>;
   historyBody(range: RangeName, limit: number, since?: number): Record<string, unknown>;
   /** historyBody as JSON text in chunks, so 30 days of 500 units stream out instead of becoming one huge string. */
@@ -68,7 +68,7 @@ export function createLocalNode(deps: {
       use_sudo: t.use_sudo,
     }));
 
-  const window = (range: RangeName): TimeRange => {
+  const window = (range: RangeName): TimeWindow => {
     const end = now();
     return { start: end - RANGE_MS[range], end };
   };
@@ -79,7 +79,7 @@ export function createLocalNode(deps: {
     return latest === undefined || deps.journal === undefined ? latest : withJournal(latest, deps.journal());
   };
 
-  const rangeFields = (range: RangeName, w: TimeRange) => ({
+  const rangeFields = (range: RangeName, w: TimeWindow) => ({
     range,
     range_start: iso(w.start),
     range_end: iso(w.end),

@@ -1,5 +1,5 @@
 import type { ConnectivityStatus, NodeInfo, PeerSnapshot, StatusEntry, Target } from '../types.js';
-import type { HistoryQueries, TimeRange } from './queries.js';
+import type { HistoryQueries, TimeWindow } from '../views/history-queries.js';
 
 /** Connectivity lists are capped like the original's. */
 export const CONNECTIVITY_CAP = 5000;
@@ -31,7 +31,7 @@ export interface SnapshotInput {
  * One node's PeerSnapshot over `window`, in the original's shape: the local
  * node's and every peer's are built here, so they cannot drift apart.
  */
-export function buildSnapshot(input: SnapshotInput, window: TimeRange): PeerSnapshot {
+export function buildSnapshot(input: SnapshotInput, window: TimeWindow): PeerSnapshot {
   const { history } = input;
   const status = input.status ?? history.latestStatus();
   const connectivity = input.connectivity ?? history.latestConnectivity();

@@ -7,9 +7,9 @@
  */
 import { ConnectivityLog } from '../history/connectivity-log.js';
 import { SampleLog } from '../history/sample-log.js';
-import type { HistoryQueries } from '../node/queries.js';
+import type { HistoryQueries } from '../views/history-queries.js';
 import type { ConnectivityStatus, StatusEntry } from '../types.js';
-import { createLogQueries } from '../views/queries.js';
+import { createLogQueries } from '../views/log-queries.js';
 import type { PullCursor } from './sync.js';
 
 /** The newest times held in a pair of logs, as a pull cursor. */

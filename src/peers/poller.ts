@@ -12,11 +12,11 @@ import { createPeriodic, type Periodic } from '../checks/periodic.js';
 import type { Config, PeerConfig } from '../config/types.js';
 import { createLimiter } from '../limiter.js';
 import type { Logger } from '../log.js';
-import type { HistoryQueries } from '../node/queries.js';
+import type { HistoryQueries } from '../views/history-queries.js';
 import { buildSnapshot } from '../node/snapshot.js';
 import type { NodeInfo, PeerSnapshot, RangeName } from '../types.js';
 import { RANGE_MS } from '../types.js';
-import { createLogQueries } from '../views/queries.js';
+import { createLogQueries } from '../views/log-queries.js';
 import type { PeerClient } from './client.js';
 import { inThreadDecoder, type PeerDecoder } from './decode-pool.js';
 import { boundText, DEFAULT_PEER_LIMITS, MAX_PEER_ERROR_CHARS, type PeerLimits } from './limits.js';
@@ -30,16 +30,6 @@ export const MIN_REFRESH_MS = 15_000;
 /** Peers refreshed at the same time. */
 export const DEFAULT_CONCURRENCY = 4;
 const PRUNE_EVERY_MS = 60 * 60_000;
-
-/**
- * Tests only: `JOBMONITOR_MIN_PEER_REFRESH_SECONDS` lowers the 15 s floor so a
- * cluster test does not take minutes. Undefined when unset or not a positive number.
- */
-export function minRefreshFromEnv(env: NodeJS.ProcessEnv): number | undefined {
-  const raw = env['JOBMONITOR_MIN_PEER_REFRESH_SECONDS'];
-  const n = raw === undefined ? NaN : Number(raw);
-  return Number.isFinite(n) && n > 0 ? n * 1000 : undefined;
-}
 
 export interface PeerPollerOptions {
   config: Pick<Config, 'node_id' | 'interval_minutes' | 'peers' | 'peer_refresh_seconds' | 'data_directory' | 'retention_days'>;

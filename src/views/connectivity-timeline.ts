@@ -3,7 +3,8 @@ import { isoMs } from '../history/time.js';
 import type { TimelineClass, TimelineDetail, TimelinePoint } from '../types.js';
 import { TIMELINE_POINTS } from '../types.js';
 import { bucketBounds, MAX_DETAILS } from './buckets.js';
-import type { Range } from './range-scan.js';
+import type { TimeWindow } from './history-queries.js';
+
 
 const MINUTE = 60_000;
 
@@ -78,7 +79,7 @@ function detail(v: ConnectivityScanView, i: number, at: number): TimelineDetail 
  * just before the window counts as previous; the gap is derived from the
  * samples of the window and that one.
  */
-export function connectivityTimeline(log: ConnectivityLog, range: Range, points: number = TIMELINE_POINTS): TimelinePoint[] {
+export function connectivityTimeline(log: ConnectivityLog, range: TimeWindow, points: number = TIMELINE_POINTS): TimelinePoint[] {
   const v = log.scanView();
   const bounds = bucketBounds(range.start, range.end, points);
   let idx = log.lowerBound(range.start);

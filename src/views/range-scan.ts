@@ -2,12 +2,9 @@ import { CLS_DETAIL, CLS_HAS_STATE } from '../history/check-class.js';
 import type { SampleLog, SampleScanView } from '../history/sample-log.js';
 import { TIMELINE_POINTS } from '../types.js';
 import { bucketBounds } from './buckets.js';
+import type { TimeWindow } from './history-queries.js';
 
-/** A time window in epoch ms; both ends inclusive (as the original's history filter). */
-export interface Range {
-  start: number;
-  end: number;
-}
+
 
 /**
  * Everything uptime and timelines need from one pass over a window: counts
@@ -38,7 +35,7 @@ export interface RangeScan {
 }
 
 /** Scans `log` over `range` once; pass the result to computeUptime and serviceTimelines. */
-export function scanRange(log: SampleLog, range: Range, points: number = TIMELINE_POINTS): RangeScan {
+export function scanRange(log: SampleLog, range: TimeWindow, points: number = TIMELINE_POINTS): RangeScan {
   const v = log.scanView();
   const { start, end } = range;
   const bounds = bucketBounds(start, end, points);

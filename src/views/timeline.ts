@@ -3,8 +3,9 @@ import type { SampleLog } from '../history/sample-log.js';
 import { isoMs } from '../history/time.js';
 import type { ServiceTimeline, TimelineClass, TimelineDetail, TimelinePoint } from '../types.js';
 import { LABEL, MAX_DETAILS } from './buckets.js';
-import { bucketDetails, firstNames, scanRange, type Range, type RangeScan } from './range-scan.js';
+import { bucketDetails, firstNames, scanRange, type RangeScan } from './range-scan.js';
 import type { TargetRef } from './uptime.js';
+import type { TimeWindow } from './history-queries.js';
 
 export { connectivityTimeline } from './connectivity-timeline.js';
 
@@ -31,7 +32,7 @@ function classOf(flags: number): TimelineClass {
 export function serviceTimelines(
   log: SampleLog,
   targets: readonly TargetRef[],
-  range: Range,
+  range: TimeWindow,
   scan: RangeScan = scanRange(log, range),
 ): ServiceTimeline[] {
   const v = scan.view;

@@ -2,8 +2,9 @@ import { isoSeconds } from '../history/time.js';
 import type { SampleLog } from '../history/sample-log.js';
 import type { ServiceUptime } from '../types.js';
 import {
-  firstNames, lastSeen, lostBetween, scanRange, windowGaps, type LayoutRun, type Range, type RangeScan, type WindowGaps,
+  firstNames, lastSeen, lostBetween, scanRange, windowGaps, type LayoutRun, type RangeScan, type WindowGaps,
 } from './range-scan.js';
+import type { TimeWindow } from './history-queries.js';
 
 /** A target as the views need it. */
 export interface TargetRef {
@@ -85,7 +86,7 @@ export function missingSlots(
 export function computeUptime(
   log: SampleLog,
   targets: readonly TargetRef[],
-  range: Range,
+  range: TimeWindow,
   intervalMs: number,
   scan: RangeScan = scanRange(log, range),
 ): ServiceUptime[] {

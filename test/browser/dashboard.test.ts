@@ -113,7 +113,7 @@ describe('dashboard in a real browser', { concurrency: false, timeout: 240_000, 
     main = await startDaemonProcess({
       dir: tempDir('jm-browser-main-'),
       pathPrepend: [bin.dir],
-      env: { JOBMONITOR_MIN_PEER_REFRESH_SECONDS: '1' },
+      hooks: { minPeerRefreshSeconds: 1 },
       config: {
         interval_minutes: 0.05, // a sample every 3 s
         data_directory: 'data',

@@ -95,7 +95,7 @@ describe('dashboard over a fleet', { concurrency: false, timeout: 300_000, skip:
     main = await startDaemonProcess({
       dir: tempDir('jm-fleet-main-'),
       pathPrepend: [bin.dir],
-      env: { JOBMONITOR_MIN_PEER_REFRESH_SECONDS: '1' },
+      hooks: { minPeerRefreshSeconds: 1 },
       config: {
         interval_minutes: 0.5,
         data_directory: 'data',

@@ -7,10 +7,10 @@ const HOST = { hostname: 'vm' };
 const base = 'targets:\n  - id: web\n    service: nginx\n';
 
 describe('parseConfig: metrics_public, badges_public, journal_lines (ours)', () => {
-  it('are absent unless set (defaults: protected, protected, off)', () => {
+  it('take their defaults in the schema when not set: protected, protected, off', () => {
     const r = parseConfig(base, HOST);
     assert.ok(r.ok);
-    for (const key of ['metrics_public', 'badges_public', 'journal_lines']) assert.equal(key in r.config, false, key);
+    assert.deepEqual([r.config.metrics_public, r.config.badges_public, r.config.journal_lines], [false, false, 0]);
   });
 
   it('read booleans and a line count', () => {

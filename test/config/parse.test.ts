@@ -61,6 +61,9 @@ describe('parseConfig: defaults', () => {
       retention_days: 30,
       cors_origins: [],
       frame_ancestors: [],
+      metrics_public: false,
+      badges_public: false,
+      journal_lines: 0,
     });
   });
 
@@ -84,6 +87,9 @@ describe('parseConfig: defaults', () => {
       retention_days: 7,
       cors_origins: ['https://intranet.example.com', 'http://127.0.0.1:3000'],
       frame_ancestors: ["'self'", 'https://intranet.example.com'],
+      metrics_public: false,
+      badges_public: false,
+      journal_lines: 0,
     });
   });
 

@@ -11,6 +11,16 @@ import { stringify } from 'yaml';
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 export const MAIN = join(ROOT, 'dist', 'src', 'main.js');
+/** The same command with the test-only options (test/helpers/daemon-entry.ts). */
+export const TEST_ENTRY = join(ROOT, 'dist', 'test', 'helpers', 'daemon-entry.js');
+
+/** Test-only daemon options (DaemonTestOptions), given to the test entry as JM_TEST_HOOKS. */
+export interface TestHooks {
+  /** Floor of peer_refresh_seconds in seconds (the daemon's is 15). */
+  minPeerRefreshSeconds?: number;
+  /** A file: URL of a worker module used instead of workers/check-worker.js. */
+  checkWorkerFile?: string;
+}
 
 export interface DaemonProcess {
   url: string;
@@ -35,6 +45,8 @@ export interface StartOptions {
   /** A directory to run in (default: a new temp dir). data_directory is relative to it unless absolute. */
   dir?: string;
   env?: NodeJS.ProcessEnv;
+  /** Run through the test entry with these options (otherwise the installed command, dist/src/main.js). */
+  hooks?: TestHooks;
   /** Extra leading PATH entries (e.g. the sandbox's systemctl wrapper or a fake). */
   pathPrepend?: string[];
   port?: number;
@@ -50,9 +62,11 @@ export async function startDaemonProcess(opts: StartOptions): Promise<DaemonProc
   const configPath = join(dir, 'config.yaml');
   writeFileSync(configPath, typeof opts.config === 'string' ? opts.config : stringify(opts.config));
   const path = [...(opts.pathPrepend ?? []), process.env['PATH'] ?? ''].join(':');
-  const child = spawn(process.execPath, [MAIN, '-config', configPath, '-addr', `127.0.0.1:${opts.port ?? 0}`, ...(opts.args ?? [])], {
+  const entry = opts.hooks === undefined ? MAIN : TEST_ENTRY;
+  const hookEnv = opts.hooks === undefined ? {} : { JM_TEST_HOOKS: JSON.stringify(opts.hooks) };
+  const child = spawn(process.execPath, [entry, '-config', configPath, '-addr', `127.0.0.1:${opts.port ?? 0}`, ...(opts.args ?? [])], {
     cwd: dir,
-    env: { ...process.env, ...opts.env, PATH: path },
+    env: { ...process.env, ...opts.env, ...hookEnv, PATH: path },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';

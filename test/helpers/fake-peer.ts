@@ -17,7 +17,7 @@ import { SampleLog } from '../../src/history/sample-log.js';
 import { createApp } from '../../src/http/app.js';
 import { historyCap } from '../../src/http/query.js';
 import { createLocalNode } from '../../src/node/local.js';
-import { createLogQueries } from '../../src/views/queries.js';
+import { createLogQueries } from '../../src/views/log-queries.js';
 
 export type Handler = (req: IncomingMessage, res: ServerResponse) => void;
 

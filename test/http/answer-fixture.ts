@@ -20,7 +20,7 @@ import { createMetricsRegistry } from '../../src/metrics/registry.js';
 import { createLocalNode, type LocalNode } from '../../src/node/local.js';
 import { buildSnapshot } from '../../src/node/snapshot.js';
 import type { PeerSnapshot, RangeName, StatusEntry } from '../../src/types.js';
-import { createLogQueries } from '../../src/views/queries.js';
+import { createLogQueries } from '../../src/views/log-queries.js';
 
 export const NOW = Date.parse('2026-11-28T12:00:00Z');
 export const MIN = 60_000;

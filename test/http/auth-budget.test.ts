@@ -5,7 +5,7 @@ import { createApp } from '../../src/http/app.js';
 import { ConnectivityLog } from '../../src/history/connectivity-log.js';
 import { SampleLog } from '../../src/history/sample-log.js';
 import { createLocalNode } from '../../src/node/local.js';
-import { createLogQueries } from '../../src/views/queries.js';
+import { createLogQueries } from '../../src/views/log-queries.js';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';

@@ -16,7 +16,7 @@ import { createApp } from '../../src/http/app.js';
 import { listIncidents } from '../../src/incidents/list.js';
 import type { StoredIncident } from '../../src/incidents/types.js';
 import { createMetricsRegistry } from '../../src/metrics/registry.js';
-import { createLogQueries as createHistoryQueries } from '../../src/views/queries.js';
+import { createLogQueries as createHistoryQueries } from '../../src/views/log-queries.js';
 import { createLocalNode } from '../../src/node/local.js';
 import { buildSnapshot } from '../../src/node/snapshot.js';
 import type { CheckResult, PeerSnapshot, RangeName, StatusEntry } from '../../src/types.js';

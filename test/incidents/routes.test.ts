@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createApp } from '../../src/http/app.js';
 import { createLocalNode } from '../../src/node/local.js';
-import { createLogQueries as createHistoryQueries } from '../../src/views/queries.js';
+import { createLogQueries as createHistoryQueries } from '../../src/views/log-queries.js';
 import { SampleLog } from '../../src/history/sample-log.js';
 import { ConnectivityLog } from '../../src/history/connectivity-log.js';
 import { listIncidents } from '../../src/incidents/list.js';

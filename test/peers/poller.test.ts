@@ -11,9 +11,9 @@ import { SampleLog } from '../../src/history/sample-log.js';
 import { createApp } from '../../src/http/app.js';
 import { createLocalNode } from '../../src/node/local.js';
 import { createPeerClient, type PeerClientOptions } from '../../src/peers/client.js';
-import { createPeerPoller, minRefreshFromEnv, type PeerPoller, type PeerPollerOptions } from '../../src/peers/poller.js';
+import { createPeerPoller, type PeerPoller, type PeerPollerOptions } from '../../src/peers/poller.js';
 import type { PeerSnapshot, ServiceTimeline } from '../../src/types.js';
-import { createLogQueries } from '../../src/views/queries.js';
+import { createLogQueries } from '../../src/views/log-queries.js';
 import {
   capture, endless, hang, json, lyingLength, originalNode, redirect, routes, startFakePeer, startOurNode, text, trickle, type FakePeer,
 } from '../helpers/fake-peer.js';
@@ -421,14 +421,11 @@ describe('peer poller: a node of ours', () => {
 });
 
 describe('peer poller: refresh interval', () => {
-  it('is at least 15 s, as the original; tests may lower the floor through the environment', () => {
+  it('is at least 15 s, as the original', () => {
     assert.equal(poller([], {}).refreshMs, 15_000);
     assert.equal(createPeerPoller({
       config: { node_id: 'a', interval_minutes: 1, peers: [], peer_refresh_seconds: 90, data_directory: '/x', retention_days: 30 },
       client: createPeerClient({ version: 't' }), log: quiet,
     }).refreshMs, 90_000);
-    assert.equal(minRefreshFromEnv({}), undefined);
-    assert.equal(minRefreshFromEnv({ JOBMONITOR_MIN_PEER_REFRESH_SECONDS: 'soon' }), undefined);
-    assert.equal(minRefreshFromEnv({ JOBMONITOR_MIN_PEER_REFRESH_SECONDS: '0.5' }), 500);
   });
 });

@@ -106,7 +106,7 @@ describe('a real Prometheus scraping two real daemons through our service discov
         peers: [{ id: 'prom-b', name: 'Node B', base_url: `http://127.0.0.1:${portB}`, api_key: KEY }],
       }),
       pathPrepend: [sandbox.binDir],
-      env: { JOBMONITOR_MIN_PEER_REFRESH_SECONDS: '1' },
+      hooks: { minPeerRefreshSeconds: 1 },
       port: portA,
     });
     b = await startDaemonProcess({ config: daemonConfig('prom-b', 'Node B'), pathPrepend: [sandbox.binDir], port: portB });

@@ -12,7 +12,7 @@ import { daemonMetricsSources } from '../../src/metrics/daemon-sources.js';
 import { createMetricsRegistry } from '../../src/metrics/registry.js';
 import { createLocalNode } from '../../src/node/local.js';
 import type { CheckResult, StatusEntry } from '../../src/types.js';
-import { createLogQueries } from '../../src/views/queries.js';
+import { createLogQueries } from '../../src/views/log-queries.js';
 import { parseScrape } from '../metrics/prom-text.js';
 
 const I = 60_000;

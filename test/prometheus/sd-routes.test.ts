@@ -17,7 +17,7 @@ import { SampleLog } from '../../src/history/sample-log.js';
 import { createApp } from '../../src/http/app.js';
 import { createMetricsRegistry } from '../../src/metrics/registry.js';
 import { createLocalNode } from '../../src/node/local.js';
-import { createLogQueries } from '../../src/views/queries.js';
+import { createLogQueries } from '../../src/views/log-queries.js';
 
 const config: Config = {
   interval_minutes: 1, data_directory: '/nonexistent', node_id: 'alpha', node_name: 'Alpha "one"', peer_refresh_seconds: 60,

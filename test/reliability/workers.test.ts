@@ -1,7 +1,7 @@
 /**
  * Worker faults: a check worker that throws, exits, or runs out of memory,
  * inside the real daemon (a test worker module wraps the real one, set with
- * JOBMONITOR_TEST_CHECK_WORKER). That check is recorded as an error, its
+ * the test entry's checkWorkerFile, test/helpers/daemon-entry.ts). That check is recorded as an error, its
  * neighbours in other jobs are not touched, the pool recovers and the next
  * sweep is normal. And a storm of aborted jobs leaves the pool as it was.
  */
@@ -60,7 +60,7 @@ test('a worker that throws, one that exits and one out of memory: those checks a
     config: { interval_minutes: 0.02, data_directory: 'data', node_id: 'wk', node_name: 'Workers', targets: [...good, ...faults] },
     dir,
     pathPrepend: [bin.dir],
-    env: { JOBMONITOR_TEST_CHECK_WORKER: faultyWorker(dir) },
+    hooks: { checkWorkerFile: faultyWorker(dir) },
   });
   t.after(() => d.stop());
   const history = async (): Promise<Entry[]> => (await d.get('/api/node/history?range=24h')).body.history as Entry[];

@@ -1,6 +1,6 @@
 import type { ConnectivityLog } from '../history/connectivity-log.js';
 import type { SampleLog } from '../history/sample-log.js';
-import type { HistoryQueries, TimeRange } from '../node/queries.js';
+import type { HistoryQueries, TimeWindow } from './history-queries.js';
 import { connectivityTimeline } from './connectivity-timeline.js';
 import { scanRange, type RangeScan } from './range-scan.js';
 import { serviceTimelines } from './timeline.js';
@@ -13,7 +13,7 @@ import { computeUptime } from './uptime.js';
  */
 export function createLogQueries(status: SampleLog, connectivity: ConnectivityLog): HistoryQueries {
   let cached: RangeScan | undefined;
-  const scan = (range: TimeRange): RangeScan => {
+  const scan = (range: TimeWindow): RangeScan => {
     if (cached === undefined || cached.version !== status.version || cached.start !== range.start || cached.end !== range.end) {
       cached = scanRange(status, range);
     }

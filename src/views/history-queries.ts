@@ -2,8 +2,8 @@ import type {
   ConnectivityStatus, ServiceTimeline, ServiceUptime, StatusEntry, TimelinePoint,
 } from '../types.js';
 
-/** A time window in epoch milliseconds, end inclusive. */
-export interface TimeRange {
+/** A time window in epoch milliseconds, both ends inclusive (as the original's history filter). */
+export interface TimeWindow {
   start: number;
   end: number;
 }
@@ -18,15 +18,15 @@ export interface HistoryQueries {
   version(): number;
   latestStatus(): StatusEntry | undefined;
   /** Entries with start <= timestamp <= end, oldest first; the newest `limit` when given. */
-  statusEntries(range: TimeRange, limit?: number): StatusEntry[];
+  statusEntries(range: TimeWindow, limit?: number): StatusEntry[];
   /** The same entries, each already serialised: lets a large history be streamed, never built as one string. */
-  statusEntriesJson(range: TimeRange, limit?: number): Iterable<string>;
+  statusEntriesJson(range: TimeWindow, limit?: number): Iterable<string>;
   /** Where the oldest `limit` entries of the range end (inclusive), and whether entries are left after them. */
-  statusPage(range: TimeRange, limit: number): { end: number; more: boolean };
+  statusPage(range: TimeWindow, limit: number): { end: number; more: boolean };
   latestConnectivity(): ConnectivityStatus | undefined;
-  connectivityPage(range: TimeRange, limit: number): { end: number; more: boolean };
-  connectivity(range: TimeRange, limit?: number): ConnectivityStatus[];
-  uptime(targets: readonly { id: string; name: string }[], range: TimeRange, intervalMs: number): ServiceUptime[];
-  serviceTimelines(targets: readonly { id: string; name: string }[], range: TimeRange): ServiceTimeline[];
-  connectivityTimeline(range: TimeRange): TimelinePoint[];
+  connectivityPage(range: TimeWindow, limit: number): { end: number; more: boolean };
+  connectivity(range: TimeWindow, limit?: number): ConnectivityStatus[];
+  uptime(targets: readonly { id: string; name: string }[], range: TimeWindow, intervalMs: number): ServiceUptime[];
+  serviceTimelines(targets: readonly { id: string; name: string }[], range: TimeWindow): ServiceTimeline[];
+  connectivityTimeline(range: TimeWindow): TimelinePoint[];
 }
