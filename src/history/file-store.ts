@@ -15,7 +15,7 @@
  * fdatasync per sample), the import of the original's files, and pruning
  * held back while the wall clock runs ahead of the monotonic one.
  */
-import { mkdir, open, unlink } from 'node:fs/promises';
+import { mkdir, open, unlink, lstat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { syncDirectory } from '../storage/durable.js';
 import { listForOpen, type StoreNote } from '../storage/segment-store.js';
@@ -257,7 +257,14 @@ export class FileStore {
 async function importMissing(dir: string, listing: SegmentListing, nowMs: number, notes: StoreNote[]): Promise<boolean> {
   let imported = false;
   for (const kind of ['status', 'connectivity'] as const) {
-    if (listing[kind].length > 0) continue;
+    if (listing[kind].length > 0) {
+      // Day files win: importing on top of them could duplicate or reorder samples. Say so, so the file is not thought imported.
+      const legacy = join(dir, LEGACY_FILES[kind]);
+      if (await lstat(legacy).then(() => true, () => false)) {
+        notes.push({ level: 'warn', file: legacy, message: `not imported: this data directory already has ${kind} day files (import happens only into an empty history; move the day files away and restart to import it)` });
+      }
+      continue;
+    }
     const outcome = await importLegacy(dir, kind, nowMs).catch(
       (e: unknown) => ({ kind: 'failed', file: join(dir, LEGACY_FILES[kind]), error: describeError(e) }) as const,
     );

@@ -101,3 +101,24 @@ test('the console examples in the docs print what they show', async (t) => {
     });
   }
 });
+
+test('every module is tested in a file of its own name or listed in the development page', () => {
+  const page = read(join(DOCS, 'development.md'));
+  const table = page.slice(page.indexOf('## Where each module is tested'));
+  const modules: string[] = [];
+  const walk = (dir: string): void => {
+    for (const name of readdirSync(join(ROOT, dir), { withFileTypes: true })) {
+      const rel = `${dir}/${name.name}`;
+      if (name.isDirectory()) walk(rel);
+      else if (name.name.endsWith('.ts')) modules.push(rel);
+    }
+  };
+  walk('src');
+  walk('workers');
+  const mirrored = (m: string) => existsSync(join(ROOT, 'test', `${m.replace(/^src\//, '').replace(/\.ts$/, '')}.test.ts`));
+  const entries = [...table.matchAll(/`((?:src|workers)\/[^`]+)`/g)].map((x) => x[1] ?? '');
+  const patterns = entries.map((e) => new RegExp(`^${e.replace(/[.]/g, '\\.').replace(/\*/g, '[^/]*')}$`));
+  const listed = (m: string) => patterns.some((re) => re.test(m));
+  const missing = modules.filter((m) => !mirrored(m) && !listed(m));
+  assert.deepEqual(missing, [], 'modules with no test of their own and no entry in docs/development.md');
+});

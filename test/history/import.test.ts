@@ -78,7 +78,7 @@ test('a damaged history file is kept aside untouched as .damaged-<time> and repo
   assert.equal(await readFile(join(dir, 'status_history.json.damaged-20261128T104000Z'), 'utf8'), garbage);
 });
 
-test('no import when segments already exist: the file is left where it is', async (t) => {
+test('no import when segments already exist: the file is left where it is, and the log says so', async (t) => {
   const dir = await tempDir(t);
   const { store } = await open(dir);
   await store.appendStatus({ timestamp: new Date(NOW).toISOString(), checks: [] });
@@ -86,7 +86,10 @@ test('no import when segments already exist: the file is left where it is', asyn
   await copyFile(fixture('status_history.json'), join(dir, 'status_history.json'));
   const { store: again, report } = await open(dir);
   assert.equal(again.status.length, 1);
-  assert.deepEqual(report.notes, []);
+  assert.equal(report.notes.length, 1);
+  assert.equal(report.notes[0]?.level, 'warn');
+  assert.match(report.notes[0]?.message ?? '', /not imported: this data directory already has status day files/);
   await again.close();
   assert.ok((await readdir(dir)).includes('status_history.json'));
 });
+
