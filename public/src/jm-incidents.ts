@@ -14,6 +14,7 @@ import { formatDateTime, formatDuration, formatRelative, formatSpan, rangeLabel 
 import { emit } from './events.js';
 import { computeIncidents, type Incident } from './incidents.js';
 import { storedTitle, withStoredIncidents, type IncidentList, type StoredIncident } from './stored-incidents.js';
+import { panelStyles } from './panel.styles.js';
 import { theme } from './theme.js';
 import type { PeerSnapshot } from './types.js';
 
@@ -43,32 +44,8 @@ export class JmIncidents extends LitElement {
 
   static override styles = [
     theme,
+    panelStyles,
     css`
-      :host {
-        display: block;
-      }
-      section {
-        background: var(--_surface);
-        border: 1px solid var(--_border);
-        border-radius: var(--_radius);
-        padding: 1.1rem 1.5rem 1.2rem;
-      }
-      .head {
-        display: flex;
-        justify-content: space-between;
-        align-items: baseline;
-        flex-wrap: wrap;
-        gap: 0.3rem 1rem;
-      }
-      h2 {
-        margin: 0;
-        font-size: 1.05rem;
-        font-weight: 650;
-      }
-      .count {
-        font-size: 0.86rem;
-        color: var(--_muted);
-      }
       .clear {
         margin: 0.6rem 0 0;
         color: var(--_ok);
@@ -202,11 +179,6 @@ export class JmIncidents extends LitElement {
         border-radius: 0;
         background: none;
         overflow-wrap: anywhere;
-      }
-      @media (max-width: 560px) {
-        section {
-          padding: 1rem;
-        }
       }
     `,
   ];
