@@ -9,7 +9,7 @@
  *   npm run bench -- --json out.json      also write the figures as JSON
  *
  * Sections: sweep and sweep-whole (need root: real systemd sandbox), isolation, history,
- * api, peers, hostile-peers, ui (needs chromium), fleet (real daemons + chromium; `--nodes 20`),
+ * api, peers, hostile-peers, hostile-clients, ui (needs chromium), fleet (real daemons + chromium; `--nodes 20`),
  * memory. Builds first (scripts/build.mjs --if-needed);
  * benchmarks import the compiled code from dist/. Traffic goes to 127.0.0.1 only.
  */
@@ -28,6 +28,7 @@ const SECTIONS = {
   api: () => import('./bench/api.mjs'),
   peers: () => import('./bench/peers.mjs'),
   'hostile-peers': () => import('./bench/hostile-peers.mjs'),
+  'hostile-clients': () => import('./bench/hostile-clients.mjs'),
   ui: () => import('./bench/ui.mjs'),
   fleet: () => import('./bench/fleet.mjs'),
   memory: () => import('./bench/memory.mjs'),

@@ -82,29 +82,38 @@ export function sendChunks(ctx: Context, chunks: Iterable<string>, type: string,
     claim = undefined;
     kept = [];
   };
-  const stream = new Readable({
+  let scheduled = false;
+  const stream: Readable = new Readable({
     highWaterMark: 16 * 1024,
     read() {
-      try {
-        const next = it.next();
-        if (next.done === true) {
-          if (claim !== undefined && keep !== undefined && tag !== undefined) {
-            keep.cache.put(keep.key, keep.version, createAnswer({ parts: kept, length: keptBytes }, contentType, tag));
+      // One chunk per turn of the event loop: a client's socket buffer (megabytes on loopback) is
+      // filled chunk by chunk between other requests, never in one long synchronous run.
+      if (scheduled) return;
+      scheduled = true;
+      setImmediate(() => {
+        scheduled = false;
+        if (stream.destroyed) return;
+        try {
+          const next = it.next();
+          if (next.done === true) {
+            if (claim !== undefined && keep !== undefined && tag !== undefined) {
+              keep.cache.put(keep.key, keep.version, createAnswer({ parts: kept, length: keptBytes }, contentType, tag));
+            }
+            stopKeeping();
+            this.push(null);
+            return;
           }
-          stopKeeping();
-          this.push(null);
-          return;
+          const b = Buffer.from(next.value);
+          if (claim !== undefined) {
+            keptBytes += b.length;
+            if (keptBytes > keep!.cache.maxAnswerBytes) stopKeeping();
+            else kept.push(b);
+          }
+          this.push(b);
+        } catch (err) {
+          this.destroy(err as Error);
         }
-        const b = Buffer.from(next.value);
-        if (claim !== undefined) {
-          keptBytes += b.length;
-          if (keptBytes > keep!.cache.maxAnswerBytes) stopKeeping();
-          else kept.push(b);
-        }
-        this.push(b);
-      } catch (err) {
-        this.destroy(err as Error);
-      }
+      });
     },
     destroy(err, done) {
       stopKeeping();
