@@ -9,15 +9,6 @@ export const fleetSummaryStyles = css`
   .head {
     margin-bottom: 0.5rem;
   }
-  .table-wrap {
-    overflow-x: auto;
-  }
-  table {
-    width: 100%;
-    border-collapse: collapse;
-    font-size: 0.88rem;
-    font-variant-numeric: tabular-nums;
-  }
   th,
   td {
     text-align: left;

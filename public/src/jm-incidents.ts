@@ -126,14 +126,6 @@ export class JmIncidents extends LitElement {
         font-size: 0.95rem;
         font-weight: 600;
       }
-      .table-wrap {
-        overflow-x: auto;
-      }
-      table {
-        width: 100%;
-        border-collapse: collapse;
-        font-size: 0.88rem;
-      }
       th,
       td {
         text-align: left;

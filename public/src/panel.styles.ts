@@ -1,6 +1,6 @@
 /**
  * The look of a page-wide panel (`<section>` with a heading and a count on
- * the right), shared by the dashboard's panels so they read as one family.
+ * the right) and its tables, shared by the dashboard's panels so they read as one family.
  */
 import { css } from 'lit';
 
@@ -29,6 +29,15 @@ export const panelStyles = css`
   .count {
     font-size: 0.86rem;
     color: var(--_muted);
+  }
+  .table-wrap {
+    overflow-x: auto;
+  }
+  table {
+    width: 100%;
+    border-collapse: collapse;
+    font-size: 0.88rem;
+    font-variant-numeric: tabular-nums;
   }
   @media (max-width: 560px) {
     section {

@@ -10,14 +10,14 @@
  * bomb as a compacted day (time to answer after start, peak RSS).
  * Traffic goes to 127.0.0.1 only.
  */
-import { execFileSync, spawn } from 'node:child_process';
-import { cpSync, createWriteStream, existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { request } from 'node:http';
+import { spawn } from 'node:child_process';
+import { cpSync, createWriteStream, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createGzip } from 'node:zlib';
 import { ROOT, createReport, fmt, sleep, until } from './lib.mjs';
+import { buildTree, fresh, procKiB } from './hostile-lib.mjs';
 import { copyOfOurs } from './data.mjs';
 import { benchTargets } from '../gen-history.mjs';
 
@@ -25,50 +25,6 @@ import { benchTargets } from '../gen-history.mjs';
 const BEFORE_REF = 'ca3d3f6';
 const FAKE = join(ROOT, 'test', 'fixtures', 'fake-systemctl');
 const ATTACK_MS = 10_000;
-
-function buildBefore(log) {
-  try {
-    execFileSync('git', ['cat-file', '-e', `${BEFORE_REF}^{commit}`], { cwd: ROOT, stdio: 'ignore' });
-  } catch {
-    return undefined;
-  }
-  const dir = join(tmpdir(), `jm-bench-before-${BEFORE_REF}`);
-  const main = join(dir, 'dist', 'src', 'main.js');
-  if (existsSync(main)) return main;
-  log(`hostile-clients: building ${BEFORE_REF} in ${dir}`);
-  rmSync(dir, { recursive: true, force: true });
-  mkdirSync(dir, { recursive: true });
-  const tar = execFileSync('git', ['archive', BEFORE_REF, 'src', 'workers', 'tsconfig.json', 'package.json'], { cwd: ROOT, maxBuffer: 256 * 1024 * 1024 });
-  execFileSync('tar', ['-x', '-C', dir], { input: tar });
-  symlinkSync(join(ROOT, 'node_modules'), join(dir, 'node_modules'));
-  writeFileSync(join(dir, 'tsconfig.build.json'), JSON.stringify({ extends: './tsconfig.json', include: ['src/**/*.ts', 'workers/**/*.ts'] }));
-  execFileSync(process.execPath, [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.build.json'], { cwd: dir, stdio: 'inherit' });
-  return main;
-}
-
-function procKiB(pid, key) {
-  try {
-    const m = new RegExp(`^${key}:\\s+(\\d+) kB`, 'm').exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-    return m ? Number(m[1]) : NaN;
-  } catch {
-    return NaN;
-  }
-}
-
-/** One GET on a fresh connection: status and milliseconds. */
-function fresh(url, headers = {}) {
-  const t = performance.now();
-  return new Promise((resolve) => {
-    const req = request(url, { agent: false, headers: { connection: 'close', ...headers }, timeout: 30_000 }, (res) => {
-      res.on('data', () => {});
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, ms: performance.now() - t }));
-      res.on('error', () => resolve({ status: 0, ms: performance.now() - t }));
-    });
-    req.on('timeout', () => req.destroy());
-    req.on('error', () => resolve({ status: 0, ms: performance.now() - t }));
-    req.end();
-  });
-}
 
 async function startDaemon(mainJs, dataDir, log) {
   const dir = join(tmpdir(), `jm-bench-hc-${process.pid}-${Math.random().toString(36).slice(2)}`);
@@ -118,6 +74,16 @@ function stalled(url, path, count) {
   return () => sockets.forEach((s) => s.destroy());
 }
 
+/** An attack: `count` sockets ask for `path` and never read, for the attack window. */
+function neverReading(path, count) {
+  return async (d) => {
+    const close = stalled(d.url, path, count);
+    const w = await watch(d, ATTACK_MS);
+    close();
+    return w;
+  };
+}
+
 /** /healthz every 50 ms during `ms`, and `extra` requests alongside; longest /healthz and 5xx count. */
 async function watch(d, ms, extra) {
   let longest = 0;
@@ -160,21 +126,11 @@ async function writeBomb(dataDir) {
 const CLASSES = [
   {
     name: '20 clients that never read /api/node/history?range=30d',
-    async attack(d) {
-      const close = stalled(d.url, '/api/node/history?range=30d', 20);
-      const w = await watch(d, ATTACK_MS);
-      close();
-      return w;
-    },
+    attack: neverReading('/api/node/history?range=30d', 20),
   },
   {
     name: '5 clients that never read legacy /api/history?range=30d',
-    async attack(d) {
-      const close = stalled(d.url, '/api/history?range=30d', 5);
-      const w = await watch(d, ATTACK_MS);
-      close();
-      return w;
-    },
+    attack: neverReading('/api/history?range=30d', 5),
   },
   {
     name: 'Accept-Encoding: identity;q=0 on /api/node/status',
@@ -189,7 +145,7 @@ const CLASSES = [
 
 export async function run({ log = () => {} } = {}) {
   const report = createReport('Hostile clients and files: one daemon per class (30 days x 500 units), ours beside the code before the hardening');
-  const before = buildBefore(log);
+  const before = buildTree(BEFORE_REF, 'hostile-clients', log)?.main;
   const ours = join(ROOT, 'dist', 'src', 'main.js');
   const mib = (kib) => fmt.bytes(kib * 1024);
   for (const c of CLASSES) {

@@ -16,14 +16,14 @@
  * node_modules (once; kept in the OS temp dir between runs).
  */
 import { execFileSync, spawn } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { request } from 'node:http';
+import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { gzipSync } from 'node:zlib';
 import { ROOT, createReport, fmt, sleep, until } from './lib.mjs';
+import { buildTree, fresh, procKiB } from './hostile-lib.mjs';
 import { routes, startFakePeer } from '../../dist/test/helpers/fake-peer.js';
 
 const ATTACK_MS = 15_000;
@@ -94,31 +94,7 @@ async function freePort() {
   return port;
 }
 
-/** GET on a fresh connection; resolves { status, ms } (status 0 on error or after 30 s). */
-function fresh(url) {
-  const t = performance.now();
-  return new Promise((resolve) => {
-    const req = request(url, { agent: false, headers: { connection: 'close', 'accept-encoding': 'gzip' }, timeout: 30_000 }, (res) => {
-      res.on('data', () => {});
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, ms: performance.now() - t }));
-      res.on('error', () => resolve({ status: 0, ms: performance.now() - t }));
-    });
-    req.on('timeout', () => req.destroy());
-    req.on('error', () => resolve({ status: 0, ms: performance.now() - t }));
-    req.end();
-  });
-}
-
-function procKiB(pid, key) {
-  try {
-    const m = new RegExp(`^${key}:\\s+(\\d+) kB`, 'm').exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-    return m ? Number(m[1]) : NaN;
-  } catch {
-    return NaN;
-  }
-}
-
-/** main's tree (the merge base), compiled once into the OS temp dir against this tree's node_modules. */
+/** main's tree (the merge base), the "before" column. */
 function buildMain(log) {
   let base;
   try {
@@ -126,18 +102,8 @@ function buildMain(log) {
   } catch {
     return undefined;
   }
-  const dir = join(tmpdir(), `jm-bench-main-${base.slice(0, 12)}`);
-  const main = join(dir, 'dist', 'src', 'main.js');
-  if (existsSync(main)) return { main, base };
-  log(`hostile-peers: building main (${base.slice(0, 12)}) in ${dir}`);
-  rmSync(dir, { recursive: true, force: true });
-  mkdirSync(dir, { recursive: true });
-  const tar = execFileSync('git', ['archive', base, 'src', 'workers', 'tsconfig.json', 'package.json'], { cwd: ROOT, maxBuffer: 256 * 1024 * 1024 });
-  execFileSync('tar', ['-x', '-C', dir], { input: tar });
-  symlinkSync(join(ROOT, 'node_modules'), join(dir, 'node_modules'));
-  writeFileSync(join(dir, 'tsconfig.build.json'), JSON.stringify({ extends: './tsconfig.json', include: ['src/**/*.ts', 'workers/**/*.ts'] }));
-  execFileSync(process.execPath, [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.build.json'], { cwd: dir, stdio: 'inherit' });
-  return { main, base };
+  const built = buildTree(base, 'hostile-peers', log);
+  return built === undefined ? undefined : { main: built.main, base };
 }
 
 /** One daemon, one hostile peer, one attack window: the figures. */

@@ -60,77 +60,80 @@ test('the first run waits initialDelayMs when given', async (t) => {
   await p.stop();
 });
 
-test('a run longer than the interval is never overlapped; missed ticks are skipped, not queued', async (t) => {
-  const h = harness(t);
+/** A periodic task whose every run hangs until `finish()`; counts runs and the most in flight at once. */
+function heldRuns(h: ReturnType<typeof harness>) {
+  let runs = 0;
   let running = 0;
   let maxRunning = 0;
-  let runs = 0;
-  let finish: (() => void) | undefined;
+  const waiting: (() => void)[] = [];
   const p = createPeriodic({
     intervalMs: 1000, now: h.now, onError: unexpected,
     run: () => {
       runs++;
       running++;
       maxRunning = Math.max(maxRunning, running);
-      return new Promise<void>((r) => (finish = () => { running--; r(); }));
+      return new Promise<void>((r) => waiting.push(() => { running--; r(); }));
     },
   });
+  return { p, runs: () => runs, maxRunning: () => maxRunning, finish: () => waiting.shift()?.() };
+}
+
+test('a run longer than the interval is never overlapped; missed ticks are skipped, not queued', async (t) => {
+  const h = harness(t);
+  const { p, runs, maxRunning, finish } = heldRuns(h);
   p.start();
   await h.advance(0);
-  assert.equal(runs, 1);
+  assert.equal(runs(), 1);
   assert.equal(p.busy, true);
   await h.advance(3500); // three and a half intervals pass while the first run hangs
-  assert.equal(runs, 1, 'no second run while the first is in flight');
-  finish!();
+  assert.equal(runs(), 1, 'no second run while the first is in flight');
+  finish();
   await h.flush();
   await h.advance(0); // overdue: the next run starts right away…
-  assert.equal(runs, 2);
-  finish!();
+  assert.equal(runs(), 2);
+  finish();
   await h.flush();
   await h.advance(999); // …and then the normal cadence resumes: one run, not the three missed
-  assert.equal(runs, 2);
+  assert.equal(runs(), 2);
   await h.advance(1);
-  assert.equal(runs, 3);
-  assert.equal(maxRunning, 1);
-  finish!();
+  assert.equal(runs(), 3);
+  assert.equal(maxRunning(), 1);
+  finish();
   await p.stop();
 });
 
-test('a clock stepped back during a run waits one interval, not the size of the step', async (t) => {
+/** A periodic task whose first run steps the wall clock by `stepMs`; counts runs. */
+function stepsClockOnce(t: TestContext, stepMs: number) {
   const h = harness(t);
   let runs = 0;
   const p = createPeriodic({
     intervalMs: 1000, now: h.now, onError: unexpected,
     run: async () => {
       runs++;
-      if (runs === 1) h.step(-3_600_000);
+      if (runs === 1) h.step(stepMs);
     },
   });
   p.start();
-  await h.advance(0);
-  await h.advance(1000);
-  assert.equal(runs, 2);
+  return { h, p, runs: () => runs };
+}
+
+/** Advances the timers step by step, checking after each how many runs have started. */
+async function expectRuns(h: ReturnType<typeof harness>, runs: () => number, steps: [advanceMs: number, runsAfter: number][]) {
+  for (const [ms, want] of steps) {
+    await h.advance(ms);
+    assert.equal(runs(), want, `runs after advancing ${ms} ms`);
+  }
+}
+
+test('a clock stepped back during a run waits one interval, not the size of the step', async (t) => {
+  const { h, p, runs } = stepsClockOnce(t, -3_600_000);
+  await expectRuns(h, runs, [[0, 1], [999, 1], [1, 2]]);
   await p.stop();
 });
 
 test('a clock stepped forward during a run gives one run right away, not a burst', async (t) => {
-  const h = harness(t);
-  let runs = 0;
-  const p = createPeriodic({
-    intervalMs: 1000, now: h.now, onError: unexpected,
-    run: async () => {
-      runs++;
-      if (runs === 1) h.step(40 * 86_400_000);
-    },
-  });
-  p.start();
-  await h.advance(0);
-  await h.advance(0);
-  assert.equal(runs, 2);
-  await h.advance(999);
-  assert.equal(runs, 2);
-  await h.advance(1);
-  assert.equal(runs, 3);
+  const { h, p, runs } = stepsClockOnce(t, 40 * 86_400_000);
+  await expectRuns(h, runs, [[0, 1], [0, 2], [999, 2], [1, 3]]);
   await p.stop();
 });
 
@@ -155,24 +158,16 @@ test('a failing run is reported and the schedule goes on', async (t) => {
 
 test('stop waits for the run in flight, and nothing runs after it', async (t) => {
   const h = harness(t);
-  let runs = 0;
-  let finish: (() => void) | undefined;
-  const p = createPeriodic({
-    intervalMs: 1000, now: h.now, onError: unexpected,
-    run: () => {
-      runs++;
-      return new Promise<void>((r) => (finish = r));
-    },
-  });
+  const { p, runs, finish } = heldRuns(h);
   p.start();
   await h.advance(0);
   let stopped = false;
   const stopping = p.stop().then(() => (stopped = true));
   await h.flush();
   assert.equal(stopped, false, 'stop() waits for the run');
-  finish!();
+  finish();
   await stopping;
   await h.advance(10_000);
-  assert.equal(runs, 1);
+  assert.equal(runs(), 1);
   assert.equal(p.busy, false);
 });
