@@ -4,6 +4,7 @@
  * bearer token). Response schemas are in openapi-schemas.ts.
  */
 import { ref, SCHEMAS, type Schema } from './openapi-schemas.js';
+import { FEED_SCHEMAS, feedPaths } from './openapi-feed.js';
 
 export interface OpenApiOptions {
   /** The daemon's version (info.version). */
@@ -165,6 +166,7 @@ export function openApiDocument(opts: OpenApiOptions): Record<string, unknown> {
       description: 'For `http_sd_configs`. This node is addressed by the Host it was asked at, each peer by its base_url; labels: jobmonitor_node, jobmonitor_node_name, jobmonitor_source (local or peer).',
       responses: { '200': json({ type: 'array', items: ref('PrometheusTargetGroup') }, 'Target groups, this node first.'), '400': error('The Host header is missing or not a host[:port].') },
     })),
+    ...feedPaths(api, param),
   };
   for (const path of opts.absent ?? []) delete paths[path];
 
@@ -176,7 +178,7 @@ export function openApiDocument(opts: OpenApiOptions): Record<string, unknown> {
     tags: TAGS,
     paths,
     components: {
-      schemas: SCHEMAS,
+      schemas: { ...SCHEMAS, ...FEED_SCHEMAS },
       parameters: PARAMS,
       securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'The api_key of this node\'s config.yaml.' } },
     },
