@@ -13,6 +13,7 @@ import type { Config, TargetConfig } from '../../src/config/types.js';
 import { ConnectivityLog } from '../../src/history/connectivity-log.js';
 import { SampleLog } from '../../src/history/sample-log.js';
 import { createApp } from '../../src/http/app.js';
+import type { DataVersions } from '../../src/http/answer-versions.js';
 import { listIncidents } from '../../src/incidents/list.js';
 import type { StoredIncident } from '../../src/incidents/types.js';
 import { createMetricsRegistry } from '../../src/metrics/registry.js';
@@ -112,6 +113,8 @@ export interface FixtureOptions {
   now?: number;
   /** Without the optional parts (metrics registry, incidents). */
   bare?: boolean;
+  /** Data counters (without them, answers over the peers are built per request). */
+  versions?: DataVersions;
 }
 
 export interface Served {
@@ -153,6 +156,7 @@ export async function serveFixture(opts: FixtureOptions = {}): Promise<Served> {
     apiKey: cfg.api_key,
     publicDir: pub,
     badgesPublic: opts.badgesPublic ?? false,
+    ...(opts.versions !== undefined ? { versions: opts.versions } : {}),
     ...(opts.bare === true ? {} : {
       metrics: { registry, public: opts.metricsPublic ?? false },
       incidents: (range: RangeName, limit: number) => listIncidents(INCIDENTS, range, now(), limit),
