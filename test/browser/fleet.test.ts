@@ -242,9 +242,11 @@ describe('dashboard over a fleet', { concurrency: false, timeout: 300_000, skip:
     await toggle.click();
     await painted(p);
     assert.equal(await card(p, 'Alpha').locator('jm-unit-row').count(), 0);
+    await idle();
     const before = alphaRows().length;
+    const summaryPolled = p.waitForResponse((r) => new URL(r.url()).pathname === '/api/cluster/summary');
     await p.locator('jm-dashboard button.refresh').click();
-    await p.waitForResponse((r) => new URL(r.url()).pathname === '/api/cluster/summary');
+    await summaryPolled;
     await idle();
     assert.equal(alphaRows().length, before, 'a folded node costs no rows');
   });
