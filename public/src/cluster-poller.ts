@@ -4,54 +4,27 @@
  * reads the compact feed instead (feed-poller.ts).
  */
 import type { ReactiveControllerHost } from 'lit';
-import { fetchClusterIfChanged } from './api.js';
-import { workerClusterFetch } from './cluster-fetch.js';
 import { PollLoop, type LoopOptions, type RefreshReason } from './poll-loop.js';
-import { isRangeName, type ClusterResponse, type RangeName } from './types.js';
+import { isRangeName, type ClusterResponse } from './types.js';
 
 export type { RefreshReason };
 
 export interface PollerOptions extends LoopOptions {
-  baseUrl: () => string;
-  range: () => RangeName;
-  apiKey: () => string | null;
-  fetchImpl?: typeof fetch;
-  /** Fetch and parse in a worker when the page allows it (default: when no `fetchImpl` is given). */
-  useWorker?: () => boolean;
-  onStart?: (reason: RefreshReason, range: RangeName) => void;
   onData?: (data: ClusterResponse) => void;
 }
 
-export class ClusterPoller extends PollLoop {
+export class ClusterPoller extends PollLoop<PollerOptions> {
   /** The last snapshot received (possibly of the previous range while a new one loads). */
   data: ClusterResponse | null = null;
 
-  private readonly opts: PollerOptions;
-  /** Download and parsing off the main thread, where the page allows it (not with an injected fetch). */
-  private worker: ReturnType<typeof workerClusterFetch> = null;
   /** ETag of `data`, and the request parameters it answers (a new node, range or key starts over). */
   private etag: { key: string; value: string } | null = null;
 
-  constructor(host: ReactiveControllerHost, opts: PollerOptions) {
-    super(host, opts);
-    this.opts = opts;
-  }
-
-  override hostDisconnected(): void {
-    super.hostDisconnected();
-    this.worker?.close();
-    this.worker = null;
-  }
-
   /** Fetch now; a request already running for the same node, range and key is left to finish. */
   refresh(reason: RefreshReason): void {
-    const baseUrl = this.opts.baseUrl();
-    const range = this.opts.range();
-    const apiKey = this.opts.apiKey();
-    const key = JSON.stringify([baseUrl, range, apiKey]);
-    const controller = this.begin(key);
+    const { baseUrl, range, apiKey, key } = this.params();
+    const controller = this.begin(key, reason, range);
     if (!controller) return;
-    this.opts.onStart?.(reason, range);
     const request = {
       baseUrl,
       range,
@@ -60,12 +33,7 @@ export class ClusterPoller extends PollLoop {
       signal: controller.signal,
       ...(this.opts.fetchImpl ? { fetchImpl: this.opts.fetchImpl } : {}),
     };
-    if (this.opts.useWorker?.() ?? !this.opts.fetchImpl) this.worker ??= workerClusterFetch();
-    else {
-      this.worker?.close();
-      this.worker = null;
-    }
-    void (this.worker?.fetch ?? fetchClusterIfChanged)(request).then((result) => {
+    void this.clusterFetch()(request).then((result) => {
       if (this.inflight?.controller !== controller) return;
       if (result.ok) {
         this.etag = result.value.etag ? { key, value: result.value.etag } : null;

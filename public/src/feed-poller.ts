@@ -6,39 +6,36 @@
  * node that is folded again are dropped. A node without the feed (an older
  * version: 404) is read through /api/cluster, made into the same data.
  */
-import type { ReactiveControllerHost } from 'lit';
-import { fetchClusterIfChanged, fetchJsonIfChanged, type FetchResult } from './api.js';
-import { workerClusterFetch } from './cluster-fetch.js';
+import { fetchJsonIfChanged, type FetchResult } from './api.js';
 import { fleetFromCluster, nodeUrl, normalizeNode, normalizeSummary, summaryUrl, type FeedNodeDetail, type FeedSummary, type FleetData } from './feed.js';
 import { PollLoop, type LoopOptions, type PollOutcome, type RefreshReason } from './poll-loop.js';
 import type { RangeName } from './types.js';
 
 export interface FeedPollerOptions extends LoopOptions {
-  baseUrl: () => string;
-  range: () => RangeName;
-  apiKey: () => string | null;
   /** The ids of the nodes whose rows the page shows, given the summary. */
   wanted: (summary: FeedSummary) => ReadonlySet<string>;
-  fetchImpl?: typeof fetch;
-  /** Read a node without the feed (/api/cluster) in a worker when the page allows it (default: when no `fetchImpl` is given). */
-  useWorker?: () => boolean;
-  onStart?: (reason: RefreshReason, range: RangeName) => void;
   onData?: (data: FleetData) => void;
 }
 
 /** Node rows asked at once. */
 const ROWS_AT_ONCE = 4;
 
+/** What every request of one poll shares. */
+interface Req {
+  apiKey: string | null;
+  signal: AbortSignal;
+  fetchImpl?: typeof fetch;
+}
+
 interface Held<T> {
   etag: string | null;
   value: T;
 }
 
-export class FeedPoller extends PollLoop {
+export class FeedPoller extends PollLoop<FeedPollerOptions> {
   /** What the page shows (possibly of the previous range while a new one loads). */
   data: FleetData | null = null;
 
-  private readonly opts: FeedPollerOptions;
   /** The request parameters the held summary and rows answer (a new node, range or key starts over). */
   private heldKey = '';
   private summary: Held<FeedSummary> | null = null;
@@ -46,30 +43,16 @@ export class FeedPoller extends PollLoop {
   /** The base URL found to have no feed: read through /api/cluster. */
   private legacyBase: string | null = null;
   private legacyEtag: string | null = null;
-  private worker: ReturnType<typeof workerClusterFetch> = null;
   /** The wanted rows changed during a request: look again when it ends. */
   private recheck = false;
 
-  constructor(host: ReactiveControllerHost, opts: FeedPollerOptions) {
-    super(host, opts);
-    this.opts = opts;
-  }
-
-  override hostDisconnected(): void {
-    super.hostDisconnected();
-    this.worker?.close();
-    this.worker = null;
-  }
-
   /** Fetch now; a request already running for the same node, range and key is left to finish. */
   refresh(reason: RefreshReason): void {
-    const [baseUrl, range, apiKey] = [this.opts.baseUrl(), this.opts.range(), this.opts.apiKey()];
-    const key = JSON.stringify([baseUrl, range, apiKey]);
-    const controller = this.begin(key);
+    const { baseUrl, range, apiKey, key } = this.params();
+    const controller = this.begin(key, reason, range);
     if (!controller) return;
     this.recheck = false;
-    this.opts.onStart?.(reason, range);
-    const req = { apiKey, signal: controller.signal, ...(this.opts.fetchImpl ? { fetchImpl: this.opts.fetchImpl } : {}) };
+    const req: Req = { apiKey, signal: controller.signal, ...(this.opts.fetchImpl ? { fetchImpl: this.opts.fetchImpl } : {}) };
     const run = this.legacyBase === baseUrl ? this.pollCluster(key, baseUrl, range, req) : this.pollFeed(key, baseUrl, range, req);
     void run.then((outcome) => {
       if (!this.finish(controller, outcome)) return;
@@ -86,7 +69,7 @@ export class FeedPoller extends PollLoop {
     const wanted = this.opts.wanted(this.summary.value);
     let dropped = false;
     for (const id of this.rows.keys()) {
-      if (!wanted.has(id)) dropped = this.rows.delete(id);
+      if (!wanted.has(id)) dropped = this.rows.delete(id) || dropped;
     }
     if (dropped) this.publish();
     if (!this.missingRows()) return;
@@ -117,7 +100,7 @@ export class FeedPoller extends PollLoop {
     this.opts.onData?.(this.data);
   }
 
-  private async pollFeed(key: string, baseUrl: string, range: RangeName, req: { apiKey: string | null; signal: AbortSignal; fetchImpl?: typeof fetch }): Promise<PollOutcome> {
+  private async pollFeed(key: string, baseUrl: string, range: RangeName, req: Req): Promise<PollOutcome> {
     const etag = this.heldKey === key ? (this.summary?.etag ?? null) : null;
     const r = await fetchJsonIfChanged({ ...req, url: summaryUrl(baseUrl, range), etag }, normalizeSummary, 'a cluster summary');
     if (!r.ok && r.failure.kind === 'http' && r.failure.status === 404) {
@@ -158,15 +141,14 @@ export class FeedPoller extends PollLoop {
     return { ok: true };
   }
 
-  private fetchRows(baseUrl: string, id: string, range: RangeName, req: { apiKey: string | null; signal: AbortSignal; fetchImpl?: typeof fetch }): Promise<FetchResult<{ data: FeedNodeDetail | null; etag: string | null }>> {
+  private fetchRows(baseUrl: string, id: string, range: RangeName, req: Req): Promise<FetchResult<{ data: FeedNodeDetail | null; etag: string | null }>> {
     return fetchJsonIfChanged({ ...req, url: nodeUrl(baseUrl, id, range), etag: this.rows.get(id)?.etag ?? null }, normalizeNode, "a node's rows");
   }
 
   /** A node without the feed: /api/cluster (in a worker where the page allows), made into the same data. */
-  private async pollCluster(key: string, baseUrl: string, range: RangeName, req: { apiKey: string | null; signal: AbortSignal; fetchImpl?: typeof fetch }): Promise<PollOutcome> {
-    if (this.opts.useWorker?.() ?? !this.opts.fetchImpl) this.worker ??= workerClusterFetch();
+  private async pollCluster(key: string, baseUrl: string, range: RangeName, req: Req): Promise<PollOutcome> {
     const etag = this.heldKey === key ? this.legacyEtag : null;
-    const r = await (this.worker?.fetch ?? fetchClusterIfChanged)({ ...req, baseUrl, range, etag });
+    const r = await this.clusterFetch()({ ...req, baseUrl, range, etag });
     if (!r.ok || !r.value.data) return r.ok ? { ok: true } : r;
     const cluster = r.value.data;
     this.hold(key);

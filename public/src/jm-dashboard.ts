@@ -377,8 +377,23 @@ export class JmDashboard extends LitElement {
     }
     if (!this.expanded?.has(node.key)) this.setExpanded(node.key, true);
     await this.updateComplete;
+    await this.untilRowsShown();
     const card = this.cardOf(node.key);
     return card ? card.revealUnit(unitId) : false;
+  }
+
+  /**
+   * Until the rows of the open nodes are on the page: rows arriving after a
+   * reveal would change the heights above the row it scrolled to. Bounded
+   * (10 s): a node whose rows cannot be loaded keeps its brief rows.
+   */
+  private async untilRowsShown(): Promise<void> {
+    for (let i = 0; i < 200; i++) {
+      const open = this.expanded ?? new Set<string>();
+      if (this.nodes.every((m) => m.loaded || !open.has(m.key)) || (!this.poller.loading && this.integrating === null)) break;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    await this.updateComplete;
   }
 
   /** The fleet summary's links: a node's card, expanded, in view; with `problems`, only problems shown. */

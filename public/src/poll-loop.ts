@@ -6,22 +6,31 @@
  * up when it shows again.
  */
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
-import type { FetchFailure } from './api.js';
+import { fetchClusterIfChanged, type FetchFailure } from './api.js';
+import { workerClusterFetch, type ClusterFetch } from './cluster-fetch.js';
+import type { RangeName } from './types.js';
 
 /** Why a refresh started; reported in `jm-refresh` events. */
 export type RefreshReason = 'initial' | 'poll' | 'manual' | 'range' | 'visible' | 'key' | 'config' | 'expand';
 
 export interface LoopOptions {
+  baseUrl: () => string;
+  range: () => RangeName;
+  apiKey: () => string | null;
+  fetchImpl?: typeof fetch;
+  /** Read /api/cluster in a worker when the page allows it (default: when no `fetchImpl` is given). */
+  useWorker?: () => boolean;
   /** Time between the end of one poll and the start of the next (read each time); default 30 s. */
   intervalMs?: () => number;
   now?: () => number;
+  onStart?: (reason: RefreshReason, range: RangeName) => void;
   onFailure?: (failure: FetchFailure) => void;
 }
 
 /** The outcome of one poll: new data or not, or why none came. */
 export type PollOutcome = { ok: true } | { ok: false; failure: FetchFailure };
 
-export abstract class PollLoop implements ReactiveController {
+export abstract class PollLoop<O extends LoopOptions = LoopOptions> implements ReactiveController {
   /** A request is in flight. */
   loading = false;
   /** The last request's failure; null after a success. */
@@ -34,15 +43,17 @@ export abstract class PollLoop implements ReactiveController {
   failures = 0;
 
   protected readonly host: ReactiveControllerHost;
+  protected readonly opts: O;
   protected connected = false;
   protected inflight: { controller: AbortController; key: string } | null = null;
-  private readonly loop: LoopOptions;
+  /** /api/cluster downloaded and parsed off the main thread, where the page allows it (not with an injected fetch). */
+  private worker: ReturnType<typeof workerClusterFetch> = null;
   private timer: ReturnType<typeof setTimeout> | null = null;
   private missedWhileHidden = false;
 
-  constructor(host: ReactiveControllerHost, loop: LoopOptions) {
+  constructor(host: ReactiveControllerHost, opts: O) {
     this.host = host;
-    this.loop = loop;
+    this.opts = opts;
     host.addController(this);
   }
 
@@ -50,7 +61,7 @@ export abstract class PollLoop implements ReactiveController {
   abstract refresh(reason: RefreshReason): void;
 
   protected now(): number {
-    return (this.loop.now ?? Date.now)();
+    return (this.opts.now ?? Date.now)();
   }
 
   private readonly onVisibility = (): void => {
@@ -73,6 +84,24 @@ export abstract class PollLoop implements ReactiveController {
     this.inflight?.controller.abort();
     this.inflight = null;
     this.loading = false;
+    this.worker?.close();
+    this.worker = null;
+  }
+
+  /** The request parameters now, and the key naming them (a request for another key cancels this one). */
+  protected params(): { baseUrl: string; range: RangeName; apiKey: string | null; key: string } {
+    const [baseUrl, range, apiKey] = [this.opts.baseUrl(), this.opts.range(), this.opts.apiKey()];
+    return { baseUrl, range, apiKey, key: JSON.stringify([baseUrl, range, apiKey]) };
+  }
+
+  /** How to fetch /api/cluster: in the worker when the options allow it, else on the page. */
+  protected clusterFetch(): ClusterFetch {
+    if (this.opts.useWorker?.() ?? !this.opts.fetchImpl) this.worker ??= workerClusterFetch();
+    else {
+      this.worker?.close();
+      this.worker = null;
+    }
+    return this.worker?.fetch ?? fetchClusterIfChanged;
   }
 
   /**
@@ -80,13 +109,14 @@ export abstract class PollLoop implements ReactiveController {
    * running (no overlapping requests); one for another key is cancelled, so
    * a stale answer can never overwrite a newer choice.
    */
-  protected begin(key: string): AbortController | null {
+  protected begin(key: string, reason: RefreshReason, range: RangeName): AbortController | null {
     if (!this.connected || this.inflight?.key === key) return null;
     this.inflight?.controller.abort();
     this.clearTimer();
     const controller = new AbortController();
     this.inflight = { controller, key };
     this.loading = true;
+    this.opts.onStart?.(reason, range);
     this.host.requestUpdate();
     return controller;
   }
@@ -105,7 +135,7 @@ export abstract class PollLoop implements ReactiveController {
       this.failure = outcome.failure;
       this.failingSince ??= this.now();
       this.failures += 1;
-      this.loop.onFailure?.(outcome.failure);
+      this.opts.onFailure?.(outcome.failure);
     }
     this.schedule();
     this.host.requestUpdate();
@@ -119,7 +149,7 @@ export abstract class PollLoop implements ReactiveController {
       this.timer = null;
       if (document.hidden) this.missedWhileHidden = true;
       else this.refresh('poll');
-    }, this.loop.intervalMs?.() ?? 30_000);
+    }, this.opts.intervalMs?.() ?? 30_000);
   }
 
   private clearTimer(): void {

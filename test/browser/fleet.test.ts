@@ -51,12 +51,12 @@ describe('dashboard over a fleet', { concurrency: false, timeout: 300_000, skip:
   const contexts: BrowserContext[] = [];
   const watches: PageWatch[] = [];
 
-  const openPage = async (hash = '', beforeLoad?: (p: Page) => void): Promise<Page> => {
+  const openPage = async (hash = '', beforeLoad?: (p: Page) => void, allowed: readonly RegExp[] = []): Promise<Page> => {
     const ctx = await browser.newContext({ viewport: { width: 1280, height: 900 }, deviceScaleFactor: 1, locale: 'en-US', timezoneId: 'UTC', colorScheme: 'dark' });
     contexts.push(ctx);
     const p = await ctx.newPage();
     p.setDefaultTimeout(WAIT);
-    watches.push(watchPage(p));
+    watches.push(watchPage(p, allowed));
     beforeLoad?.(p);
     await p.goto(`${main.url}/${hash}`);
     await p.locator('jm-fleet-summary tbody tr').nth(3).waitFor();
@@ -249,6 +249,23 @@ describe('dashboard over a fleet', { concurrency: false, timeout: 300_000, skip:
     await summaryPolled;
     await idle();
     assert.equal(alphaRows().length, before, 'a folded node costs no rows');
+  });
+
+  test('a node without the feed (an older version: 404) is read through /api/cluster and shows the same', async () => {
+    const asked: string[] = [];
+    const p = await openPage('#open=beta', (page) => {
+      page.on('request', (r) => asked.push(new URL(r.url()).pathname));
+      void page.route(/\/api\/cluster\/summary/, (route) =>
+        route.fulfill({ status: 404, contentType: 'application/json', body: JSON.stringify({ error: { message: 'not found', code: 'not_found' } }) }),
+      );
+    }, [/404/]);
+    const lines = (await p.locator('jm-fleet-summary tbody tr').allInnerTexts()).map((t) => t.replace(/\s+/g, ' ').trim());
+    assert.match(lines[3]!, /^Beta in sync 2 1 ok 1 failing 50\.00% 1$/i);
+    const healthy = row(p, 'Beta job 0');
+    await healthy.locator('jm-timeline [role=img]').waitFor();
+    assert.equal(await word(healthy.locator('.badge')), 'active');
+    assert.equal(await word(row(p, 'Service 287').locator('.badge')), 'failed');
+    assert.deepEqual(asked.filter((a) => a.startsWith('/api/cluster/node/')), [], 'no rows asked of a node that has no feed');
   });
 
   test('a link #unit=<node>/<unit> opens the node and brings the row into view', async () => {
