@@ -1,9 +1,10 @@
 /**
  * The OpenAPI 3.1 document of every route the daemon serves. Built per app,
  * so it tells the truth about this node's key rule (which routes need the
- * bearer token). Response schemas are in openapi-schemas.ts.
+ * bearer token). Response schemas are generated from the valibot schemas in
+ * openapi-schemas.ts.
  */
-import { ref, SCHEMAS, type Schema } from './openapi-schemas.js';
+import { componentSchemas, ref, type Schema } from './openapi-schemas.js';
 
 export interface OpenApiOptions {
   /** The daemon's version (info.version). */
@@ -176,7 +177,7 @@ export function openApiDocument(opts: OpenApiOptions): Record<string, unknown> {
     tags: TAGS,
     paths,
     components: {
-      schemas: SCHEMAS,
+      schemas: componentSchemas(),
       parameters: PARAMS,
       securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'The api_key of this node\'s config.yaml.' } },
     },
