@@ -1,5 +1,7 @@
 /**
- * The config file's shape: one valibot schema per section, defaults in DEFAULTS.
+ * The config file's shape: one valibot schema per section, every default in
+ * DEFAULTS and applied here, so a parsed Config has a value for every key that
+ * has a default (the types in types.ts are inferred from these schemas).
  *
  * Keys and defaults are the original JobMonitor's; retention_days and the
  * top-level api_key are ours. Rules that span entries (unknown keys, duplicate
@@ -9,7 +11,6 @@
  */
 import { isIP } from 'node:net';
 import * as v from 'valibot';
-import type { Config, DnsMonitorConfig, NotificationConfig, NotificationEvent, NotificationType, PeerConfig, TargetConfig } from './types.js';
 import { normalizeUnitName } from './unit-name.js';
 
 /** Every default of the config file, in one place. `node_id` defaults to the host name (passed in). */
@@ -35,6 +36,7 @@ export const DEFAULTS = {
    */
   notification: { timeout_seconds: 10, on: ['open', 'resolve'], group_threshold: 5, rate_limit_per_hour: 20 },
   // /metrics and badges follow the api_key; journal lines off (logs may hold secrets)
+  notifications: [],
   metrics_public: false,
   badges_public: false,
   journal_lines: 0,
@@ -310,17 +312,38 @@ const frameSource = v.pipe(
 /** Consecutive samples. Past 100 an incident would open hours late at any interval: a mistake, not a setting. */
 const threshold = v.nullish(wholeNumber(1, 100));
 const thresholdEntries = { failure_threshold: threshold, success_threshold: threshold };
+/** The top level's: the units' thresholds, which every target inherits. */
+const unitThresholdEntries = {
+  failure_threshold: v.nullish(wholeNumber(1, 100), DEFAULTS.thresholds.failure),
+  success_threshold: v.nullish(wholeNumber(1, 100), DEFAULTS.thresholds.success),
+};
 
-/** The thresholds that were set; absent ones take their default in src/incidents/thresholds.ts. */
-function thresholdsOf(x: { failure_threshold?: number | null | undefined; success_threshold?: number | null | undefined }) {
+interface RawThresholds {
+  failure_threshold?: number | null | undefined;
+  success_threshold?: number | null | undefined;
+}
+
+/**
+ * A target's, peer's or the probe's own thresholds, when set. Absent ones are
+ * inherited, not defaulted: a target follows the top-level thresholds, a peer
+ * and the probe their kind's defaults (src/incidents/thresholds.ts resolves them).
+ */
+function ownThresholds(x: RawThresholds) {
   return {
-    ...(x.failure_threshold === null || x.failure_threshold === undefined ? {} : { failure_threshold: x.failure_threshold }),
-    ...(x.success_threshold === null || x.success_threshold === undefined ? {} : { success_threshold: x.success_threshold }),
+    /** Ours: failing samples (refreshes, probes) in a row before an incident opens. */
+    ...optional('failure_threshold', x.failure_threshold),
+    /** Ours: passing samples (refreshes, probes) in a row before it closes. */
+    ...optional('success_threshold', x.success_threshold),
   };
 }
 
-const NOTIFICATION_TYPES: readonly NotificationType[] = ['webhook', 'ntfy', 'slack', 'discord'];
-const NOTIFICATION_EVENTS: readonly NotificationEvent[] = ['open', 'resolve'];
+/** `{ [key]: value }`, or `{}` when the value is absent: optional keys stay absent rather than undefined. */
+function optional<K extends string, T>(key: K, value: T | null | undefined): { [P in K]?: T } {
+  return value === null || value === undefined ? {} : ({ [key]: value } as { [P in K]?: T });
+}
+
+export const NOTIFICATION_TYPES = ['webhook', 'ntfy', 'slack', 'discord'] as const;
+export const NOTIFICATION_EVENTS = ['open', 'resolve'] as const;
 
 function oneOf<T extends string>(options: readonly T[], what: string) {
   return v.pipe(
@@ -366,9 +389,8 @@ const notificationEntries = {
     () => [...DEFAULTS.notification.on],
   ),
   timeout_seconds: v.nullish(wholeNumber(1, 300), DEFAULTS.notification.timeout_seconds),
-  /** Absent stays absent: src/notify applies DEFAULTS.notification. */
-  group_threshold: v.nullish(wholeNumber(1, 10_000)),
-  rate_limit_per_hour: v.nullish(wholeNumber(0, 100_000)),
+  group_threshold: v.nullish(wholeNumber(1, 10_000), DEFAULTS.notification.group_threshold),
+  rate_limit_per_hour: v.nullish(wholeNumber(0, 100_000), DEFAULTS.notification.rate_limit_per_hour),
 };
 
 export const notificationSchema = v.pipe(
@@ -383,16 +405,23 @@ export const notificationSchema = v.pipe(
       addIssue({ message: 'is required for ntfy (or give the topic in url, e.g. https://ntfy.sh/my-alerts)', path: topic });
     }
   }),
-  v.transform((n): NotificationConfig => ({
+  v.transform((n) => ({
     id: n.id,
     type: n.type,
+    /** http(s); for ntfy the server (the topic is appended) or the topic's full URL. */
     url: n.url,
-    ...(n.topic === null || n.topic === undefined ? {} : { topic: n.topic }),
-    ...(n.headers === null || n.headers === undefined ? {} : { headers: n.headers }),
+    /** ntfy only: the topic, appended to url. */
+    ...optional('topic', n.topic),
+    /** Extra request headers (e.g. Authorization), names as written. */
+    ...optional('headers', n.headers),
+    /** Which events are sent, in this order. */
     on: NOTIFICATION_EVENTS.filter((e) => n.on.includes(e)),
+    /** Per attempt. */
     timeout_seconds: n.timeout_seconds,
-    ...(n.group_threshold === null || n.group_threshold === undefined ? {} : { group_threshold: n.group_threshold }),
-    ...(n.rate_limit_per_hour === null || n.rate_limit_per_hour === undefined ? {} : { rate_limit_per_hour: n.rate_limit_per_hour }),
+    /** More unit openings (or resolutions) than this in one sweep go out as one message. */
+    group_threshold: n.group_threshold,
+    /** Messages to this receiver in any hour; past it they are held back and logged (0 = no limit). */
+    rate_limit_per_hour: n.rate_limit_per_hour,
   })),
 );
 
@@ -427,25 +456,27 @@ const peerEntries = {
 
 export const dnsSchema = v.pipe(
   section(dnsEntries),
-  v.transform((d): DnsMonitorConfig => ({
+  v.transform((d) => ({
     enabled: d.enabled,
+    /** host, host:port, or [v6]:port; ":53" is implied when no port. */
     target: d.target,
     interval_seconds: d.interval_seconds,
     timeout_seconds: d.timeout_seconds,
-    ...thresholdsOf(d),
+    ...ownThresholds(d),
   })),
 );
 
 export const targetSchema = v.pipe(
   section(targetEntries),
-  v.transform((t): TargetConfig => ({
+  v.transform((t) => ({
     id: t.id,
     name: t.name ?? t.id,
+    /** Normalised: ".service" appended when the unit has no type suffix, as systemctl does. */
     service: t.service,
-    ...(t.url === null || t.url === undefined ? {} : { url: t.url }),
+    ...optional('url', t.url),
     timeout_seconds: t.timeout_seconds,
     use_sudo: t.use_sudo,
-    ...thresholdsOf(t),
+    ...ownThresholds(t),
   })),
 );
 
@@ -464,13 +495,14 @@ export const peerSchema = v.pipe(
     ),
     ['base_url'],
   ),
-  v.transform((p): PeerConfig => ({
+  v.transform((p) => ({
     id: p.id,
     name: p.name ?? p.id,
+    /** Without a trailing slash. */
     base_url: p.base_url,
     enabled: p.enabled,
-    ...(p.api_key === null || p.api_key === undefined ? {} : { api_key: p.api_key }),
-    ...thresholdsOf(p),
+    ...optional('api_key', p.api_key),
+    ...ownThresholds(p),
   })),
 );
 
@@ -499,11 +531,11 @@ const configEntries = {
   peer_max_targets: v.nullish(wholeNumber(1, 1_000_000)),
   /** Ours: history entries per peer answer (100,000 when absent; docs/clusters.md). */
   peer_max_entries: v.nullish(wholeNumber(1, 10_000_000)),
-  ...thresholdEntries,
-  notifications: v.nullish(v.array(notificationSchema, expected('a list'))),
-  metrics_public: v.nullish(flag),
-  badges_public: v.nullish(flag),
-  journal_lines: v.nullish(wholeNumber(0, MAX_JOURNAL_LINES)),
+  ...unitThresholdEntries,
+  notifications: v.nullish(v.array(notificationSchema, expected('a list')), () => []),
+  metrics_public: v.nullish(flag, DEFAULTS.metrics_public),
+  badges_public: v.nullish(flag, DEFAULTS.badges_public),
+  journal_lines: v.nullish(wholeNumber(0, MAX_JOURNAL_LINES), DEFAULTS.journal_lines),
 };
 
 /** node_id when the file has none: the host name, or DEFAULTS.node_id for a host without one. */
@@ -515,9 +547,10 @@ export function defaultNodeId(hostname: string): string {
 export function configSchema(hostname: string) {
   return v.pipe(
     section(configEntries),
-    v.transform((c): Config => {
+    v.transform((c) => {
       const nodeId = c.node_id ?? defaultNodeId(hostname);
       return {
+        /** May be fractional (ours: lets tests run fast); the wire shows it rounded, at least 1. */
         interval_minutes: c.interval_minutes,
         data_directory: c.data_directory,
         node_id: nodeId,
@@ -526,19 +559,32 @@ export function configSchema(hostname: string) {
         monitor_dns: c.monitor_dns,
         targets: c.targets,
         peers: c.peers,
-        ...(c.api_key === null || c.api_key === undefined ? {} : { api_key: c.api_key }),
+        /** Ours: when set, every /api/* route requires `Authorization: Bearer <api_key>`. */
+        ...optional('api_key', c.api_key),
+        /** Ours: days of history kept on disk and in memory; whole daily segments older than this plus one day are removed. */
         retention_days: c.retention_days,
+        /** Ours: browser origins allowed to call the API (CORS), e.g. "https://intranet.example.com"; "*" for any. */
         cors_origins: c.cors_origins,
+        /** Ours: CSP frame-ancestors sources allowed to embed the page in a frame (none: 'none'). */
         frame_ancestors: c.frame_ancestors,
-        ...(c.peer_max_response_bytes === null || c.peer_max_response_bytes === undefined ? {} : { peer_max_response_bytes: c.peer_max_response_bytes }),
-        ...(c.peer_max_targets === null || c.peer_max_targets === undefined ? {} : { peer_max_targets: c.peer_max_targets }),
-        ...(c.peer_max_entries === null || c.peer_max_entries === undefined ? {} : { peer_max_entries: c.peer_max_entries }),
-        ...thresholdsOf(c),
-        ...(c.notifications === null || c.notifications === undefined ? {} : { notifications: c.notifications }),
-        // Defaults applied here; configs built by hand (tests) may leave them out
-        metrics_public: c.metrics_public ?? DEFAULTS.metrics_public,
-        badges_public: c.badges_public ?? DEFAULTS.badges_public,
-        journal_lines: c.journal_lines ?? DEFAULTS.journal_lines,
+        /** Ours: the largest response read from a peer, in bytes; absent: the peer client's default (src/peers/limits.ts). */
+        ...optional('peer_max_response_bytes', c.peer_max_response_bytes),
+        /** Ours: targets a peer may list, and checks in one of its samples; absent: src/peers/limits.ts's default. */
+        ...optional('peer_max_targets', c.peer_max_targets),
+        /** Ours: history (and connectivity) entries one peer answer may hold; absent: src/peers/limits.ts's default. */
+        ...optional('peer_max_entries', c.peer_max_entries),
+        /** Ours: failing samples in a row before a unit's (or a host cause's) incident opens; a target may set its own. */
+        failure_threshold: c.failure_threshold,
+        /** Ours: passing samples in a row before it closes; a target may set its own. */
+        success_threshold: c.success_threshold,
+        /** Ours: where incident openings and resolutions are sent. */
+        notifications: c.notifications,
+        /** Ours: serve /metrics without the api_key (default: it needs the key like /api/*). */
+        metrics_public: c.metrics_public,
+        /** Ours: serve /api/badge/* without the api_key, for READMEs. */
+        badges_public: c.badges_public,
+        /** Ours: last journal lines shown for a unit that is not ok, in /api/node/status (0 = off: logs may hold secrets). */
+        journal_lines: c.journal_lines,
       };
     }),
   );

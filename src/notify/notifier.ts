@@ -11,7 +11,6 @@
  * last hour) holds back what is over it, with a log line each; the next
  * message sent says how many were held back.
  */
-import { DEFAULTS } from '../config/schema.js';
 import type { NotificationConfig } from '../config/types.js';
 import type { IncidentEvent } from '../incidents/types.js';
 import type { Logger } from '../log.js';
@@ -95,7 +94,7 @@ export function createNotifier(opts: NotifierOptions): Notifier {
   let accepting = true;
   const now = opts.now ?? Date.now;
   const channels: Channel[] = opts.channels.map((config) => {
-    const perHour = config.rate_limit_per_hour ?? DEFAULTS.notification.rate_limit_per_hour;
+    const perHour = config.rate_limit_per_hour;
     return {
       config,
       label: `notification "${config.id}" (${config.type} to ${hostOf(config.url)})`,
@@ -171,7 +170,7 @@ export function createNotifier(opts: NotifierOptions): Notifier {
     if (!accepting || events.length === 0) return;
     for (const ch of channels) {
       const wanted = events.filter((e) => ch.config.on.includes(e.type));
-      const threshold = ch.config.group_threshold ?? DEFAULTS.notification.group_threshold;
+      const threshold = ch.config.group_threshold;
       for (const n of groupEvents(wanted, threshold)) if (admit(ch, n)) enqueue(ch, n);
     }
   };
