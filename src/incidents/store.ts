@@ -14,7 +14,8 @@ import { join } from 'node:path';
 import * as v from 'valibot';
 import { scanJsonlFile } from '../storage/jsonl.js';
 import type { Logger } from '../log.js';
-import { INCIDENT_KINDS, type IncidentChange, type StoredIncident } from './types.js';
+import { AffectedUnitSchema, StoredIncidentSchema } from './schema.js';
+import type { IncidentChange, StoredIncident } from './types.js';
 import { appendDurably, writeDurably } from '../storage/durable.js';
 import { setAsideIfHostile } from '../storage/safe-fs.js';
 
@@ -57,34 +58,22 @@ export interface IncidentStore {
   lastWriteError(): string | undefined;
 }
 
-const incidentSchema = v.object({
-  id: v.string(),
-  kind: v.picklist(INCIDENT_KINDS),
-  subject: v.string(),
-  name: v.string(),
-  node: v.string(),
-  started_at: v.pipe(v.string(), v.check((s) => Number.isFinite(Date.parse(s)))),
-  ended_at: v.optional(v.pipe(v.string(), v.check((s) => Number.isFinite(Date.parse(s))))),
-  last_failure_at: v.pipe(v.string(), v.check((s) => Number.isFinite(Date.parse(s)))),
-  states: v.array(v.string()),
-  errors: v.array(v.string()),
-  samples: v.pipe(v.number(), v.integer(), v.minValue(0)),
-  units: v.optional(v.pipe(v.array(v.object({ id: v.string(), name: v.string() })), v.maxLength(MAX_UNITS))),
-});
-
+/**
+ * A line of the file: the wire schema's fields (schema.ts), read leniently
+ * (unknown keys dropped, so a newer version's lines still load) and bounded.
+ */
 const lineSchema = v.object({
   event: v.picklist(['open', 'update', 'resolve']),
-  incident: incidentSchema,
+  incident: v.object({
+    ...StoredIncidentSchema.entries,
+    units: v.exactOptional(v.pipe(v.array(AffectedUnitSchema), v.maxLength(MAX_UNITS))),
+  }),
 });
 
 function accept(value: unknown): IncidentChange | string {
   const r = v.safeParse(lineSchema, value);
   if (!r.success) return `not an incident record (${r.issues[0]?.message ?? 'invalid'})`;
-  const { event, incident } = r.output;
-  const { ended_at, units, ...fields } = incident;
-  const rest: StoredIncident = units === undefined ? fields : { ...fields, units };
-  const inc: StoredIncident = ended_at === undefined ? rest : { ...rest, ended_at };
-  return { type: event, incident: inc };
+  return { type: r.output.event, incident: r.output.incident };
 }
 
 function lineOf(change: IncidentChange): string {
