@@ -9,19 +9,12 @@
  * Pure: no Node or DOM imports (the dashboard bundle includes this file, to
  * read an older node's /api/cluster the same way).
  */
-import type {
-  CheckResult,
-  ConnectivityStatus,
-  NodeInfo,
-  PeerSnapshot,
-  PeerSyncInfo,
-  ServiceUptime,
-  TimelineClass,
-  TimelineDetail,
-  TimelinePoint,
-} from '../types.js';
+import type { PeerSnapshot, RangeName, ServiceUptime, TimelineClass, TimelineDetail, TimelinePoint } from '../types.js';
 import { LABEL } from './buckets.js';
-import { unitBadge, type Tone } from './unit-badge.js';
+import type { FeedBuckets, FeedDetail, FeedNodeDetail, FeedSummaryNode, FeedUnit } from './cluster-feed-schema.js';
+import { unitBadge } from './unit-badge.js';
+
+export type { FeedBuckets, FeedDetail, FeedNodeDetail, FeedSummaryNode, FeedUnit, FeedUnitBrief } from './cluster-feed-schema.js';
 
 /** One letter per bucket class. */
 export const TIMELINE_CODE: Readonly<Record<TimelineClass, string>> = {
@@ -32,76 +25,13 @@ export const TIMELINE_CODE: Readonly<Record<TimelineClass, string>> = {
 };
 const CLASS_OF: Readonly<Record<string, TimelineClass>> = { s: 'state-success', e: 'state-error', w: 'state-warning', m: 'state-missing' };
 
-/** A node's timeline buckets: the first one's start, their width and the last one's end (ms since the epoch). */
-export type FeedBuckets = [start: number, step: number, end: number];
-
-/** A bucket's detail: [bucket index, timestamp, state, error] ('' where the detail has none). */
-export type FeedDetail = [bucket: number, timestamp: string, state: string, error: string];
-
-/** One unit's row: what /api/cluster says of it in targets, services, status.checks and service_timelines. */
-export interface FeedUnit {
-  id: string;
-  name: string;
-  /** The target's url, when it has one. */
-  url?: string;
-  /** The latest sample's result for this unit. */
-  check?: CheckResult;
-  /** Uptime over the range (ServiceUptime without id and name). */
-  uptime?: Omit<ServiceUptime, 'id' | 'name'>;
-  /** One letter per bucket, oldest first: s operational, e unavailable, w transitioning, m no data. */
-  timeline?: string;
-  /** The details of the buckets that have some, oldest first. */
-  details?: FeedDetail[];
-}
-
-/** A unit in a summary: id, name, badge text, badge colour. */
-export type FeedUnitBrief = [id: string, name: string, state: string, tone: Tone];
-
 /** Probe samples in the range (connectivity_history, capped as there). */
-export interface FeedProbeCounts {
-  ok: number;
-  total: number;
-  /** The oldest sample counted. */
-  first: string;
-}
-
-/** One node in `/api/cluster/summary`. */
-export interface FeedSummaryNode extends PeerSyncInfo {
-  node: NodeInfo;
-  source: 'local' | 'peer';
-  updated_at: string;
-  error?: string;
-  /** The latest sample's time. */
-  status_at?: string;
-  connectivity?: ConnectivityStatus;
-  /** Only the trailing run of failed probes (when the probe is failing): when the outage began. */
-  connectivity_history?: ConnectivityStatus[];
-  connectivity_counts?: FeedProbeCounts;
-  connectivity_timeline?: TimelinePoint[];
-  /** Mean uptime of the units with checks in the range; null when none has. */
-  uptime: number | null;
-  buckets?: FeedBuckets;
-  /** Every unit, briefly, in the order of `feedUnits`. */
-  units: FeedUnitBrief[];
-  /** The full rows of the units that are not ok (or whose check failed). */
-  problems: FeedUnit[];
-}
-
-/** `/api/cluster/node/:id`: one node's rows. */
-export interface FeedNodeDetail {
-  node: NodeInfo;
-  generated_at: string;
-  range: string;
-  range_start: string;
-  range_end: string;
-  buckets?: FeedBuckets;
-  units: FeedUnit[];
-}
+export type FeedProbeCounts = NonNullable<FeedSummaryNode['connectivity_counts']>;
 
 /** Head of a summary or cluster answer. */
 export interface FeedHead {
   generated_at: string;
-  range: string;
+  range: RangeName;
   range_start: string;
   range_end: string;
 }

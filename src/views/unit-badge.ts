@@ -6,9 +6,9 @@
  */
 import { classifyState, type StateClass } from '../state.js';
 import type { CheckResult } from '../types.js';
+import type { Tone } from './cluster-feed-schema.js';
 
-/** Colour of a state badge. */
-export type Tone = 'ok' | 'warn' | 'error' | 'unknown';
+export type { Tone };
 
 const TONE: Readonly<Record<StateClass, Tone>> = { ok: 'ok', transitioning: 'warn', down: 'error', unknown: 'unknown' };
 

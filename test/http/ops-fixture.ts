@@ -21,6 +21,7 @@ import { createLogQueries as createHistoryQueries } from '../../src/views/log-qu
 import { createLocalNode } from '../../src/node/local.js';
 import { buildSnapshot } from '../../src/node/snapshot.js';
 import type { CheckResult, PeerSnapshot, RangeName, StatusEntry } from '../../src/types.js';
+import { testConfig } from '../helpers/config.js';
 
 export const NOW = Date.parse('2026-11-28T12:00:00Z');
 const MIN = 60_000;
@@ -65,11 +66,11 @@ function probes(): ConnectivityLog {
 }
 
 export function config(over: Partial<Config> = {}): Config {
-  return {
+  return testConfig({
     interval_minutes: 1, data_directory: '/nonexistent', node_id: 'n1', node_name: 'Node 1', peer_refresh_seconds: 60,
     monitor_dns: { enabled: true, target: '1.1.1.1:53', interval_seconds: 60, timeout_seconds: 4 },
     targets: TARGETS, peers: [], retention_days: 30, ...over,
-  };
+  });
 }
 
 /** A peer synced a while ago whose last refreshes failed, and one that never answered. */
