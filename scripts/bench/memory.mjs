@@ -93,6 +93,17 @@ async function startDaemon(root, flags, config, env = {}) {
   };
 }
 
+/** Threads of a process (main, V8 and libuv helpers, and the check threads alive at the moment). */
+function threadsOf(pid) {
+  const m = /Threads:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return m ? Number(m[1]) : NaN;
+}
+
+/** RSS and thread count of `pid` now. */
+function probe(pid) {
+  return { rss: rssOf(pid), threads: threadsOf(pid) };
+}
+
 async function firstSample(url, n) {
   await until(async () => {
     const r = await fetch(`${url}/api/status`).then((x) => x.json()).catch(() => undefined);
@@ -131,8 +142,8 @@ async function underLoad(variant, data, seconds, log) {
   try {
     await firstSample(d.url, targets.length);
     await sleep(5_000);
-    const before = rssOf(d.pid);
-    let peak = before;
+    const before = probe(d.pid);
+    let peak = before.rss;
     const sampler = setInterval(() => (peak = Math.max(peak, rssOf(d.pid))), 100);
     try {
       for (const path of ENDPOINTS) {
@@ -146,9 +157,14 @@ async function underLoad(variant, data, seconds, log) {
     } finally {
       clearInterval(sampler);
     }
-    const after = rssOf(d.pid);
+    const after = probe(d.pid);
+    // Check threads live from a sweep until 15 s after it: the lowest RSS of the minute is the daemon between sweeps.
+    let low = after.rss;
+    const lows = setInterval(() => (low = Math.min(low, rssOf(d.pid))), 500);
     await sleep(60_000);
-    return { before, peak, after, minute: rssOf(d.pid) };
+    clearInterval(lows);
+    const minute = probe(d.pid);
+    return { before: before.rss, peak, after: after.rss, minute: minute.rss, low: Math.min(low, minute.rss), threads: { before: before.threads, after: after.threads, minute: minute.threads } };
   } finally {
     await d.stop();
   }
@@ -179,7 +195,7 @@ export async function run({ log = () => {}, restMs = 40_000, seconds = 2 } = {})
       try {
         load[v.name] = await underLoad(v, data, seconds, log);
         const x = load[v.name];
-        log(`${v.name}: before ${fmt.mb(x.before)}, peak ${fmt.mb(x.peak)}, after ${fmt.mb(x.after)}, a minute after ${fmt.mb(x.minute)}`);
+        log(`${v.name}: before ${fmt.mb(x.before)} (${x.threads.before} threads), peak ${fmt.mb(x.peak)}, after ${fmt.mb(x.after)} (${x.threads.after} threads), a minute after ${fmt.mb(x.minute)} (${x.threads.minute} threads), lowest in that minute ${fmt.mb(x.low)}`);
       } finally {
         rmSync(data, { recursive: true, force: true });
       }
@@ -196,10 +212,13 @@ export async function run({ log = () => {}, restMs = 40_000, seconds = 2 } = {})
   report.row('  peak during 50-connection load', fmt.mb(o.peak), b(base?.peak), ratio(o.peak, base?.peak));
   report.row('  right after the load', fmt.mb(o.after), b(base?.after), ratio(o.after, base?.after), '< 150 MB', o.after < 150e6);
   report.row('  a minute after the load', fmt.mb(o.minute), b(base?.minute), ratio(o.minute, base?.minute), '< 120 MB', o.minute < 120e6);
+  report.row('  lowest in that minute (between sweeps)', fmt.mb(o.low), b(base?.low), ratio(o.low, base?.low));
+  const th = (x) => (x === undefined ? 'n/a' : `${x.threads.before} / ${x.threads.after} / ${x.threads.minute}`);
+  report.note(`threads of the process before / right after / a minute after the load: ours ${th(o)}, baseline ${th(base)} (11 here with no check thread alive; each check thread is ~7 MB, alive from a sweep until 15 s after it).`);
   const nf = load['ours without start flags'];
   if (nf !== undefined) {
     const r = rest['ours without start flags'];
-    report.note(`ours without the start flags (${startLine(ours)}), same run: at rest ${fmt.mb(r)}; 500 units before ${fmt.mb(nf.before)}, peak ${fmt.mb(nf.peak)}, after ${fmt.mb(nf.after)}, a minute after ${fmt.mb(nf.minute)}.`);
+    report.note(`ours without the start flags (${startLine(ours)}), same run: at rest ${fmt.mb(r)}; 500 units before ${fmt.mb(nf.before)}, peak ${fmt.mb(nf.peak)}, after ${fmt.mb(nf.after)}, a minute after ${fmt.mb(nf.minute)}, lowest in that minute ${fmt.mb(nf.low)}; threads ${th(nf)}.`);
   }
   report.note(`baseline: ${main !== undefined ? "the main branch's code (git archive main, built in this run), started the same way" : 'none (main could not be built here)'}; the original Go daemon is not available on this machine.`);
   report.note(`RSS from /proc/PID/status VmRSS (all threads; includes the node binary's file pages). At rest = ${restMs / 1000} s after the first sample reached the disk, nothing asked over HTTP, interval 5 min, no DNS probe. Load = ${seconds} s at 50 connections on each of ${ENDPOINTS.join(', ')} in turn (keep-alive, identity encoding; history limited to its newest 100 samples, a full day of 500 units is tens of MB per answer), interval 1 min, fake systemctl. Environment and flags from each tree's package.json start script: ours ${startLine(ours)}${mainVariant !== undefined ? `, main ${startLine(mainVariant)}` : ''}.`);
