@@ -4,9 +4,10 @@
  * before, during and after 50-connection load on every endpoint, then a
  * minute after the load stops. Beside each figure: the same measured on the
  * main branch's code in the same run (`git archive main`, built in a temp
- * directory with this checkout's node_modules), since the original Go daemon
- * is not available here. Both run as `npm start` runs them (package.json's
- * `start` flags), with a fake systemctl (test/fixtures/fake-systemctl).
+ * directory with this checkout's node_modules, or its own when its lock file
+ * differs), since the original Go daemon is not available here. Both run as
+ * `npm start` runs them (the environment and node flags of package.json's
+ * `start` script), with a fake systemctl (test/fixtures/fake-systemctl).
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
@@ -54,7 +55,13 @@ function buildMain(log) {
   try {
     const tar = execFileSync('git', ['-C', ROOT, 'archive', '--format=tar', 'main'], { maxBuffer: 1 << 30 });
     execFileSync('tar', ['-x', '-C', dir], { input: tar });
-    symlinkSync(join(ROOT, 'node_modules'), join(dir, 'node_modules'));
+    // main may depend on packages this checkout has not installed (yet): then it gets its own.
+    if (readFileSync(join(dir, 'package-lock.json'), 'utf8') === readFileSync(join(ROOT, 'package-lock.json'), 'utf8')) {
+      symlinkSync(join(ROOT, 'node_modules'), join(dir, 'node_modules'));
+    } else {
+      log("main's dependencies differ from this checkout's: npm ci in the temp directory");
+      execFileSync('npm', ['ci', '--no-audit', '--no-fund', '--ignore-scripts'], { cwd: dir, stdio: 'ignore' });
+    }
     log('building main in a temp directory (baseline)');
     execFileSync(process.execPath, [join(dir, 'scripts', 'build.mjs')], { cwd: dir, stdio: 'ignore' });
     return dir;
