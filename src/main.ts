@@ -1,12 +1,21 @@
-#!/usr/bin/env -S node --max-semi-space-size=1
+#!/usr/bin/env -S MALLOC_MMAP_THRESHOLD_=131072 node --max-semi-space-size=1
 /**
  * The executable: runs the command line (src/run.ts) and exits with its
  * status. The daemon's parts are wired in src/daemon.ts.
  *
- * The shebang (and package.json `start`) caps V8's semi-space at 1 MB: with
- * 500 units and 30 days of history the daemon then holds 25-55 MB less
- * (scripts/bench/memory.mjs, BENCHMARKS.md); a daemon allocates little per
- * second, so the young generation needs no room.
+ * The shebang (and package.json `start`, and the service unit) caps V8's
+ * semi-space at 1 MB: with 500 units and 30 days of history the daemon then
+ * holds 25-55 MB less (scripts/bench/memory.mjs, BENCHMARKS.md); a daemon
+ * allocates little per second, so the young generation needs no room.
+ *
+ * It also pins glibc's mmap threshold at its default 128 KiB. Left dynamic,
+ * glibc raises the threshold (up to 32 MiB) each time a large buffer is
+ * freed, and from then on buffers below it come from the heap, where what
+ * is freed between live blocks is never returned: loading 30 days of history
+ * and answering large requests then leaves 30-50 MB behind. Pinned, every
+ * buffer of 128 KiB or more is its own mapping and goes back to the system
+ * when freed. (Read by glibc at start only, hence the environment; other C
+ * libraries ignore it.)
  */
 import { run } from './run.js';
 

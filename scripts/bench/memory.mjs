@@ -4,9 +4,10 @@
  * before, during and after 50-connection load on every endpoint, then a
  * minute after the load stops. Beside each figure: the same measured on the
  * main branch's code in the same run (`git archive main`, built in a temp
- * directory with this checkout's node_modules), since the original Go daemon
- * is not available here. Both run as `npm start` runs them (package.json's
- * `start` flags), with a fake systemctl (test/fixtures/fake-systemctl).
+ * directory with this checkout's node_modules, or its own when its lock file
+ * differs), since the original Go daemon is not available here. Both run as
+ * `npm start` runs them (the environment and node flags of package.json's
+ * `start` script), with a fake systemctl (test/fixtures/fake-systemctl).
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
@@ -24,10 +25,28 @@ const ENDPOINTS = [
   '/api/cluster', '/api/overview', '/api/incidents', '/metrics', '/healthz', '/api/badge/svc-000/status.svg', '/api/openapi.json',
 ];
 
-/** Node flags of package.json's `start` script in `root` (what `npm start` runs). */
+/** The words of package.json's `start` script in `root` (what `npm start` runs). */
+function startWords(root) {
+  return (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).scripts?.start ?? '').split(/\s+/);
+}
+
+/** Node flags of the `start` script: the `--` words between `node` and the entry. */
 function startFlags(root) {
-  const start = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).scripts?.start ?? '';
-  return start.split(/\s+/).filter((a, i, all) => a.startsWith('--') && all.indexOf('dist/src/main.js') > i);
+  const words = startWords(root);
+  return words.filter((a, i) => a.startsWith('--') && words.indexOf('dist/src/main.js') > i);
+}
+
+/** Environment the `start` script sets: its `NAME=value` words before `node` (e.g. glibc malloc tunables). */
+function startEnv(root) {
+  const words = startWords(root);
+  const node = words.indexOf('node');
+  return Object.fromEntries(words.slice(0, Math.max(0, node)).map((w) => /^([A-Z_][A-Z0-9_]*)=(.*)$/.exec(w)).filter((m) => m !== null).map((m) => [m[1], m[2]]));
+}
+
+/** How a variant is started, for the notes: the start script's environment and flags. */
+function startLine(v) {
+  const env = Object.entries(v.env).map(([k, x]) => `${k}=${x}`);
+  return [...env, ...v.flags].join(' ') || '(none)';
 }
 
 /** main's code, built in a temp directory; undefined when it cannot be (no git, no main). */
@@ -36,7 +55,13 @@ function buildMain(log) {
   try {
     const tar = execFileSync('git', ['-C', ROOT, 'archive', '--format=tar', 'main'], { maxBuffer: 1 << 30 });
     execFileSync('tar', ['-x', '-C', dir], { input: tar });
-    symlinkSync(join(ROOT, 'node_modules'), join(dir, 'node_modules'));
+    // main may depend on packages this checkout has not installed (yet): then it gets its own.
+    if (readFileSync(join(dir, 'package-lock.json'), 'utf8') === readFileSync(join(ROOT, 'package-lock.json'), 'utf8')) {
+      symlinkSync(join(ROOT, 'node_modules'), join(dir, 'node_modules'));
+    } else {
+      log("main's dependencies differ from this checkout's: npm ci in the temp directory");
+      execFileSync('npm', ['ci', '--no-audit', '--no-fund', '--ignore-scripts'], { cwd: dir, stdio: 'ignore' });
+    }
     log('building main in a temp directory (baseline)');
     execFileSync(process.execPath, [join(dir, 'scripts', 'build.mjs')], { cwd: dir, stdio: 'ignore' });
     return dir;
@@ -48,14 +73,14 @@ function buildMain(log) {
 }
 
 /** Starts `root`'s daemon as `npm start` would, on 127.0.0.1; resolves once it listens. */
-async function startDaemon(root, flags, config) {
+async function startDaemon(root, flags, config, env = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'jm-bench-mem-'));
   mkdirSync(join(dir, 'bin'));
   cpSync(FAKE, join(dir, 'bin', 'systemctl'));
   writeFileSync(join(dir, 'config.yaml'), stringify(config));
   const child = spawn(process.execPath, [...flags, join(root, 'dist', 'src', 'main.js'), '-config', join(dir, 'config.yaml'), '-addr', '127.0.0.1:0'], {
     cwd: dir,
-    env: { ...process.env, PATH: `${join(dir, 'bin')}:${process.env.PATH}` },
+    env: { ...process.env, ...env, PATH: `${join(dir, 'bin')}:${process.env.PATH}` },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
@@ -73,6 +98,17 @@ async function startDaemon(root, flags, config) {
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** Threads of a process (main, V8 and libuv helpers, and the check threads alive at the moment). */
+function threadsOf(pid) {
+  const m = /Threads:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return m ? Number(m[1]) : NaN;
+}
+
+/** RSS and thread count of `pid` now. */
+function probe(pid) {
+  return { rss: rssOf(pid), threads: threadsOf(pid) };
 }
 
 async function firstSample(url, n) {
@@ -96,7 +132,7 @@ async function atRest(variant, restMs) {
   const d = await startDaemon(variant.root, variant.flags, {
     node_id: 'bench', interval_minutes: 5, data_directory: 'data', monitor_dns: { enabled: false },
     targets: [{ id: 'a', name: 'a', service: 'ok-a.service' }, { id: 'b', name: 'b', service: 'ok-b.service' }],
-  });
+  }, variant.env);
   try {
     await until(() => sampled(join(d.dir, 'data')), 120_000, 'first sample on disk');
     await sleep(restMs);
@@ -109,12 +145,12 @@ async function atRest(variant, restMs) {
 /** RSS with 500 units and 30 days: before, peak during, right after, and a minute after the load. */
 async function underLoad(variant, data, seconds, log) {
   const targets = benchTargets(500).map(({ id, name, service }) => ({ id, name, service }));
-  const d = await startDaemon(variant.root, variant.flags, { node_id: 'bench', interval_minutes: 1, data_directory: data, monitor_dns: { enabled: false }, targets });
+  const d = await startDaemon(variant.root, variant.flags, { node_id: 'bench', interval_minutes: 1, data_directory: data, monitor_dns: { enabled: false }, targets }, variant.env);
   try {
     await firstSample(d.url, targets.length);
     await sleep(5_000);
-    const before = rssOf(d.pid);
-    let peak = before;
+    const before = probe(d.pid);
+    let peak = before.rss;
     const sampler = setInterval(() => (peak = Math.max(peak, rssOf(d.pid))), 100);
     try {
       for (const path of ENDPOINTS) {
@@ -128,9 +164,14 @@ async function underLoad(variant, data, seconds, log) {
     } finally {
       clearInterval(sampler);
     }
-    const after = rssOf(d.pid);
+    const after = probe(d.pid);
+    // Check threads live from a sweep until 15 s after it: the lowest RSS of the minute is the daemon between sweeps.
+    let low = after.rss;
+    const lows = setInterval(() => (low = Math.min(low, rssOf(d.pid))), 500);
     await sleep(60_000);
-    return { before, peak, after, minute: rssOf(d.pid) };
+    clearInterval(lows);
+    const minute = probe(d.pid);
+    return { before: before.rss, peak, after: after.rss, minute: minute.rss, low: Math.min(low, minute.rss), threads: { before: before.threads, after: after.threads, minute: minute.threads } };
   } finally {
     await d.stop();
   }
@@ -140,12 +181,14 @@ export async function run({ log = () => {}, restMs = 40_000, seconds = 2 } = {})
   const report = createReport('7. Memory (RSS of the daemon process)');
   const main = buildMain(log);
   const flags = startFlags(ROOT);
+  const env = startEnv(ROOT);
+  const ours = { name: 'ours', root: ROOT, flags, env };
   const variants = [
-    { name: 'ours', root: ROOT, flags },
-    ...(flags.length > 0 ? [{ name: 'ours without start flags', root: ROOT, flags: [] }] : []),
-    ...(main !== undefined ? [{ name: 'main', root: main, flags: startFlags(main) }] : []),
+    ours,
+    ...(flags.length > 0 || Object.keys(env).length > 0 ? [{ name: 'ours without start flags', root: ROOT, flags: [], env: {} }] : []),
+    ...(main !== undefined ? [{ name: 'main', root: main, flags: startFlags(main), env: startEnv(main) }] : []),
   ];
-  const mainFlags = variants.find((v) => v.name === 'main')?.flags;
+  const mainVariant = variants.find((v) => v.name === 'main');
   const rest = {};
   const load = {};
   try {
@@ -159,7 +202,7 @@ export async function run({ log = () => {}, restMs = 40_000, seconds = 2 } = {})
       try {
         load[v.name] = await underLoad(v, data, seconds, log);
         const x = load[v.name];
-        log(`${v.name}: before ${fmt.mb(x.before)}, peak ${fmt.mb(x.peak)}, after ${fmt.mb(x.after)}, a minute after ${fmt.mb(x.minute)}`);
+        log(`${v.name}: before ${fmt.mb(x.before)} (${x.threads.before} threads), peak ${fmt.mb(x.peak)}, after ${fmt.mb(x.after)} (${x.threads.after} threads), a minute after ${fmt.mb(x.minute)} (${x.threads.minute} threads), lowest in that minute ${fmt.mb(x.low)}`);
       } finally {
         rmSync(data, { recursive: true, force: true });
       }
@@ -169,19 +212,22 @@ export async function run({ log = () => {}, restMs = 40_000, seconds = 2 } = {})
   }
   const b = (v) => (v === undefined ? 'n/a' : fmt.mb(v));
   const ratio = (o, m) => (m === undefined ? undefined : m / o);
-  const ours = load.ours;
+  const o = load.ours;
   const base = load.main;
   report.row('at rest, 2 units', fmt.mb(rest.ours), b(rest.main), ratio(rest.ours, rest.main), '< 60 MB', rest.ours < 60e6);
-  report.row('500 units + 30 days, before load', fmt.mb(ours.before), b(base?.before), ratio(ours.before, base?.before));
-  report.row('  peak during 50-connection load', fmt.mb(ours.peak), b(base?.peak), ratio(ours.peak, base?.peak));
-  report.row('  right after the load', fmt.mb(ours.after), b(base?.after), ratio(ours.after, base?.after), '< 150 MB', ours.after < 150e6);
-  report.row('  a minute after the load', fmt.mb(ours.minute), b(base?.minute), ratio(ours.minute, base?.minute), '< 120 MB', ours.minute < 120e6);
+  report.row('500 units + 30 days, before load', fmt.mb(o.before), b(base?.before), ratio(o.before, base?.before));
+  report.row('  peak during 50-connection load', fmt.mb(o.peak), b(base?.peak), ratio(o.peak, base?.peak));
+  report.row('  right after the load', fmt.mb(o.after), b(base?.after), ratio(o.after, base?.after), '< 150 MB', o.after < 150e6);
+  report.row('  a minute after the load', fmt.mb(o.minute), b(base?.minute), ratio(o.minute, base?.minute), '< 120 MB', o.minute < 120e6);
+  report.row('  lowest in that minute (between sweeps)', fmt.mb(o.low), b(base?.low), ratio(o.low, base?.low));
+  const th = (x) => (x === undefined ? 'n/a' : `${x.threads.before} / ${x.threads.after} / ${x.threads.minute}`);
+  report.note(`threads of the process before / right after / a minute after the load: ours ${th(o)}, baseline ${th(base)} (11 here with no check thread alive; each check thread is ~7 MB, alive from a sweep until 15 s after it).`);
   const nf = load['ours without start flags'];
   if (nf !== undefined) {
     const r = rest['ours without start flags'];
-    report.note(`ours without the start flags (${flags.join(' ')}), same run: at rest ${fmt.mb(r)}; 500 units before ${fmt.mb(nf.before)}, peak ${fmt.mb(nf.peak)}, after ${fmt.mb(nf.after)}, a minute after ${fmt.mb(nf.minute)}.`);
+    report.note(`ours without the start flags (${startLine(ours)}), same run: at rest ${fmt.mb(r)}; 500 units before ${fmt.mb(nf.before)}, peak ${fmt.mb(nf.peak)}, after ${fmt.mb(nf.after)}, a minute after ${fmt.mb(nf.minute)}, lowest in that minute ${fmt.mb(nf.low)}; threads ${th(nf)}.`);
   }
   report.note(`baseline: ${main !== undefined ? "the main branch's code (git archive main, built in this run), started the same way" : 'none (main could not be built here)'}; the original Go daemon is not available on this machine.`);
-  report.note(`RSS from /proc/PID/status VmRSS (all threads; includes the node binary's file pages). At rest = ${restMs / 1000} s after the first sample reached the disk, nothing asked over HTTP, interval 5 min, no DNS probe. Load = ${seconds} s at 50 connections on each of ${ENDPOINTS.join(', ')} in turn (keep-alive, identity encoding; history limited to its newest 100 samples, a full day of 500 units is tens of MB per answer), interval 1 min, fake systemctl. Flags from each tree's package.json start script: ours ${flags.join(' ') || '(none)'}${mainFlags !== undefined ? `, main ${mainFlags.join(' ') || '(none)'}` : ''}.`);
+  report.note(`RSS from /proc/PID/status VmRSS (all threads; includes the node binary's file pages). At rest = ${restMs / 1000} s after the first sample reached the disk, nothing asked over HTTP, interval 5 min, no DNS probe. Load = ${seconds} s at 50 connections on each of ${ENDPOINTS.join(', ')} in turn (keep-alive, identity encoding; history limited to its newest 100 samples, a full day of 500 units is tens of MB per answer), interval 1 min, fake systemctl. Environment and flags from each tree's package.json start script: ours ${startLine(ours)}${mainVariant !== undefined ? `, main ${startLine(mainVariant)}` : ''}.`);
   return report;
 }

@@ -17,7 +17,7 @@ export interface SampleScanView {
   readonly layoutOf: Uint32Array;
   /** Start of each sample's row in `codes`. */
   readonly offsets: Uint32Array;
-  readonly codes: Uint16Array | Uint32Array;
+  readonly codes: CodeColumn;
   readonly layouts: readonly LayoutView[];
   readonly results: readonly InternedResult[];
   /** Per result: 1 when ok. */
@@ -50,15 +50,21 @@ export interface SampleColumns {
   latest?: StatusEntry;
 }
 
+/** The in-memory codes column: as narrow as the number of distinct results allows. */
+export type CodeColumn = Uint8Array | Uint16Array | Uint32Array;
+
+const U8_CODES = 0xff;
 const U16_CODES = 0xffff;
 
 /**
  * An in-memory, columnar, time-ordered log of StatusEntry samples.
  *
- * Memory: per sample 8 (time) + 4 (layout) + 4 (row offset) bytes, plus 2
- * bytes per check (4 once there are more than 65,535 distinct results);
- * distinct results, targets and layouts are interned once. 30 days x 500
- * units at 1 minute is about 45 MB.
+ * Memory: per sample 8 (time) + 4 (layout) + 4 (row offset) bytes, plus 1
+ * byte per check while there are at most 256 distinct results (a host has
+ * a handful: active, inactive, failed, ...), 2 bytes up to 65,536 and 4
+ * beyond; distinct results, targets and layouts are interned once. 30 days
+ * x 500 units at 1 minute is about 22 MB. (Segment files keep 16-bit codes
+ * at least: the width in memory is not part of the disk format.)
  *
  * Order: samples are kept sorted by time. An entry older than the newest
  * (the wall clock went back) is inserted in place, after any equal times;
@@ -76,7 +82,7 @@ const U16_CODES = 0xffff;
 export class SampleLog extends TimeLog<StatusEntry> {
   #layoutOf = new Uint32Array(64);
   #offsets = new Uint32Array(64);
-  #codes: Uint16Array | Uint32Array = new Uint16Array(1024);
+  #codes: CodeColumn = new Uint8Array(1024);
   #codeLen = 0;
 
   #tables = new SampleTables();
@@ -347,14 +353,11 @@ export class SampleLog extends TimeLog<StatusEntry> {
   /** Sample `i` as the block index reads it. */
   readonly #rowAt = (i: number): BlockRow => ({ ids: this.#tables.layouts[this.#layoutOf[i]!]!.ids, codes: this.#codes, offset: this.#offsets[i]! });
 
-  /** Interns a result; past 65,535 distinct results the codes column widens to 32 bits. */
+  /** Interns a result; the codes column widens to 16 bits past 256 distinct results, to 32 past 65,536. */
   #internResult(r: InternedResult): number {
     const idx = this.#tables.internResult(r);
-    if (idx > U16_CODES && this.#codes instanceof Uint16Array) {
-      const wide = new Uint32Array(Math.max(this.#codes.length, 1024));
-      wide.set(this.#codes.subarray(0, this.#codeLen));
-      this.#codes = wide;
-    }
+    if (idx > U8_CODES && this.#codes instanceof Uint8Array) this.#codes = widened(this.#codes, this.#codeLen, idx);
+    else if (idx > U16_CODES && this.#codes instanceof Uint16Array) this.#codes = widened(this.#codes, this.#codeLen, idx);
     return idx;
   }
 
@@ -421,9 +424,9 @@ export class SampleLog extends TimeLog<StatusEntry> {
     this.#json = new JsonFragments(tables);
     this.#firstSeen = [];
     for (let i = 0; i < this.n; i++) this.#layoutOf[i] = layoutMap[this.#layoutOf[i]!]!;
-    const narrow = tables.results.length <= U16_CODES;
-    if (narrow && this.#codes instanceof Uint32Array) {
-      const codes = new Uint16Array(Math.max(this.#codeLen, 1024));
+    const width = codeWidthFor(tables.results.length);
+    if (width < this.#codes.BYTES_PER_ELEMENT) {
+      const codes = newCodes(width, Math.max(this.#codeLen, 1024));
       for (let k = 0; k < this.#codeLen; k++) codes[k] = resultMap[this.#codes[k]!]!;
       this.#codes = codes;
     } else {
@@ -446,4 +449,21 @@ export class SampleLog extends TimeLog<StatusEntry> {
       }
     }
   }
+}
+
+/** Bytes per code for `count` distinct results. */
+function codeWidthFor(count: number): 1 | 2 | 4 {
+  return count <= U8_CODES + 1 ? 1 : count <= U16_CODES + 1 ? 2 : 4;
+}
+
+/** An empty codes column of `width` bytes per code. */
+function newCodes(width: 1 | 2 | 4, length: number): CodeColumn {
+  return width === 1 ? new Uint8Array(length) : width === 2 ? new Uint16Array(length) : new Uint32Array(length);
+}
+
+/** A copy of the first `used` codes in a column wide enough for code `idx`. */
+function widened(codes: CodeColumn, used: number, idx: number): CodeColumn {
+  const wide = newCodes(codeWidthFor(idx + 1), Math.max(codes.length, 1024));
+  wide.set(codes.subarray(0, used));
+  return wide;
 }

@@ -146,7 +146,7 @@ test('more than 65,535 distinct results (varying error texts) still round-trip; 
   assert.equal(log.entries(T0 + 5 * 1000, T0 + 5 * 1000)[0]!.checks[0]!.error, 'error #5');
   // The tables grew far beyond their size at the last prune: this prune forgets what is no longer used.
   log.pruneBefore(T0 + (n - 9) * 1000);
-  assert.ok(log.scanView().codes instanceof Uint16Array);
+  assert.ok(log.scanView().codes instanceof Uint8Array);
   assert.equal(log.scanView().results.length, 10);
   assert.deepEqual(log.scanView().ids, ['b']);
   assert.equal(log.firstSeen('a'), undefined);
@@ -154,6 +154,26 @@ test('more than 65,535 distinct results (varying error texts) still round-trip; 
   assert.deepEqual(log.entries(-Infinity, Infinity).map((e) => e.checks[0]!.error), Array.from({ length: 10 }, (_, i) => `error #${n - 9 + i}`));
   log.append(at(T0 + (n + 1) * 1000, { id: 'a', name: 'A', ok: true }));
   assert.equal(log.firstSeen('a'), T0 + (n + 1) * 1000);
+});
+
+test('codes take one byte each up to 256 distinct results, then widen without changing any answer; segments keep 16-bit codes', () => {
+  const log = new SampleLog();
+  const sample = (k: number) => at(T0 + k * 1000, { id: 'a', name: 'A', ok: true }, { id: 'b', name: 'B', ok: false, state: 'failed', error: `error #${k % 300}` });
+  for (let k = 0; k < 255; k++) log.append(sample(k)); // 255 errors and one ok: 256 results
+  assert.ok(log.scanView().codes instanceof Uint8Array);
+  const narrow = log.entries(-Infinity, Infinity);
+  const cols = log.toColumns();
+  assert.ok(cols.codes instanceof Uint16Array);
+  for (let k = 255; k < 600; k++) log.append(sample(k));
+  assert.ok(log.scanView().codes instanceof Uint16Array);
+  assert.deepEqual(log.entries(-Infinity, T0 + 254 * 1000), narrow);
+  assert.deepEqual(log.entries(-Infinity, Infinity).map((e) => e.checks[1]!.error), Array.from({ length: 600 }, (_, k) => `error #${k % 300}`));
+  // A segment with more than 256 results widens a narrow log before its codes are stored.
+  const other = new SampleLog();
+  other.append(at(T0 - 1000, { id: 'a', name: 'A', ok: true }));
+  other.appendColumns(log.toColumns());
+  assert.ok(other.scanView().codes instanceof Uint16Array);
+  assert.deepEqual(other.entries(T0, Infinity), log.entries(-Infinity, Infinity));
 });
 
 test('toColumns / appendColumns carry every sample and the latest in full', () => {
