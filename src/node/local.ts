@@ -1,5 +1,6 @@
 import { withJournal, type JournalDetail } from '../checks/journal-tap.js';
 import type { Config } from '../config/types.js';
+import type { SampleColumns } from '../history/sample-log.js';
 import type { NodeInfo, PeerSnapshot, RangeName, Target } from '../types.js';
 import { RANGE_MS } from '../types.js';
 import type { HistoryQueries, TimeWindow } from '../views/history-queries.js';
@@ -28,14 +29,19 @@ export interface LocalNode {
   historyBody(range: RangeName, limit: number, since?: number): Record<string, unknown>;
   /** historyBody as JSON text in chunks, so 30 days of 500 units stream out instead of becoming one huge string. */
   historyChunks(range: RangeName, limit: number, since?: number): Iterable<string>;
+  /** historyBody's parts for the compact page form (peers/compact-page.ts): the answer without `history`, and its samples as columns. */
+  historyColumns(range: RangeName, limit: number, since?: number): { fields: Record<string, unknown>; columns: SampleColumns };
   /** The legacy /api/history answer (historyBody's `history` array alone) as JSON text in chunks. */
   legacyHistoryChunks(range: RangeName, limit: number): Iterable<string>;
   uptimeBody(range: RangeName): Record<string, unknown>;
   snapshot(range: RangeName): PeerSnapshot;
 }
 
-/** What a peer of ours may rely on: `since` (incremental history), `pages` (with `since`, oldest `limit` first and `more`), `stale`. */
-export const FEATURES = ['since', 'pages', 'stale'];
+/**
+ * What a peer of ours may rely on: `since` (incremental history), `pages` (with `since`, oldest `limit` first
+ * and `more`), `stale`, `cols` (history pages in the compact form with `format=cols`).
+ */
+export const FEATURES = ['since', 'pages', 'stale', 'cols'];
 
 export function createLocalNode(deps: {
   config: Config;
@@ -155,6 +161,10 @@ export function createLocalNode(deps: {
       yield `{"node":${JSON.stringify(info())},"history":[`;
       yield* joinedChunks(history.statusEntriesJson(p.status, p.statusLimit));
       yield `],${JSON.stringify(p.tail()).slice(1)}`;
+    },
+    historyColumns(range, limit, since) {
+      const p = historyPlan(range, limit, since);
+      return { fields: { node: info(), ...p.tail() }, columns: history.statusColumns(p.status, p.statusLimit) };
     },
     *legacyHistoryChunks(range, limit) {
       yield '[';
