@@ -499,6 +499,8 @@ const configEntries = {
   peer_max_targets: v.nullish(wholeNumber(1, 1_000_000)),
   /** Ours: history entries per peer answer (100,000 when absent; docs/clusters.md). */
   peer_max_entries: v.nullish(wholeNumber(1, 10_000_000)),
+  /** Ours: ask peers of ours that announce it for compact history pages (true when absent; docs/clusters.md). */
+  peer_compact_wire: v.nullish(flag),
   ...thresholdEntries,
   notifications: v.nullish(v.array(notificationSchema, expected('a list'))),
   metrics_public: v.nullish(flag),
@@ -533,6 +535,7 @@ export function configSchema(hostname: string) {
         ...(c.peer_max_response_bytes === null || c.peer_max_response_bytes === undefined ? {} : { peer_max_response_bytes: c.peer_max_response_bytes }),
         ...(c.peer_max_targets === null || c.peer_max_targets === undefined ? {} : { peer_max_targets: c.peer_max_targets }),
         ...(c.peer_max_entries === null || c.peer_max_entries === undefined ? {} : { peer_max_entries: c.peer_max_entries }),
+        ...(c.peer_compact_wire === null || c.peer_compact_wire === undefined ? {} : { peer_compact_wire: c.peer_compact_wire }),
         ...thresholdsOf(c),
         ...(c.notifications === null || c.notifications === undefined ? {} : { notifications: c.notifications }),
         // Defaults applied here; configs built by hand (tests) may leave them out

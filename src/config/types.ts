@@ -93,6 +93,8 @@ export interface Config {
   peer_max_targets?: number;
   /** Ours: history (and connectivity) entries one peer answer may hold; more is refused (default 100,000 when absent). */
   peer_max_entries?: number;
+  /** Ours: ask peers of ours that announce `cols` for compact history pages (default true when absent; false: JSON pages). */
+  peer_compact_wire?: boolean;
   // Absent = defaults
   /** Ours: default for every target: failing samples in a row before an incident opens (default 1). */
   failure_threshold?: number;
