@@ -23,7 +23,7 @@ import { DEFAULT_PEER_LIMITS, type PeerLimits } from './limits.js';
 import { isUp } from './peer-state.js';
 import { renderPeerSnapshot } from './peer-snapshot.js';
 import { openPeers, unloadedPeer } from './poller-open.js';
-import { createRefresher } from './refresh.js';
+import { refreshPeer, type RefreshContext } from './refresh.js';
 import type { TrackedPeer } from './tracked-peer.js';
 
 /** The floor of the refresh interval, as the original's. */
@@ -75,6 +75,39 @@ export interface PeerPoller {
   readonly refreshMs: number;
 }
 
+/** One periodic refresh per peer, each on its own schedule (a hung peer delays nobody else), started at once. */
+function schedule(peers: readonly TrackedPeer[], intervalMs: number, refresh: (t: TrackedPeer) => Promise<void>, log: Logger, now: () => number): Periodic[] {
+  const tasks = peers.map((t) =>
+    createPeriodic({
+      intervalMs,
+      run: () => refresh(t),
+      onError: (e) => log.error(`peer ${t.peer.id}: refresh failed unexpectedly: ${String(e)}`),
+      now,
+    }),
+  );
+  for (const task of tasks) task.start();
+  return tasks;
+}
+
+/** What metrics show of a peer's sync. */
+function syncState(t: TrackedPeer): ReturnType<PeerPoller['states']>[number] {
+  return {
+    id: t.peer.id,
+    name: t.peer.name,
+    up: isUp(t.record),
+    ...(t.record.lastSuccessAt !== undefined ? { lastSuccessAt: t.record.lastSuccessAt } : {}),
+    consecutiveFailures: t.record.failures,
+  };
+}
+
+/** The keys of `o` that are set (exactOptionalPropertyTypes: an absent option stays absent). */
+function pick<T extends object, K extends keyof T>(o: T, ...keys: K[]): Partial<Pick<T, K>> {
+  const out: Partial<Pick<T, K>> = {};
+  for (const k of keys) if (o[k] !== undefined) out[k] = o[k];
+  return out;
+}
+
+/** The poller of `opts.config.peers`; nothing runs before open() or start(). */
 export function createPeerPoller(opts: PeerPollerOptions): PeerPoller {
   const { config, client, log } = opts;
   const now = opts.now ?? Date.now;
@@ -99,7 +132,7 @@ export function createPeerPoller(opts: PeerPollerOptions): PeerPoller {
     return opening;
   };
 
-  const refresh = createRefresher({
+  const ctx: RefreshContext = {
     ownId: config.node_id,
     ownIntervalMs,
     client,
@@ -110,24 +143,10 @@ export function createPeerPoller(opts: PeerPollerOptions): PeerPoller {
     now,
     signal: abort.signal,
     identities: () => peers.map((t) => ({ id: t.peer.id, ...(t.record.reportedId !== undefined ? { reportedId: t.record.reportedId } : {}) })),
-    ...(opts.pageBytes !== undefined ? { pageBytes: opts.pageBytes } : {}),
+    ...pick(opts, 'pageBytes', 'compactPageChecks', 'onRefresh'),
     ...(opts.compactWire !== undefined ? { compact: opts.compactWire } : {}),
-    ...(opts.compactPageChecks !== undefined ? { compactPageChecks: opts.compactPageChecks } : {}),
-    ...(opts.onRefresh !== undefined ? { onRefresh: opts.onRefresh } : {}),
-  });
-
-  const schedule = (): void => {
-    if (abort.signal.aborted) return;
-    tasks = peers.map((t) =>
-      createPeriodic({
-        intervalMs: refreshMs,
-        run: () => refresh(t),
-        onError: (e) => log.error(`peer ${t.peer.id}: refresh failed unexpectedly: ${String(e)}`),
-        now,
-      }),
-    );
-    for (const task of tasks) task.start();
   };
+  const refresh = (t: TrackedPeer) => refreshPeer(ctx, t);
 
   return {
     open,
@@ -138,7 +157,9 @@ export function createPeerPoller(opts: PeerPollerOptions): PeerPoller {
     },
     start() {
       if (tasks.length > 0 || abort.signal.aborted) return;
-      void open().then(schedule);
+      void open().then(() => {
+        if (!abort.signal.aborted) tasks = schedule(peers, refreshMs, refresh, log, now);
+      });
     },
     async stop() {
       abort.abort();
@@ -149,19 +170,13 @@ export function createPeerPoller(opts: PeerPollerOptions): PeerPoller {
       await decoder.close();
     },
     states() {
-      return peers.map((t) => ({
-        id: t.peer.id,
-        name: t.peer.name,
-        up: isUp(t.record),
-        ...(t.record.lastSuccessAt !== undefined ? { lastSuccessAt: t.record.lastSuccessAt } : {}),
-        consecutiveFailures: t.record.failures,
-      }));
+      return peers.map(syncState);
     },
     snapshots(range) {
-      const ctx = { nowMs: now(), startedAt, ownIntervalMs };
+      const at = { nowMs: now(), startedAt, ownIntervalMs };
       // Before open() has loaded anything, every enabled peer still shows, without data.
       const shown = peers.length === 0 && enabled.length > 0 ? enabled.map((p) => unloadedPeer(p, config.retention_days, now)) : peers;
-      return shown.map((t) => renderPeerSnapshot(t, range, ctx));
+      return shown.map((t) => renderPeerSnapshot(t, range, at));
     },
   };
 }
