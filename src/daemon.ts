@@ -14,7 +14,6 @@ import { createPeriodic } from './checks/periodic.js';
 import { createCheckPool, type CheckPool } from './checks/pool.js';
 import { poolThreadsFor } from './checks/pool-size.js';
 import { createSampler, type Sampler } from './checks/sampler.js';
-import { DEFAULTS } from './config/schema.js';
 import type { Config } from './config/types.js';
 import { openHistory, type History } from './history/open.js';
 import { AnswerCache } from './http/answer-cache.js';
@@ -94,7 +93,7 @@ async function start(opts: DaemonOptions, life: Lifecycle): Promise<Daemon> {
   const history = must(await openHistory({ dir: config.data_directory, retentionDays: config.retention_days, now, log }), where);
   life.defer('the history', () => history.close());
   const incidentStore = must(await openIncidentStore({ dir: config.data_directory, retentionDays: config.retention_days, now, log }), where);
-  const notifier = await loadNotifier({ channels: config.notifications ?? [], log, version: opts.version });
+  const notifier = await loadNotifier({ channels: config.notifications, log, version: opts.version });
   life.defer('the notifier', () => notifier.stop(NOTIFY_GRACE_MS));
   // Counted, so kept /api/incidents answers are rebuilt after each observation.
   const incidents = countingIncidents(createIncidentService({
@@ -118,7 +117,7 @@ async function start(opts: DaemonOptions, life: Lifecycle): Promise<Daemon> {
     await sampler?.settled();
   });
   // Journal lines are read for units that are not ok and shown with the latest sample, never stored.
-  const checker = createJournalTap(createIncrementalChecker(pool), config.journal_lines ?? DEFAULTS.journal_lines);
+  const checker = createJournalTap(createIncrementalChecker(pool), config.journal_lines);
   const local = createLocalNode({ config, history, now, version: opts.version, journal: checker.latest });
 
   let peersVersion = 0; // kept /api/cluster answers are rebuilt after each peer refresh
@@ -224,11 +223,11 @@ function createHttp(p: HttpParts) {
     historyCap: historyCap(config.interval_minutes),
     apiKey: config.api_key,
     publicDir: p.opts.publicDir,
-    corsOrigins: config.cors_origins ?? [],
-    ...(config.frame_ancestors !== undefined && config.frame_ancestors.length > 0 ? { frameAncestors: config.frame_ancestors.join(' ') } : {}),
-    metrics: { registry: metricsRegistry, public: config.metrics_public ?? DEFAULTS.metrics_public },
+    corsOrigins: config.cors_origins,
+    ...(config.frame_ancestors.length > 0 ? { frameAncestors: config.frame_ancestors.join(' ') } : {}),
+    metrics: { registry: metricsRegistry, public: config.metrics_public },
     peersConfig: config.peers,
-    badgesPublic: config.badges_public ?? DEFAULTS.badges_public,
+    badgesPublic: config.badges_public,
     incidents: (range, limit) => p.incidents.list(range, limit),
     answers,
     versions: { peers: p.peersVersion, incidents: () => p.incidents.version() },

@@ -7,7 +7,8 @@
  * JobMonitor stalled a whole check round for 30 s that way. So at the deadline
  * we kill the whole group and answer at once, without waiting for the pipes.
  */
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcessByStdio } from 'node:child_process';
+import type { Readable } from 'node:stream';
 import { performance } from 'node:perf_hooks';
 
 /** The program ran and exited (or was killed by someone else). */
@@ -71,105 +72,129 @@ const PLAIN_OUTPUT_ENV = {
  * promise settles or soon after (once the kernel reports the exit).
  */
 export function runTimed(file: string, args: readonly string[], opts: RunTimedOptions): Promise<RunOutcome> {
-  const maxBytes = opts.maxOutputBytes ?? DEFAULT_MAX_OUTPUT;
-  const graceMs = opts.closeGraceMs ?? DEFAULT_CLOSE_GRACE_MS;
-  const env = { ...(opts.env ?? process.env), ...PLAIN_OUTPUT_ENV };
-  const started = performance.now();
-  const elapsed = (): number => Math.round(performance.now() - started);
-
   return new Promise<RunOutcome>((resolve) => {
-    const child = spawn(file, [...args], {
+    new TimedRun(file, args, opts, resolve).start();
+  });
+}
+
+/** One run of runTimed: the child, its output, its deadline, and how it ends. */
+class TimedRun {
+  private readonly child: ChildProcessByStdio<null, Readable, Readable>;
+  private readonly out: OutputBuffer;
+  private readonly err: OutputBuffer;
+  private readonly started = performance.now();
+  private settled = false;
+  private exit: { code: number | null; signal: string | null } | undefined;
+  private deadline: NodeJS.Timeout | undefined;
+  private graceTimer: NodeJS.Timeout | undefined;
+
+  constructor(
+    file: string,
+    args: readonly string[],
+    private readonly opts: RunTimedOptions,
+    private readonly resolve: (outcome: RunOutcome) => void,
+  ) {
+    const maxBytes = opts.maxOutputBytes ?? DEFAULT_MAX_OUTPUT;
+    this.out = new OutputBuffer(maxBytes);
+    this.err = new OutputBuffer(maxBytes);
+    this.child = spawn(file, [...args], {
       detached: true,
       stdio: ['ignore', 'pipe', 'pipe'],
-      env,
+      env: { ...(opts.env ?? process.env), ...PLAIN_OUTPUT_ENV },
       shell: false,
       windowsHide: true,
     });
-    const out = new OutputBuffer(maxBytes);
-    const err = new OutputBuffer(maxBytes);
-    let settled = false;
-    let exit: { code: number | null; signal: string | null } | undefined;
-    let graceTimer: NodeJS.Timeout | undefined;
+  }
 
-    const killGroup = (): void => {
-      if (child.pid === undefined) return;
-      try {
-        process.kill(-child.pid, 'SIGKILL');
-      } catch {
-        // ESRCH: the group is already gone.
-      }
-    };
-
-    if (child.pid !== undefined) opts.groups?.add(child.pid);
-    const forget = (): void => {
-      if (child.pid !== undefined) opts.groups?.remove(child.pid);
-    };
-
-    const release = (): void => {
-      clearTimeout(deadline);
-      clearTimeout(graceTimer);
-      child.stdout.removeAllListeners('data');
-      child.stderr.removeAllListeners('data');
-      // Closing our read ends frees the fds even if a stray grandchild still holds the write ends.
-      child.stdout.destroy();
-      child.stderr.destroy();
-      child.removeAllListeners('close');
-      child.removeAllListeners('error');
-      // Nothing should emit 'error' now, but an unheard one would crash the thread.
-      child.on('error', () => undefined);
-      if (exit !== undefined) {
-        child.removeAllListeners('exit');
-        forget();
-      }
-      // else: keep the 'exit' listener until the kernel reports the kill, so the child is reaped and its handle closed.
-    };
-
-    const settle = (outcome: RunOutcome): void => {
-      if (settled) return;
-      settled = true;
-      release();
-      resolve(outcome);
-    };
-
-    const exitOutcome = (): ExitOutcome => ({
-      kind: 'exit',
-      code: exit?.code ?? null,
-      signal: exit?.signal ?? null,
-      stdout: out.text(),
-      stderr: err.text(),
-      durationMs: elapsed(),
-    });
-
-    const deadline = setTimeout(() => {
-      killGroup();
-      if (exit !== undefined) settle(exitOutcome());
-      else settle({ kind: 'timeout', durationMs: elapsed() });
-    }, Math.max(0, opts.timeoutMs));
-
-    child.stdout.on('data', (chunk: Buffer) => out.push(chunk));
-    child.stderr.on('data', (chunk: Buffer) => err.push(chunk));
+  start(): void {
+    const { child } = this;
+    if (child.pid !== undefined) this.opts.groups?.add(child.pid);
+    this.deadline = setTimeout(() => {
+      this.killGroup();
+      if (this.exit !== undefined) this.settle(this.exitOutcome());
+      else this.settle({ kind: 'timeout', durationMs: this.elapsed() });
+    }, Math.max(0, this.opts.timeoutMs));
+    child.stdout.on('data', (chunk: Buffer) => this.out.push(chunk));
+    child.stderr.on('data', (chunk: Buffer) => this.err.push(chunk));
     // 'error' without a pid is a failed spawn; with a pid it is a failed kill, which killGroup already tolerates.
     child.on('error', (e: NodeJS.ErrnoException) => {
       if (child.pid !== undefined) return;
-      settle({ kind: 'spawn-error', code: e.code ?? 'UNKNOWN', message: e.message });
+      this.settle({ kind: 'spawn-error', code: e.code ?? 'UNKNOWN', message: e.message });
     });
-    child.on('exit', (code, signal) => {
-      exit = { code, signal };
-      if (settled) {
-        child.removeAllListeners('exit');
-        forget();
-        return;
-      }
-      // Leftover children may still hold the pipes: give them a moment, then end them and answer anyway.
-      graceTimer = setTimeout(() => {
-        killGroup();
-        settle(exitOutcome());
-      }, graceMs);
-    });
+    child.on('exit', (code, signal) => this.onExit(code, signal));
     child.on('close', () => {
-      if (exit !== undefined) settle(exitOutcome());
+      if (this.exit !== undefined) this.settle(this.exitOutcome());
     });
-  });
+  }
+
+  private onExit(code: number | null, signal: string | null): void {
+    this.exit = { code, signal };
+    if (this.settled) {
+      this.child.removeAllListeners('exit');
+      this.forget();
+      return;
+    }
+    // Leftover children may still hold the pipes: give them a moment, then end them and answer anyway.
+    this.graceTimer = setTimeout(() => {
+      this.killGroup();
+      this.settle(this.exitOutcome());
+    }, this.opts.closeGraceMs ?? DEFAULT_CLOSE_GRACE_MS);
+  }
+
+  private elapsed(): number {
+    return Math.round(performance.now() - this.started);
+  }
+
+  private killGroup(): void {
+    if (this.child.pid === undefined) return;
+    try {
+      process.kill(-this.child.pid, 'SIGKILL');
+    } catch {
+      // ESRCH: the group is already gone.
+    }
+  }
+
+  private forget(): void {
+    if (this.child.pid !== undefined) this.opts.groups?.remove(this.child.pid);
+  }
+
+  private release(): void {
+    const { child } = this;
+    clearTimeout(this.deadline);
+    clearTimeout(this.graceTimer);
+    child.stdout.removeAllListeners('data');
+    child.stderr.removeAllListeners('data');
+    // Closing our read ends frees the fds even if a stray grandchild still holds the write ends.
+    child.stdout.destroy();
+    child.stderr.destroy();
+    child.removeAllListeners('close');
+    child.removeAllListeners('error');
+    // Nothing should emit 'error' now, but an unheard one would crash the thread.
+    child.on('error', () => undefined);
+    if (this.exit !== undefined) {
+      child.removeAllListeners('exit');
+      this.forget();
+    }
+    // else: keep the 'exit' listener until the kernel reports the kill, so the child is reaped and its handle closed.
+  }
+
+  private settle(outcome: RunOutcome): void {
+    if (this.settled) return;
+    this.settled = true;
+    this.release();
+    this.resolve(outcome);
+  }
+
+  private exitOutcome(): ExitOutcome {
+    return {
+      kind: 'exit',
+      code: this.exit?.code ?? null,
+      signal: this.exit?.signal ?? null,
+      stdout: this.out.text(),
+      stderr: this.err.text(),
+      durationMs: this.elapsed(),
+    };
+  }
 }
 
 /** Collects up to `max` bytes; later bytes are counted and dropped. */

@@ -48,11 +48,13 @@ export function clusterUrl(baseUrl: string, range: RangeName): string {
   return apiUrl(baseUrl, `/api/cluster?range=${encodeURIComponent(range)}`);
 }
 
-function isObject(v: unknown): v is Record<string, unknown> {
+/** A JSON object (not an array, not null). */
+export function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-function objects(v: unknown): Record<string, unknown>[] | undefined {
+/** The objects of a list (other entries dropped); undefined when it is not a list. */
+export function objects(v: unknown): Record<string, unknown>[] | undefined {
   return Array.isArray(v) ? v.filter(isObject) : undefined;
 }
 
@@ -120,8 +122,34 @@ export async function fetchCluster(req: ClusterRequest): Promise<FetchResult<Clu
  * GET the cluster snapshot, conditionally when `req.etag` is set: a poll
  * that finds nothing new costs a 304 and no parsing or rendering.
  */
-export async function fetchClusterIfChanged(req: ClusterRequest): Promise<FetchResult<ClusterAnswer>> {
-  const url = req.url ?? clusterUrl(req.baseUrl, req.range);
+export function fetchClusterIfChanged(req: ClusterRequest): Promise<FetchResult<ClusterAnswer>> {
+  return fetchJsonIfChanged({ ...req, url: req.url ?? clusterUrl(req.baseUrl, req.range) }, normalizeCluster, 'a cluster snapshot');
+}
+
+/** A GET of one JSON answer of the API. */
+export interface JsonRequest {
+  url: string;
+  /** Sent as `Authorization: Bearer <key>` when set. */
+  apiKey: string | null;
+  signal: AbortSignal;
+  /** Give up after this long (default 20 s): a hung server must not stall polling. */
+  timeoutMs?: number;
+  fetchImpl?: typeof fetch;
+  /** The ETag of the data already held: a server that still has it answers 304 and nothing is downloaded. */
+  etag?: string | null;
+}
+
+/**
+ * GET a JSON answer, conditionally when `req.etag` is set (`data: null` on
+ * 304), shaped by `shape` (null: not `what`). Resolves to a value in every
+ * case, including abort.
+ */
+export async function fetchJsonIfChanged<T>(
+  req: JsonRequest,
+  shape: (body: unknown) => T | null,
+  what: string,
+): Promise<FetchResult<{ data: T | null; etag: string | null }>> {
+  const url = req.url;
   const controller = new AbortController();
   let timedOut = false;
   const onAbort = (): void => controller.abort();
@@ -155,10 +183,10 @@ export async function fetchClusterIfChanged(req: ClusterRequest): Promise<FetchR
       if (controller.signal.aborted) throw err;
       return { ok: false, failure: { kind: 'invalid', status: res.status, message: 'The response is not JSON.' } };
     }
-    const value = normalizeCluster(body);
+    const value = shape(body);
     return value
       ? { ok: true, value: { data: value, etag: res.headers.get('ETag') } }
-      : { ok: false, failure: { kind: 'invalid', status: res.status, message: 'The response is not a cluster snapshot.' } };
+      : { ok: false, failure: { kind: 'invalid', status: res.status, message: `The response is not ${what}.` } };
   } catch (err) {
     if (req.signal.aborted) return { ok: false, failure: { kind: 'aborted', status: null, message: 'Cancelled.' } };
     if (timedOut) return { ok: false, failure: { kind: 'timeout', status: null, message: 'The server did not answer in time.' } };

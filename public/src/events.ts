@@ -3,16 +3,17 @@
  * page can listen on `document` whatever shadow root they start in.
  */
 import type { FetchFailure } from './api.js';
-import type { RefreshReason } from './cluster-poller.js';
-import type { ClusterResponse, RangeName } from './types.js';
+import type { FleetData } from './feed.js';
+import type { RefreshReason } from './poll-loop.js';
+import type { RangeName } from './types.js';
 
 export interface JmEventMap {
   /** The user picked another range (the dashboard then loads it). */
   'jm-range-change': { range: RangeName };
   /** A request for the cluster snapshot started. */
   'jm-refresh': { reason: RefreshReason; range: RangeName };
-  /** A snapshot arrived and is shown. */
-  'jm-data': { snapshot: ClusterResponse };
+  /** New data arrived and is shown: every node's summary, and the rows of the open nodes (the compact feed, src/views/cluster-feed.ts). */
+  'jm-data': { snapshot: FleetData };
   /** A request failed; the last good data stays on screen. */
   'jm-error': FetchFailure;
   /** The user submitted an API key in the 401 form. */

@@ -6,10 +6,12 @@
  * from the previous poll when they did not change, so only what changed
  * re-renders.
  */
+import { expandTimeline, type FeedProbeCounts } from '../../src/views/cluster-feed.js';
+import type { FeedSummaryNode, FleetData, NodeFeed } from './feed.js';
 import type { Tone } from './format.js';
 import { nodeName } from './incidents.js';
-import type { ClusterResponse, PeerSnapshot } from './types.js';
-import { nodeUptime, unitViews, viewsByKey, type UnitView } from './units.js';
+import type { PeerSnapshot } from './types.js';
+import { briefView, sortedViews, unitView, viewsByKey, type UnitView } from './units.js';
 
 /** From this many nodes or units on, nodes start folded (only their problems shown). */
 export const LARGE_FROM = { nodes: 4, units: 201 } as const;
@@ -26,10 +28,20 @@ export interface SyncFlags {
   failed: boolean;
 }
 
+/**
+ * What the node's header, probe and incidents read, in PeerSnapshot's
+ * shape: sync state, probe, and of the units only those with problems
+ * (their latest check and timeline).
+ */
+export type NodeHead = PeerSnapshot & { connectivity_counts?: FeedProbeCounts };
+
 export interface NodeModel {
   /** Unique within the cluster, stable across polls (the node id, `#n` added for duplicates). */
   key: string;
-  snapshot: PeerSnapshot;
+  feed: NodeFeed;
+  snapshot: NodeHead;
+  /** The rows of every unit are here (not only the summary's brief ones). */
+  loaded: boolean;
   name: string;
   units: UnitView[];
   unitsByKey: Map<string, UnitView>;
@@ -68,23 +80,44 @@ function countTones(units: readonly UnitView[]): Record<Tone, number> {
   return counts;
 }
 
+/** The header's snapshot of a summary: no unit lists but the checks and timelines of the units with problems. */
+export function nodeHead(s: FeedSummaryNode): NodeHead {
+  const { units: _units, problems, uptime: _uptime, buckets, status_at, ...rest } = s;
+  const checks = problems.flatMap((u) => (u.check ? [u.check] : []));
+  const timelines = buckets
+    ? problems.flatMap((u) => (u.timeline ? [{ service_id: u.id, service_name: u.name, timeline: expandTimeline(u.timeline, buckets, u.details) }] : []))
+    : [];
+  return { ...rest, services: [], ...(status_at !== undefined ? { status: { timestamp: status_at, checks } } : {}), service_timelines: timelines };
+}
+
+/** The rows of a node: all of them when loaded, else the summary's brief ones with the full rows of its problems. */
+function rowsOf(feed: NodeFeed): UnitView[] {
+  const { summary, detail } = feed;
+  if (detail) return detail.units.map((u) => unitView(u, detail.buckets ?? null));
+  const full = new Map(summary.problems.map((u) => [u.id, unitView(u, summary.buckets ?? null)]));
+  return summary.units.map((b) => full.get(b[0]) ?? briefView(b));
+}
+
 /** One node's entry; `before` is its entry of the last poll (reused, or its unit views are). */
-export function buildNode(key: string, snapshot: PeerSnapshot, before: NodeModel | undefined): NodeModel {
-  if (before && before.snapshot === snapshot) return before;
-  const fresh = unitViews(snapshot, before?.unitsByKey);
+export function buildNode(key: string, feed: NodeFeed, before: NodeModel | undefined): NodeModel {
+  if (before && before.feed.summary === feed.summary && before.feed.detail === feed.detail) return before;
+  const fresh = sortedViews(rowsOf(feed), before?.unitsByKey);
   // Same rows as last poll: keep the same array, so the card's list sees no change at all.
   const units = before && fresh.length === before.units.length && fresh.every((u, i) => u === before.units[i]) ? before.units : fresh;
+  const snapshot = before?.feed.summary === feed.summary ? before.snapshot : nodeHead(feed.summary);
   const flags = syncFlags(snapshot, units.length);
   const counts = countTones(units);
   const probeDown = snapshot.connectivity !== undefined && !snapshot.connectivity.ok;
   return {
     key,
+    feed,
     snapshot,
+    loaded: feed.detail !== null,
     name: nodeName(snapshot),
     units,
     unitsByKey: units === before?.units ? before.unitsByKey : viewsByKey(units),
     counts,
-    uptime: nodeUptime(snapshot),
+    uptime: feed.summary.uptime,
     sync: syncState(snapshot, flags),
     flags,
     problems: units.length - counts.ok + (flags.failed || flags.stale ? 1 : 0) + (probeDown ? 1 : 0),
@@ -92,38 +125,39 @@ export function buildNode(key: string, snapshot: PeerSnapshot, before: NodeModel
 }
 
 /**
- * The nodes of a cluster answer with their keys, in the server's order,
- * local first (our daemons send peers in config order; that order is kept,
- * never re-sorted).
+ * The nodes of the data with their keys, in the server's order, local
+ * first (our daemons send peers in config order; that order is kept, never
+ * re-sorted).
  */
-export function fleetEntries(data: ClusterResponse | null): Array<{ key: string; snapshot: PeerSnapshot }> {
+export function fleetEntries(data: FleetData | null): Array<{ key: string; feed: NodeFeed }> {
   if (!data) return [];
-  const ordered = [...data.nodes.filter((n) => n.source === 'local'), ...data.nodes.filter((n) => n.source !== 'local')];
+  const ordered = [...data.nodes.filter((n) => n.summary.source === 'local'), ...data.nodes.filter((n) => n.summary.source !== 'local')];
   const seen = new Map<string, number>();
-  return ordered.map((snapshot) => {
-    const id = snapshot.node.id;
+  return ordered.map((feed) => {
+    const id = feed.summary.node.id;
     const n = seen.get(id) ?? 0;
     seen.set(id, n + 1);
-    return { key: n ? `${id}#${n}` : id, snapshot };
+    return { key: n ? `${id}#${n}` : id, feed };
   });
 }
 
 /** Every node's entry at once; `previous` is the last result, by key. */
-export function buildFleet(data: ClusterResponse | null, previous: ReadonlyMap<string, NodeModel>): NodeModel[] {
-  return fleetEntries(data).map(({ key, snapshot }) => buildNode(key, snapshot, previous.get(key)));
+export function buildFleet(data: FleetData | null, previous: ReadonlyMap<string, NodeModel>): NodeModel[] {
+  return fleetEntries(data).map(({ key, feed }) => buildNode(key, feed, previous.get(key)));
 }
 
 /** A cluster big enough that showing every unit of every node at once would bury the problems. */
-export function isLargeFleet(nodes: readonly NodeModel[]): boolean {
-  const units = nodes.reduce((n, m) => n + m.units.length, 0);
+export function isLargeFleet(nodes: ReadonlyArray<{ feed: NodeFeed }>): boolean {
+  const units = nodes.reduce((n, m) => n + m.feed.summary.units.length, 0);
   return nodes.length >= LARGE_FROM.nodes || units >= LARGE_FROM.units;
 }
 
 /**
- * Which nodes start expanded: all of a small cluster, none of a large one.
- * A folded card still lists its units with problems, so in a large cluster
- * a healthy node is one line and a node with problems shows just those.
+ * Which nodes start expanded (by key): all of a small cluster, none of a
+ * large one. A folded card still lists its units with problems, so in a
+ * large cluster a healthy node is one line and a node with problems shows
+ * just those.
  */
-export function defaultExpanded(nodes: readonly NodeModel[]): Set<string> {
-  return new Set(isLargeFleet(nodes) ? [] : nodes.map((m) => m.key));
+export function defaultExpanded(entries: ReadonlyArray<{ key: string; feed: NodeFeed }>): Set<string> {
+  return new Set(isLargeFleet(entries) ? [] : entries.map((e) => e.key));
 }

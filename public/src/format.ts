@@ -3,16 +3,14 @@
  * tone names. Nothing here touches the DOM; every result is plain text that
  * the components bind as text.
  */
-import { classifyState, type StateClass } from '../../src/state.js';
+import { stateTone, type Tone } from '../../src/views/unit-badge.js';
 import type { RangeName } from './types.js';
 
 /** Colour level of an uptime percentage; `none` when there is no data. */
 export type UptimeLevel = 'good' | 'warn' | 'bad' | 'none';
 
-/** Colour of a state badge. */
-export type Tone = 'ok' | 'warn' | 'error' | 'unknown';
-
-const TONE: Readonly<Record<StateClass, Tone>> = { ok: 'ok', transitioning: 'warn', down: 'error', unknown: 'unknown' };
+/** Tone of a unit state: the server's classification (src/state.ts), so a badge and its timeline always agree. */
+export { stateTone, type Tone };
 
 const dateTimeFmt = new Intl.DateTimeFormat(undefined, {
   year: 'numeric',
@@ -117,15 +115,6 @@ export function uptimeLevel(value: number | null | undefined): UptimeLevel {
   if (value >= 99.9) return 'good';
   if (value >= 95) return 'warn';
   return 'bad';
-}
-
-/**
- * Tone of a unit state: the server's classification (src/state.ts), so a
- * badge and its timeline always agree. Ok is green, transitioning amber, no
- * state grey, down red.
- */
-export function stateTone(state: string | null | undefined, ok?: boolean): Tone {
-  return TONE[classifyState(ok, state)];
 }
 
 /**

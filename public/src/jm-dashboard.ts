@@ -13,9 +13,10 @@
  */
 import { LitElement, html, nothing, type PropertyValues } from 'lit';
 import { repeat } from 'lit/directives/repeat.js';
-import { ClusterPoller } from './cluster-poller.js';
 import { emit } from './events.js';
 import { formatDateTime, formatMoment, formatSpan, rangeLabel } from './format.js';
+import { withoutRows, type FeedSummary, type FleetData } from './feed.js';
+import { FeedPoller } from './feed-poller.js';
 import { buildNode, defaultExpanded, fleetEntries, type NodeModel } from './fleet.js';
 import { computeIncidents } from './incidents.js';
 import { unitMatches, type JmNodeCard } from './jm-node-card.js';
@@ -23,7 +24,7 @@ import { browserPrefs, forgetApiKey, readApiKey, readRange, saveApiKey, saveRang
 import { dashboardStyles } from './jm-dashboard.styles.js';
 import { fetchIncidentList, type IncidentList } from './stored-incidents.js';
 import { theme } from './theme.js';
-import { RANGES, isRangeName, type ClusterResponse, type PeerSnapshot, type RangeName } from './types.js';
+import { RANGES, isRangeName, type PeerSnapshot, type RangeName } from './types.js';
 import { readPageState, writePageState, type UnitAddress } from './url-state.js';
 
 /** The filter bar appears once there are enough units to need it. */
@@ -84,7 +85,7 @@ export class JmDashboard extends LitElement {
   protected storedIncidents: IncidentList | null = null;
   private incidentsRequest: AbortController | null = null;
 
-  private readonly poller = new ClusterPoller(this, {
+  private readonly poller = new FeedPoller(this, {
     baseUrl: () => this.baseUrl,
     range: () => this.range ?? '24h',
     apiKey: () => this.effectiveKey(),
@@ -93,16 +94,17 @@ export class JmDashboard extends LitElement {
     fetchImpl: (...args) => (this.fetchImpl ?? fetch)(...args),
     useWorker: () => !this.fetchImpl,
     onStart: (reason, range) => emit(this, 'jm-refresh', { reason, range }),
-    onData: (snapshot) => void this.integrate(snapshot),
+    wanted: (summary) => this.openNodeIds(summary),
+    onData: (data) => void this.integrate(data),
     onFailure: (failure) => emit(this, 'jm-error', failure),
   });
 
   private nodes: NodeModel[] = [];
   private nodesByKey = new Map<string, NodeModel>();
   private snapshots: PeerSnapshot[] = [];
-  /** The snapshot on screen (the poller may hold a newer one still being taken in). */
-  private nodesFrom: ClusterResponse | null = null;
-  private integrating: ClusterResponse | null = null;
+  /** The data on screen (the poller may hold newer data still being taken in). */
+  private nodesFrom: FleetData | null = null;
+  private integrating: FleetData | null = null;
   private incidentCount = 0;
   private unitCount = 0;
 
@@ -176,12 +178,12 @@ export class JmDashboard extends LitElement {
    * holds the page for one long task; then shows it and says so (`jm-data`).
    * A newer snapshot arriving meanwhile supersedes this one.
    */
-  private async integrate(data: ClusterResponse): Promise<void> {
+  private async integrate(data: FleetData): Promise<void> {
     this.integrating = data;
     const entries = fleetEntries(data);
     const built: NodeModel[] = [];
-    for (const { key, snapshot } of entries) {
-      built.push(buildNode(key, snapshot, this.nodesByKey.get(key)));
+    for (const { key, feed } of entries) {
+      built.push(buildNode(key, feed, this.nodesByKey.get(key)));
       // Each node in its own task, and the render in one more.
       await new Promise((r) => setTimeout(r, 0));
       if (this.integrating !== data) return;
@@ -194,14 +196,22 @@ export class JmDashboard extends LitElement {
     this.incidentCount = computeIncidents(this.snapshots).length;
     this.unitCount = built.reduce((n, m) => n + m.units.length, 0);
     // The first data fixes the default view; later polls never fold or unfold a card by themselves.
-    if (this.expanded === null && built.length > 0) this.expanded = defaultExpanded(built);
+    if (this.expanded === null && built.length > 0) this.expanded = defaultExpanded(entries);
     this.requestUpdate();
     await this.updateComplete;
     emit(this, 'jm-data', { snapshot: data });
     void this.loadIncidents(data.range);
   }
 
+  /** The ids of the nodes shown open, whose rows the poller keeps loaded (before the first data: the default view). */
+  private openNodeIds(summary: FeedSummary): Set<string> {
+    const entries = fleetEntries(withoutRows(summary));
+    const open = this.expanded ?? defaultExpanded(entries);
+    return new Set(entries.filter((e) => open.has(e.key)).map((e) => e.feed.summary.node.id));
+  }
+
   protected override updated(changed: PropertyValues): void {
+    if (changed.has('expanded')) this.poller.wantedChanged();
     if (this.standalone && this.poller.data) {
       const prefix = this.incidentCount ? `(${this.incidentCount}) ` : '';
       document.title = `${prefix}${this.heading} · JobMonitor`;
@@ -309,6 +319,7 @@ export class JmDashboard extends LitElement {
             data-key=${m.key}
             .snapshot=${m.snapshot}
             .units=${m.units}
+            .uptime=${m.uptime}
             .filter=${this.filter}
             .problemsOnly=${this.problemsOnly}
             .collapsed=${!open.has(m.key)}
@@ -366,8 +377,23 @@ export class JmDashboard extends LitElement {
     }
     if (!this.expanded?.has(node.key)) this.setExpanded(node.key, true);
     await this.updateComplete;
+    await this.untilRowsShown();
     const card = this.cardOf(node.key);
     return card ? card.revealUnit(unitId) : false;
+  }
+
+  /**
+   * Until the rows of the open nodes are on the page: rows arriving after a
+   * reveal would change the heights above the row it scrolled to. Bounded
+   * (10 s): a node whose rows cannot be loaded keeps its brief rows.
+   */
+  private async untilRowsShown(): Promise<void> {
+    for (let i = 0; i < 200; i++) {
+      const open = this.expanded ?? new Set<string>();
+      if (this.nodes.every((m) => m.loaded || !open.has(m.key)) || (!this.poller.loading && this.integrating === null)) break;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    await this.updateComplete;
   }
 
   /** The fleet summary's links: a node's card, expanded, in view; with `problems`, only problems shown. */

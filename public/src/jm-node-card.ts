@@ -46,6 +46,7 @@ export class JmNodeCard extends LitElement {
     collapsed: { type: Boolean, reflect: true },
     now: { attribute: false },
     units: { attribute: false },
+    uptime: { attribute: false },
     highlight: { state: true },
   };
 
@@ -72,6 +73,8 @@ export class JmNodeCard extends LitElement {
    * for its summary too); computed here when not given.
    */
   units: UnitView[] | null = null;
+  /** The node's mean uptime, when given with `units` (the snapshot then lists no uptime rows); computed here when undefined. */
+  uptime: number | null | undefined = undefined;
 
   /** Key of the row brought into view by `revealUnit()` (outlined). */
   protected highlight: string | null = null;
@@ -114,7 +117,7 @@ export class JmNodeCard extends LitElement {
     const snap = this.current();
     if (!snap) return this.renderPlaceholder();
     const name = nodeName(snap);
-    const uptime = nodeUptime(snap);
+    const uptime = this.uptime !== undefined ? this.uptime : nodeUptime(snap);
     const level = uptimeLevel(uptime);
     const isPeer = snap.source !== 'local';
     const { stale, failed, syncing } = syncFlags(snap, this.rows.length);

@@ -9,7 +9,7 @@ import { LitElement, css, html, nothing } from 'lit';
 import { formatPercent, uptimeLevel } from './format.js';
 import { theme } from './theme.js';
 import { journalSummary, okUnitTitle, unitDetails, type DetailFact } from './unit-details.js';
-import type { UnitView } from './units.js';
+import { pointsOf, type UnitView } from './units.js';
 
 export class JmUnitRow extends LitElement {
   static override properties = {
@@ -18,7 +18,7 @@ export class JmUnitRow extends LitElement {
     highlighted: { type: Boolean, reflect: true },
   };
 
-  /** The row's data, built by `unitViews()` from a PeerSnapshot. */
+  /** The row's data (units.ts), from the compact feed or a PeerSnapshot. */
   unit: UnitView | null = null;
 
   /** Clock for "since … (for 2 h)" of a unit that is not ok. */
@@ -110,6 +110,13 @@ export class JmUnitRow extends LitElement {
       }
       .uptime {
         font-weight: 600;
+      }
+      /* As tall as a timeline, so the row keeps its height when the timeline arrives. */
+      .pending {
+        height: 22px;
+        line-height: 22px;
+        font-size: 0.8rem;
+        color: var(--_muted);
       }
       .problem {
         margin-top: 0.5rem;
@@ -216,10 +223,12 @@ export class JmUnitRow extends LitElement {
             <dt>State</dt>
             <dd><span class="badge tone-${u.tone}" title=${failing ? u.state : okUnitTitle(u.check, u.state)}>${u.state}</span></dd>
           </div>
-          <div>
-            <dt>Uptime</dt>
-            <dd class="uptime text-${level}">${hasUptime ? formatPercent(up.uptime_percent) : 'n/a'}</dd>
-          </div>
+          ${u.brief
+            ? nothing
+            : html`<div>
+                <dt>Uptime</dt>
+                <dd class="uptime text-${level}">${hasUptime ? formatPercent(up.uptime_percent) : 'n/a'}</dd>
+              </div>`}
           ${up
             ? html`<div title="total (passing/failing)">
                 <dt>Checks</dt>
@@ -234,7 +243,9 @@ export class JmUnitRow extends LitElement {
             : nothing}
         </dl>
       </div>
-      <jm-timeline .points=${u.points} .label=${u.name}></jm-timeline>
+      ${u.brief
+        ? html`<div class="pending" role="status">Loading the timeline…</div>`
+        : html`<jm-timeline .points=${pointsOf(u)} .label=${u.name}></jm-timeline>`}
       ${failing && u.check ? this.renderProblem(u, u.check) : nothing}`;
   }
 

@@ -1,6 +1,7 @@
 /** The DNS probe summary of a node: latest state, latency, share of ok samples. */
 import { formatDateTime, parseTime, type Tone } from './format.js';
 import { connectivityProblemSince } from './since.js';
+import type { FeedProbeCounts } from '../../src/views/cluster-feed.js';
 import type { PeerSnapshot, TimelinePoint } from './types.js';
 
 export interface ProbeView {
@@ -25,7 +26,12 @@ export interface ProbeView {
  * The history is sample-accurate but capped (5000 samples), so for 30 days
  * it may cover only the last days: the basis text says what was counted.
  */
-function onlineShare(snapshot: PeerSnapshot): { percent: number | null; basis: string } {
+function onlineShare(snapshot: PeerSnapshot & { connectivity_counts?: FeedProbeCounts }): { percent: number | null; basis: string } {
+  // The compact feed counts the history on the server and sends only its trailing failures.
+  const counts = snapshot.connectivity_counts;
+  if (counts && counts.total > 0) {
+    return { percent: (counts.ok / counts.total) * 100, basis: `${counts.ok} of ${counts.total} probes ok since ${formatDateTime(counts.first)}` };
+  }
   const history = snapshot.connectivity_history ?? [];
   if (history.length > 0) {
     const ok = history.reduce((n, s) => n + (s.ok ? 1 : 0), 0);

@@ -1,10 +1,14 @@
 /**
- * The rows of one node card: every unit the snapshot mentions (targets,
- * uptime, latest checks, timelines), joined by id, sorted by name.
+ * The rows of one node card: every unit the data mentions, sorted by name.
+ * A row is built from the compact feed's unit (src/views/cluster-feed.ts),
+ * or from an /api/cluster snapshot through the same join; its timeline stays
+ * a string of letters until a row on screen draws it.
  */
-import { safeHttpUrl, stateTone, type Tone } from './format.js';
+import { bucketsOf, expandTimeline, feedUnits, meanUptime, type FeedBuckets, type FeedDetail, type FeedUnit, type FeedUnitBrief } from '../../src/views/cluster-feed.js';
+import { unitBadge } from '../../src/views/unit-badge.js';
+import { safeHttpUrl, type Tone } from './format.js';
 import { checkProblemSince } from './since.js';
-import type { CheckResult, PeerSnapshot, ServiceUptime, TimelinePoint } from './types.js';
+import type { CheckResult, PeerSnapshot, TimelinePoint } from './types.js';
 
 /** Everything a `<jm-unit-row>` shows. */
 export interface UnitView {
@@ -19,62 +23,72 @@ export interface UnitView {
   tone: Tone;
   /** The latest sample's result for this unit, when there is one. */
   check: CheckResult | undefined;
-  uptime: ServiceUptime | undefined;
-  points: readonly TimelinePoint[];
+  uptime: FeedUnit['uptime'];
+  /** The timeline, one letter per bucket (see cluster-feed.ts); '' when none. */
+  timeline: string;
+  details: readonly FeedDetail[];
+  buckets: FeedBuckets | null;
   /** When the current problem began (ms), for units that are not ok. */
   since: number | null;
+  /** Only the summary's brief form: the row's figures and timeline are still to be loaded. */
+  brief: boolean;
 }
 
 const collator = new Intl.Collator(undefined, { numeric: true, sensitivity: 'base' });
+const expanded = new WeakMap<UnitView, readonly TimelinePoint[]>();
 
-function byId<T>(list: readonly T[] | null | undefined, id: (item: T) => string): Map<string, T> {
-  const map = new Map<string, T>();
-  for (const item of list ?? []) {
-    const key = id(item);
-    if (!map.has(key)) map.set(key, item);
-  }
-  return map;
+/** The row's timeline buckets, made from the letters when first asked (only rows on screen ask). */
+export function pointsOf(u: UnitView): readonly TimelinePoint[] {
+  if (!u.buckets || u.timeline === '') return [];
+  let points = expanded.get(u);
+  if (!points) expanded.set(u, (points = expandTimeline(u.timeline, u.buckets, u.details)));
+  return points;
+}
+
+/** The row of a feed unit. */
+export function unitView(u: FeedUnit, buckets: FeedBuckets | null): UnitView {
+  const badge = unitBadge(u.check, u.uptime?.last_state);
+  const view: UnitView = {
+    key: u.id,
+    id: u.id,
+    name: u.name,
+    url: safeHttpUrl(u.url),
+    state: badge.state,
+    tone: badge.tone,
+    check: u.check,
+    uptime: u.uptime,
+    timeline: u.timeline ?? '',
+    details: u.details ?? [],
+    buckets,
+    since: null,
+    brief: false,
+  };
+  if (u.check && !u.check.ok) view.since = checkProblemSince(u.check.since, pointsOf(view));
+  return view;
+}
+
+/** The row of a summary's brief unit (name and badge only). */
+export function briefView([id, name, state, tone]: FeedUnitBrief): UnitView {
+  return { key: id, id, name, url: null, state, tone, check: undefined, uptime: undefined, timeline: '', details: [], buckets: null, since: null, brief: true };
 }
 
 /**
- * The unit rows of a snapshot; peers that sent nothing yield an empty list.
- * With `previous` (the views of the last poll), a unit whose data did not
- * change keeps its old view object, so a keyed render skips its row.
+ * Sorted rows; with `previous` (the rows of the last poll), a row whose data
+ * did not change keeps its old object, so a keyed render skips it.
  */
-export function unitViews(snapshot: PeerSnapshot, previous?: ReadonlyMap<string, UnitView>): UnitView[] {
-  const targets = byId(snapshot.targets, (t) => t.id);
-  const uptimes = byId(snapshot.services, (s) => s.id);
-  const checks = byId(snapshot.status?.checks, (c) => c.id);
-  const timelines = byId(snapshot.service_timelines, (t) => t.service_id);
-  const ids = new Set<string>([...targets.keys(), ...uptimes.keys(), ...checks.keys(), ...timelines.keys()]);
+export function sortedViews(views: UnitView[], previous?: ReadonlyMap<string, UnitView>): UnitView[] {
+  const out = views.map((v) => {
+    const before = previous?.get(v.key);
+    return before && sameView(before, v) ? before : v;
+  });
+  out.sort((a, b) => collator.compare(a.name, b.name) || collator.compare(a.id, b.id));
+  return out;
+}
 
-  const views: UnitView[] = [];
-  for (const id of ids) {
-    const target = targets.get(id);
-    const uptime = uptimes.get(id);
-    const check = checks.get(id);
-    const timeline = timelines.get(id);
-    const name = timeline?.service_name || target?.name || uptime?.name || check?.name || id || '(unnamed)';
-    const state = check ? check.state || (check.ok ? 'active' : 'unknown') : uptime?.last_state || 'no data';
-    const tone = check ? stateTone(state, check.ok) : stateTone(uptime?.last_state ? state : '');
-    const points = timeline?.timeline ?? [];
-    const view: UnitView = {
-      key: id,
-      id,
-      name,
-      url: safeHttpUrl(target?.url),
-      state,
-      tone,
-      check,
-      uptime,
-      points,
-      since: check && !check.ok ? checkProblemSince(check.since, points) : null,
-    };
-    const before = previous?.get(id);
-    views.push(before && sameView(before, view) ? before : view);
-  }
-  views.sort((a, b) => collator.compare(a.name, b.name) || collator.compare(a.id, b.id));
-  return views;
+/** The unit rows of an /api/cluster snapshot; peers that sent nothing yield an empty list. */
+export function unitViews(snapshot: PeerSnapshot, previous?: ReadonlyMap<string, UnitView>): UnitView[] {
+  const buckets = bucketsOf(snapshot.service_timelines?.[0]?.timeline) ?? null;
+  return sortedViews(feedUnits(snapshot).map((u) => unitView(u, buckets)), previous);
 }
 
 /** The views by key, to pass as `previous` to the next `unitViews` call. */
@@ -90,21 +104,7 @@ function sameRecord<T extends object>(a: T | undefined, b: T | undefined): boole
   return ka.every((k) => a[k] === b[k] || (Array.isArray(a[k]) && JSON.stringify(a[k]) === JSON.stringify(b[k])));
 }
 
-function samePoints(a: readonly TimelinePoint[], b: readonly TimelinePoint[]): boolean {
-  if (a === b) return true;
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) {
-    const p = a[i]!;
-    const q = b[i]!;
-    if (p.className !== q.className || p.start !== q.start || p.end !== q.end || p.label !== q.label) return false;
-    if ((p.details?.length ?? 0) !== (q.details?.length ?? 0)) return false;
-  }
-  // New samples land in the last bucket: its newest detail is compared in full.
-  const last = a.length - 1;
-  return last < 0 || JSON.stringify(a[last]!.details?.at(-1)) === JSON.stringify(b[last]!.details?.at(-1));
-}
-
-/** Two views show the same thing (fields compared by value; timeline details by count and newest entry: new samples land at the end). */
+/** Two views show the same thing (fields by value; details by count and newest entry: new samples land at the end). */
 function sameView(a: UnitView, b: UnitView): boolean {
   return (
     a.name === b.name &&
@@ -112,9 +112,13 @@ function sameView(a: UnitView, b: UnitView): boolean {
     a.state === b.state &&
     a.tone === b.tone &&
     a.since === b.since &&
+    a.brief === b.brief &&
+    a.timeline === b.timeline &&
+    a.buckets?.join() === b.buckets?.join() &&
+    a.details.length === b.details.length &&
+    a.details.at(-1)?.join() === b.details.at(-1)?.join() &&
     sameRecord(a.check, b.check) &&
-    sameRecord(a.uptime, b.uptime) &&
-    samePoints(a.points, b.points)
+    sameRecord(a.uptime, b.uptime)
   );
 }
 
@@ -125,10 +129,5 @@ function sameView(a: UnitView, b: UnitView): boolean {
  * and are left out, so they never read as 0 %.
  */
 export function nodeUptime(snapshot: PeerSnapshot): number | null {
-  const values = (snapshot.services ?? [])
-    .filter((s) => s.total_checks > 0)
-    .map((s) => s.uptime_percent)
-    .filter((v): v is number => typeof v === 'number' && Number.isFinite(v));
-  if (values.length === 0) return null;
-  return values.reduce((sum, v) => sum + v, 0) / values.length;
+  return meanUptime(snapshot.services);
 }

@@ -128,10 +128,14 @@ async function pollTasks(page) {
     obs.disconnect();
     const dataAt = ${RECEIVED_AT} > t0 ? ${RECEIVED_AT} : NaN;
     const longest = tasks.reduce((m, t) => Math.max(m, t.ms), 0);
+    // What the poll moved: the API answers fetched since it began (bodies and headers, as the network saw them).
+    const bytes = performance.getEntriesByType('resource')
+      .filter((e) => e.startTime >= t0 && new URL(e.name).pathname.startsWith('/api/'))
+      .reduce((n, e) => n + e.transferSize, 0);
     const before = tasks.filter((t) => !(t.start >= dataAt)).reduce((m, t) => Math.max(m, t.ms), 0);
     const after = tasks.filter((t) => t.start >= dataAt).reduce((m, t) => Math.max(m, t.ms), 0);
     const note = Number.isNaN(dataAt) ? 'no new data (304)' : Math.round(before) + ' / ' + Math.round(after) + ' ms; ' + tasks.length + ' task(s) over 50 ms';
-    return { longest, note, ms: performance.now() - t0 };
+    return { longest, note, bytes, ms: performance.now() - t0 };
   })()`);
 }
 
@@ -147,6 +151,18 @@ const DOM_COUNT = `(() => {
   return count(document);
 })()`;
 
+/** Resolves once the poller is idle and every node's rows are on the page (after Expand all they are asked for). */
+const ROWS_LOADED = `(async () => {
+  const dash = document.querySelector('jm-dashboard');
+  while (dash.poller.loading || !dash.nodes.every((m) => m.loaded)) await new Promise((r) => setTimeout(r, 50));
+})()`;
+
+async function heapAfterGc(cdp) {
+  await cdp.send('HeapProfiler.collectGarbage');
+  const { metrics } = await cdp.send('Performance.getMetrics');
+  return metrics.find((m) => m.name === 'JSHeapUsedSize')?.value ?? NaN;
+}
+
 /** Every figure of the dashboard in one page (after the first-render loads). */
 export async function browserFigures(browser, origin, { nodes, measureRender, log = () => {} }) {
   const url = `${origin}/`;
@@ -159,14 +175,14 @@ export async function browserFigures(browser, origin, { nodes, measureRender, lo
     await settle(page);
     const domNodes = await page.evaluate(DOM_COUNT);
     const cdp = await page.context().newCDPSession(page);
-    await cdp.send('HeapProfiler.collectGarbage');
     await cdp.send('Performance.enable');
-    const { metrics } = await cdp.send('Performance.getMetrics');
-    const heapBytes = metrics.find((m) => m.name === 'JSHeapUsedSize')?.value ?? NaN;
+    const heapBytes = await heapAfterGc(cdp);
     // The rest with every node open: the most a user can ask the page to hold.
     await page.evaluate(`document.querySelector('jm-dashboard').expandAll(true)`);
+    await page.evaluate(ROWS_LOADED);
     await settle(page);
     const domExpanded = await page.evaluate(DOM_COUNT);
+    const heapExpanded = await heapAfterGc(cdp);
     log('browser: filter keystrokes, scrolling, a background poll, the range toggle (every node expanded)');
     const keystrokeMs = await keystrokes(page);
     const scroll = await scrollFrames(page);
@@ -182,9 +198,11 @@ export async function browserFigures(browser, origin, { nodes, measureRender, lo
       frameP50: scroll.p50,
       pollLongestTask: poll.longest,
       pollNote: poll.note,
+      pollBytes: poll.bytes,
       domNodes,
       domNodesExpanded: Math.max(domExpanded, scroll.maxDom),
       heapBytes,
+      heapExpanded,
     };
   } finally {
     await page.close();

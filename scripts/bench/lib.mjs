@@ -212,7 +212,7 @@ export async function getRaw(url, headers = {}, { decoded = false, timeoutMs = 0
         gunzip?.write(d);
       });
       res.on('end', () => {
-        const done = () => resolve({ status: res.statusCode, bytes, decodedBytes: gunzip ? inflated : bytes, ms: performance.now() - t, encoding });
+        const done = () => resolve({ status: res.statusCode, bytes, decodedBytes: gunzip ? inflated : bytes, ms: performance.now() - t, encoding, etag: res.headers.etag });
         if (gunzip) {
           gunzip.on('end', done);
           gunzip.end();

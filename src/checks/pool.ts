@@ -107,8 +107,10 @@ const DEFAULTS = {
   maxOldGenerationSizeMb: 64,
 } as const;
 
-/** Creates the pool. Throws a TypeError for invalid options (a bug in the caller). */
-export function createCheckPool(opts: CheckPoolOptions = {}): CheckPool {
+type PoolSettings = ReturnType<typeof settings>;
+
+/** The options with their defaults; throws a TypeError for an invalid one (a bug in the caller). */
+function settings(opts: CheckPoolOptions) {
   const o = { ...DEFAULTS, ...definedOnly(opts) };
   for (const key of ['maxThreads', 'concurrentTasksPerWorker', 'maxOldGenerationSizeMb'] as const) {
     if (!Number.isInteger(o[key]) || o[key] < 1) throw new TypeError(`createCheckPool: ${key} must be a positive integer, got ${String(o[key])}`);
@@ -116,10 +118,12 @@ export function createCheckPool(opts: CheckPoolOptions = {}): CheckPool {
   for (const key of ['minThreads', 'idleTimeout', 'backstopMs'] as const) {
     if (!Number.isFinite(o[key]) || o[key] < 0) throw new TypeError(`createCheckPool: ${key} must be a non-negative number, got ${String(o[key])}`);
   }
-  const now = opts.now ?? Date.now;
+  return o;
+}
+
+function startPiscina(o: PoolSettings, opts: CheckPoolOptions, groupsBuffer: SharedArrayBuffer): Piscina {
   const workerFile = opts.workerFile ?? new URL('../../workers/check-worker.js', import.meta.url);
-  const groupsBuffer = createChildGroupsBuffer();
-  const piscina = new Piscina({
+  return new Piscina({
     filename: fileURLToPath(workerFile),
     maxThreads: o.maxThreads,
     minThreads: Math.min(o.minThreads, o.maxThreads),
@@ -140,6 +144,108 @@ export function createCheckPool(opts: CheckPoolOptions = {}): CheckPool {
     workerData: { childGroups: groupsBuffer },
     ...(opts.env === undefined ? {} : { env: stringEnv(opts.env) }),
   });
+}
+
+type JobAnswer<R> = { ok: true; value: R } | { ok: false; error: string };
+
+/** What the check functions below need of a pool: a way to run one job, its counters and its size. */
+interface Jobs {
+  run<R>(name: string, job: unknown, timeoutMs: number): Promise<JobAnswer<R>>;
+  counts: { completed: number; timeouts: number; workerErrors: number };
+  maxThreads: number;
+}
+
+async function runBatch(jobs: Jobs, job: CheckBatchJob): Promise<CheckBatchResult> {
+  const answer = await jobs.run<CheckBatchResult>('checkBatch', job, job.timeout_ms);
+  if (answer.ok && answer.value.results.length === job.units.length) {
+    if (answer.value.batch_error_kind === 'timeout') jobs.counts.timeouts += 1;
+    return answer.value;
+  }
+  const error = answer.ok ? 'check worker failed: wrong number of results' : answer.error;
+  return { results: job.units.map((u) => unknownResult(u, error)), batch_error: error };
+}
+
+/** A batch, then unit by unit if the batch failed in a way one unit could cause. */
+async function checkBatch(jobs: Jobs, job: CheckBatchJob): Promise<DetailedCheck[]> {
+  const first = await runBatch(jobs, job);
+  const kind = first.batch_error_kind;
+  if (job.units.length <= 1 || (kind !== 'timeout' && kind !== 'output')) return first.results.map((result, i) => ({ result, unitId: first.ids?.[i] }));
+  const single = (unit: (typeof job.units)[number]) => runBatch(jobs, { ...job, units: [unit] });
+  // A first wave, one unit per thread. When every one of those times out too, systemd itself is
+  // not answering (a frozen PID 1, a stuck bus): the rest would each wait out the timeout for
+  // nothing, N/threads timeouts per sweep, so they are reported without being retried.
+  // One hung unit cannot time out a whole wave of its neighbours.
+  const wave = Math.min(job.units.length, jobs.maxThreads);
+  const firstWave = await Promise.all(job.units.slice(0, wave).map(single));
+  const hostWide = job.units.length > wave && firstWave.every((r) => r.batch_error_kind === 'timeout');
+  const rest = hostWide
+    ? job.units.slice(wave).map((u) => ({ results: [unknownResult(u, `${first.results[0]?.error ?? 'timed out'} (systemd answered neither the batch nor single checks; not retried)`)] }))
+    : await Promise.all(job.units.slice(wave).map(single));
+  const singles: CheckBatchResult[] = [...firstWave, ...rest];
+  return singles.map((s, i) => ({
+    result: s.results[0] ?? first.results[i] ?? unknownResult(job.units[i] ?? { id: '', name: '' }, 'no result'),
+    unitId: s.ids?.[0],
+  }));
+}
+
+async function checkDetailed(jobs: Jobs, targets: readonly TargetConfig[], checkOpts: CheckTargetsOptions = {}): Promise<DetailedCheck[]> {
+  const batchSize = checkOpts.batchSize ?? DEFAULT_BATCH_SIZE;
+  if (!Number.isInteger(batchSize) || batchSize < 1) throw new TypeError(`checkTargets: batchSize must be a positive integer, got ${String(batchSize)}`);
+  const out = new Array<DetailedCheck>(targets.length);
+  await Promise.all(
+    planBatches(targets, batchSize).map(async ({ job, indexes }) => {
+      const journalLines = checkOpts.journalLines ?? 0;
+      if (journalLines > 0) job.journal_lines = journalLines;
+      const checks = await checkBatch(jobs, job);
+      indexes.forEach((targetIndex, i) => {
+        const target = targets[targetIndex];
+        const check = checks[i];
+        if (target === undefined) return;
+        // id/name always from the config, whatever the worker echoed.
+        out[targetIndex] = check === undefined ? { result: unknownResult(target, 'no result'), unitId: undefined } : { result: { ...check.result, id: target.id, name: target.name }, unitId: check.unitId };
+      });
+    }),
+  );
+  return out;
+}
+
+async function listStates(jobs: Jobs, targets: readonly TargetConfig[]): Promise<{ states: ListedState[]; durationMs: number }> {
+  const states = new Array<ListedState>(targets.length).fill(undefined);
+  const durations = await Promise.all(
+    planBatches(targets, LIST_BATCH_SIZE).map(async ({ job, indexes }) => {
+      const listJob: ListStatesJob = { services: job.units.map((u) => u.service), use_sudo: job.use_sudo, timeout_ms: job.timeout_ms };
+      const answer = await jobs.run<ListStatesResult>('listStates', listJob, job.timeout_ms);
+      if (!answer.ok || !('states' in answer.value) || answer.value.states.length !== indexes.length) return 0;
+      const listed = answer.value.states;
+      indexes.forEach((targetIndex, i) => (states[targetIndex] = listed[i] ?? null));
+      return answer.value.duration_ms;
+    }),
+  );
+  return { states, durationMs: Math.max(0, ...durations) };
+}
+
+/** Ends the threads, then every process group they recorded (their commands may outlive them). */
+async function destroy(piscina: Piscina, groupsBuffer: SharedArrayBuffer): Promise<void> {
+  const groups = childGroups(groupsBuffer);
+  // Taken before the threads go: a thread torn down mid-job may already have dropped its entry.
+  const running = groups.list();
+  await piscina.destroy();
+  for (const pgid of new Set([...running, ...groups.list()])) {
+    try {
+      process.kill(-pgid, 'SIGKILL');
+    } catch {
+      // ESRCH: already gone.
+    }
+    groups.remove(pgid);
+  }
+}
+
+/** Creates the pool. Throws a TypeError for invalid options (a bug in the caller). */
+export function createCheckPool(opts: CheckPoolOptions = {}): CheckPool {
+  const o = settings(opts);
+  const now = opts.now ?? Date.now;
+  const groupsBuffer = createChildGroupsBuffer();
+  const piscina = startPiscina(o, opts, groupsBuffer);
   const counts = { completed: 0, timeouts: 0, workerErrors: 0 };
   // A worker that dies outside any job is reported here; without a listener it would crash the daemon.
   piscina.on('error', () => {
@@ -149,7 +255,7 @@ export function createCheckPool(opts: CheckPoolOptions = {}): CheckPool {
   const slots = createLimiter(o.maxThreads * o.concurrentTasksPerWorker);
   let closed = false;
 
-  async function runJob<R>(name: string, job: unknown, timeoutMs: number): Promise<{ ok: true; value: R } | { ok: false; error: string }> {
+  async function run<R>(name: string, job: unknown, timeoutMs: number): Promise<JobAnswer<R>> {
     if (closed) return { ok: false, error: 'check pool is closed' };
     return slots.run(async () => {
       const backstop = timeoutMs + o.backstopMs;
@@ -168,113 +274,30 @@ export function createCheckPool(opts: CheckPoolOptions = {}): CheckPool {
       }
     });
   }
-
-  async function runBatch(job: CheckBatchJob): Promise<CheckBatchResult> {
-    const answer = await runJob<CheckBatchResult>('checkBatch', job, job.timeout_ms);
-    if (answer.ok && answer.value.results.length === job.units.length) {
-      if (answer.value.batch_error_kind === 'timeout') counts.timeouts += 1;
-      return answer.value;
-    }
-    const error = answer.ok ? 'check worker failed: wrong number of results' : answer.error;
-    return { results: job.units.map((u) => unknownResult(u, error)), batch_error: error };
-  }
-
-  /** A batch, then unit by unit if the batch failed in a way one unit could cause. */
-  async function checkBatch(job: CheckBatchJob): Promise<DetailedCheck[]> {
-    const first = await runBatch(job);
-    const kind = first.batch_error_kind;
-    if (job.units.length <= 1 || (kind !== 'timeout' && kind !== 'output')) return first.results.map((result, i) => ({ result, unitId: first.ids?.[i] }));
-    const single = (unit: (typeof job.units)[number]) => runBatch({ ...job, units: [unit] });
-    // A first wave, one unit per thread. When every one of those times out too, systemd itself is
-    // not answering (a frozen PID 1, a stuck bus): the rest would each wait out the timeout for
-    // nothing, N/threads timeouts per sweep, so they are reported without being retried.
-    // One hung unit cannot time out a whole wave of its neighbours.
-    const wave = Math.min(job.units.length, o.maxThreads);
-    const firstWave = await Promise.all(job.units.slice(0, wave).map(single));
-    const hostWide = job.units.length > wave && firstWave.every((r) => r.batch_error_kind === 'timeout');
-    const rest = hostWide
-      ? job.units.slice(wave).map((u) => ({ results: [unknownResult(u, `${first.results[0]?.error ?? 'timed out'} (systemd answered neither the batch nor single checks; not retried)`)] }))
-      : await Promise.all(job.units.slice(wave).map(single));
-    const singles: CheckBatchResult[] = [...firstWave, ...rest];
-    return singles.map((s, i) => ({
-      result: s.results[0] ?? first.results[i] ?? unknownResult(job.units[i] ?? { id: '', name: '' }, 'no result'),
-      unitId: s.ids?.[0],
-    }));
-  }
-
-  async function checkDetailed(targets: readonly TargetConfig[], checkOpts: CheckTargetsOptions = {}): Promise<DetailedCheck[]> {
-    const batchSize = checkOpts.batchSize ?? DEFAULT_BATCH_SIZE;
-    if (!Number.isInteger(batchSize) || batchSize < 1) throw new TypeError(`checkTargets: batchSize must be a positive integer, got ${String(batchSize)}`);
-    const out = new Array<DetailedCheck>(targets.length);
-    await Promise.all(
-      planBatches(targets, batchSize).map(async ({ job, indexes }) => {
-        const journalLines = checkOpts.journalLines ?? 0;
-        if (journalLines > 0) job.journal_lines = journalLines;
-        const checks = await checkBatch(job);
-        indexes.forEach((targetIndex, i) => {
-          const target = targets[targetIndex];
-          const check = checks[i];
-          if (target === undefined) return;
-          // id/name always from the config, whatever the worker echoed.
-          out[targetIndex] = check === undefined ? { result: unknownResult(target, 'no result'), unitId: undefined } : { result: { ...check.result, id: target.id, name: target.name }, unitId: check.unitId };
-        });
-      }),
-    );
-    return out;
-  }
+  const jobs: Jobs = { run, counts, maxThreads: o.maxThreads };
 
   return {
     async checkTargets(targets, checkOpts = {}) {
-      return (await checkDetailed(targets, checkOpts)).map((c) => c.result);
+      return (await checkDetailed(jobs, targets, checkOpts)).map((c) => c.result);
     },
-
-    checkDetailed,
-
-    async listStates(targets) {
-      const states = new Array<ListedState>(targets.length).fill(undefined);
-      const durations = await Promise.all(
-        planBatches(targets, LIST_BATCH_SIZE).map(async ({ job, indexes }) => {
-          const listJob: ListStatesJob = { services: job.units.map((u) => u.service), use_sudo: job.use_sudo, timeout_ms: job.timeout_ms };
-          const answer = await runJob<ListStatesResult>('listStates', listJob, job.timeout_ms);
-          if (!answer.ok || !('states' in answer.value) || answer.value.states.length !== indexes.length) return 0;
-          const listed = answer.value.states;
-          indexes.forEach((targetIndex, i) => (states[targetIndex] = listed[i] ?? null));
-          return answer.value.duration_ms;
-        }),
-      );
-      return { states, durationMs: Math.max(0, ...durations) };
-    },
-
+    checkDetailed: (targets, checkOpts) => checkDetailed(jobs, targets, checkOpts),
+    listStates: (targets) => listStates(jobs, targets),
     async probeDns(cfg) {
       const job: DnsProbeJob = {
         target: cfg.target,
         timeout_ms: cfg.timeout_seconds > 0 ? cfg.timeout_seconds * 1000 : DEFAULT_PROBE_TIMEOUT_MS,
       };
       const checkedAt = new Date(now()).toISOString();
-      const answer = await runJob<DnsProbeResult>('probeDns', job, job.timeout_ms);
+      const answer = await run<DnsProbeResult>('probeDns', job, job.timeout_ms);
       return answer.ok ? answer.value : failedProbe(cfg.target.trim() || '1.1.1.1', answer.error, checkedAt);
     },
-
     stats() {
       return { queued: slots.waiting() + piscina.queueSize, ...counts };
     },
-
     async close() {
       if (closed) return;
       closed = true;
-      const groups = childGroups(groupsBuffer);
-      // Taken before the threads go: a thread torn down mid-job may already have dropped its entry.
-      const running = groups.list();
-      await piscina.destroy();
-      // The threads are gone but their commands may not be: end every group recorded.
-      for (const pgid of new Set([...running, ...groups.list()])) {
-        try {
-          process.kill(-pgid, 'SIGKILL');
-        } catch {
-          // ESRCH: already gone.
-        }
-        groups.remove(pgid);
-      }
+      await destroy(piscina, groupsBuffer);
     },
   };
 }

@@ -5,8 +5,8 @@
 import * as v from 'valibot';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument } from 'yaml';
 import type { Document, Node as YamlNode, YAMLError } from 'yaml';
-import { configSchema, findIdConflicts, findUnknownKeys } from './schema.js';
-import type { Finding, PathKey } from './schema.js';
+import { findIdConflicts, findUnknownKeys, type Finding, type PathKey } from './rules.js';
+import { configSchema } from './schema.js';
 import type { ConfigIssue, ParseResult } from './types.js';
 
 export interface ParseOptions {

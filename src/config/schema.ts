@@ -1,16 +1,19 @@
 /**
- * The config file's shape: one valibot schema per section, defaults in DEFAULTS.
- *
+ * The config file's shape: one valibot schema per section, every default in
+ * DEFAULTS and applied here, so a parsed Config has a value for every key that
+ * has a default (the types in types.ts are inferred from these schemas).
  * Keys and defaults are the original JobMonitor's; retention_days and the
- * top-level api_key are ours. Rules that span entries (unknown keys, duplicate
- * ids) are plain functions over the raw data at the bottom: valibot skips a
- * section's own checks as soon as one of its fields is wrong, and every problem
- * is to be reported at once.
+ * top-level api_key are ours. The rules of single values are in fields.ts,
+ * those spanning entries (unknown keys, duplicate ids) in rules.ts.
  */
-import { isIP } from 'node:net';
 import * as v from 'valibot';
-import type { Config, DnsMonitorConfig, NotificationConfig, NotificationEvent, NotificationType, PeerConfig, TargetConfig } from './types.js';
-import { normalizeUnitName } from './unit-name.js';
+import {
+  baseUrl, dataDirectory, dnsTarget, expected, flag, frameSource, headerName, headerValue, id, isMapping, label, linkUrl, ntfyTopic, oneOf, origin,
+  positiveNumber, secret, section, timeoutSeconds, unitName, wholeNumber,
+} from './fields.js';
+
+export { parseDnsTarget, type DnsTargetResult } from './dns-target.js';
+export { MAX_TIMEOUT_SECONDS } from './fields.js';
 
 /** Every default of the config file, in one place. `node_id` defaults to the host name (passed in). */
 export const DEFAULTS = {
@@ -35,6 +38,7 @@ export const DEFAULTS = {
    */
   notification: { timeout_seconds: 10, on: ['open', 'resolve'], group_threshold: 5, rate_limit_per_hour: 20 },
   // /metrics and badges follow the api_key; journal lines off (logs may hold secrets)
+  notifications: [],
   metrics_public: false,
   badges_public: false,
   journal_lines: 0,
@@ -43,314 +47,41 @@ export const DEFAULTS = {
 /** Upper bound for journal_lines: the lines travel in every /api/node/status answer. */
 export const MAX_JOURNAL_LINES = 200;
 
-/** Upper bound for every timeout_seconds: a check that may run longer is a mistake, not a setting. */
-export const MAX_TIMEOUT_SECONDS = 3600;
-
-/** Path segments of a finding: keys and list indexes, e.g. ["targets", 2, "service"]. */
-export type PathKey = string | number;
-
-/**
- * A problem found in the data, before it is placed in the source.
- * `at` says what to point at: the key itself (unknown keys) or its value. A
- * missing key has no place of its own; the enclosing mapping is shown instead.
- */
-export interface Finding {
-  path: PathKey[];
-  message: string;
-  at: 'key' | 'value';
-}
-
-// ---------------------------------------------------------------- messages
-
-/** How a wrong value is shown in a message: `string "abc"`, `number 1.5`, `a list`. */
-export function describeValue(value: unknown): string {
-  if (value === null || value === undefined) return 'nothing';
-  if (Array.isArray(value)) return 'a list';
-  switch (typeof value) {
-    case 'string': return `string ${JSON.stringify(value.length > 60 ? `${value.slice(0, 57)}...` : value)}`;
-    case 'number':
-    case 'boolean':
-    case 'bigint': return `${typeof value} ${String(value)}`;
-    case 'object': return value instanceof Date ? 'a date' : 'a mapping';
-    default: return `a ${typeof value}`;
-  }
-}
-
-/** A missing value reads better as "is required" than as "expected a string, got nothing". */
-const expected = (what: string) => (issue: v.BaseIssue<unknown>): string =>
-  issue.input === null || issue.input === undefined ? 'is required' : `expected ${what}, got ${describeValue(issue.input)}`;
-
-/** Runs `problem` on a value that passed its type check; its answer becomes the issue's message. */
-function rule<T>(problem: (value: T) => string | undefined) {
-  return v.rawCheck<T>(({ dataset, addIssue }) => {
-    if (!dataset.typed) return;
-    const message = problem(dataset.value);
-    if (message !== undefined) addIssue({ message });
-  });
-}
-
-function isMapping(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value) && !(value instanceof Date);
-}
-
-/** A mapping with the given keys. Unknown keys are reported by findUnknownKeys, not here. */
-function section<const E extends v.ObjectEntries>(entries: E) {
-  return v.pipe(
-    v.custom<Record<string, unknown>>(isMapping, expected('a mapping')),
-    v.object(entries, 'is required'),
-  );
-}
-
-// ---------------------------------------------------------------- fields
-
-const ID_CHAR = /[A-Za-z0-9_.:-]/;
-
-function idProblem(id: string): string | undefined {
-  if (id.trim() === '') return 'must not be empty';
-  const bad = [...id].find((ch) => !ID_CHAR.test(ch));
-  // Ids appear in URLs and in "<node>::<service>" keys, hence the narrow alphabet.
-  if (bad !== undefined) return `contains ${describeCharacter(bad)}; ids may use only letters, digits, "_", ".", ":" and "-"`;
-  if (id === '.' || id === '..') return `must not be "${id}"`;
-  return undefined;
-}
-
-/** `a space`, `a tab`, or the character quoted. */
-export function describeCharacter(ch: string): string {
-  const named: Record<string, string> = { ' ': 'a space', '\t': 'a tab', '\n': 'a newline', '\r': 'a carriage return' };
-  return named[ch] ?? JSON.stringify(ch);
-}
-
-const text = v.string(expected('a string'));
-const nonBlank = rule<string>((s) => (s.trim() === '' ? 'must not be empty' : undefined));
-const id = v.pipe(text, rule(idProblem));
-/** Display names: a blank one counts as missing, so the id is shown instead. */
-const label = v.nullish(v.pipe(text, v.transform((s) => (s.trim() === '' ? undefined : s))));
-
-const unitName = v.pipe(
-  text,
-  nonBlank,
-  v.rawTransform<string, string>(({ dataset, addIssue, NEVER }) => {
-    const result = normalizeUnitName(dataset.value);
-    if (result.ok) return result.unit;
-    addIssue({ message: `not a valid systemd unit name: ${result.reason}` });
-    return NEVER;
-  }),
-);
-
-const dataDirectory = v.pipe(
-  text,
-  rule((s) => (s.trim() === '' ? 'must not be empty' : /[\u0000-\u001f]/.test(s) ? 'contains a control character' : undefined)),
-);
-
-/** Sent as `Authorization: Bearer <key>`, so it must be a valid header value. */
-const secret = v.pipe(
-  text,
-  rule((s) => (s === '' ? 'must not be empty' : /^[\x21-\x7e]+$/.test(s) ? undefined : 'may contain only printable ASCII characters without spaces')),
-);
-
-/** YAML 1.1 booleans, which the original (yaml.v3 decoding into a Go bool) also accepts. */
-const YAML11_BOOLEANS: Readonly<Record<string, boolean>> = {
-  y: true, Y: true, yes: true, Yes: true, YES: true, on: true, On: true, ON: true,
-  n: false, N: false, no: false, No: false, NO: false, off: false, Off: false, OFF: false,
-};
-
-const flag = v.pipe(
-  v.custom<boolean | string>(
-    (x) => typeof x === 'boolean' || (typeof x === 'string' && Object.hasOwn(YAML11_BOOLEANS, x)),
-    expected('true or false'),
-  ),
-  v.transform((x) => (typeof x === 'boolean' ? x : YAML11_BOOLEANS[x] === true)),
-);
-
-const number = v.number(expected('a number'));
-
-/** interval_minutes may be fractional (tests run with 0.05). */
-const positiveNumber = v.pipe(
-  number,
-  rule((n) => (!Number.isFinite(n) ? `expected a finite number, got ${n}` : n <= 0 ? `must be greater than 0, got ${n}` : undefined)),
-);
-
-function wholeNumber(min: number, max?: number) {
-  return v.pipe(
-    number,
-    rule((n) => {
-      if (!Number.isInteger(n)) return `expected a whole number, got ${n}`;
-      if (n < min) return `must be at least ${min}, got ${n}`;
-      if (max !== undefined && n > max) return `must be at most ${max}, got ${n}`;
-      return undefined;
-    }),
-  );
-}
-
-const timeoutSeconds = wholeNumber(1, MAX_TIMEOUT_SECONDS);
-
-function parseHttpUrl(raw: string): URL | string {
-  let url: URL;
-  try {
-    url = new URL(raw);
-  } catch {
-    return `not an absolute http(s) URL: ${JSON.stringify(raw)}`;
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    return `must start with http:// or https://, got ${JSON.stringify(raw)}`;
-  }
-  return url;
-}
-
-const linkUrl = v.pipe(text, rule((s) => {
-  const url = parseHttpUrl(s);
-  return typeof url === 'string' ? url : undefined;
-}));
-
-/** The peer's root; API paths are appended to it, so no query, fragment or trailing slash. */
-const baseUrl = v.pipe(
-  text,
-  v.rawTransform<string, string>(({ dataset, addIssue, NEVER }) => {
-    const url = parseHttpUrl(dataset.value);
-    if (typeof url === 'string') {
-      addIssue({ message: url });
-      return NEVER;
-    }
-    if (url.search !== '' || url.hash !== '') {
-      addIssue({ message: `must not have a query or fragment, got ${JSON.stringify(dataset.value)}` });
-      return NEVER;
-    }
-    return url.href.replace(/\/+$/, '');
-  }),
-);
-
-export type DnsTargetResult = { ok: true; host: string; port: number } | { ok: false; reason: string };
-
-/**
- * Splits a DNS probe target into host and port: `host`, `host:port`, `[v6]`,
- * `[v6]:port` or a bare IPv6 address. Port 53 when none is given.
- */
-export function parseDnsTarget(raw: string): DnsTargetResult {
-  const target = raw.trim();
-  if (target === '') return { ok: false, reason: 'must not be empty' };
-  const bracketed = /^\[([^\]]*)\](?::(.*))?$/.exec(target);
-  if (bracketed !== null) {
-    const host = bracketed[1] ?? '';
-    if (isIP(host) !== 6) return { ok: false, reason: `${JSON.stringify(host)} in brackets is not an IPv6 address` };
-    return withPort(host, bracketed[2]);
-  }
-  const colons = target.split(':').length - 1;
-  if (colons >= 2) {
-    if (isIP(target) === 6) return { ok: true, host: target, port: 53 };
-    return { ok: false, reason: `${JSON.stringify(target)} is not an IPv6 address (write [address]:port to give a port)` };
-  }
-  const [host = '', port] = target.split(':');
-  const hostProblem = hostNameProblem(host);
-  if (hostProblem !== undefined) return { ok: false, reason: hostProblem };
-  return withPort(host, port);
-}
-
-function withPort(host: string, port: string | undefined): DnsTargetResult {
-  if (port === undefined) return { ok: true, host, port: 53 };
-  const n = /^[0-9]{1,5}$/.test(port) ? Number(port) : NaN;
-  if (!(n >= 1 && n <= 65535)) return { ok: false, reason: `port must be between 1 and 65535, got ${JSON.stringify(port)}` };
-  return { ok: true, host, port: n };
-}
-
-function hostNameProblem(host: string): string | undefined {
-  if (isIP(host) === 4) return undefined;
-  const name = host.endsWith('.') ? host.slice(0, -1) : host;
-  const labels = name.split('.');
-  const validLabel = (l: string) => /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?$/.test(l);
-  if (name.length === 0 || name.length > 253 || !labels.every(validLabel)) {
-    return `${JSON.stringify(host)} is not a valid host name or IP address`;
-  }
-  if (labels.every((l) => /^[0-9]+$/.test(l))) return `${JSON.stringify(host)} is not a valid IPv4 address`;
-  return undefined;
-}
-
-const dnsTarget = v.pipe(
-  text,
-  v.rawTransform<string, string>(({ dataset, addIssue, NEVER }) => {
-    const parsed = parseDnsTarget(dataset.value);
-    if (parsed.ok) return dataset.value.trim();
-    addIssue({ message: `expected host, host:port or [IPv6]:port: ${parsed.reason}` });
-    return NEVER;
-  }),
-);
-
-/** A browser origin allowed to call the API (CORS): scheme://host[:port], or "*". */
-const origin = v.pipe(
-  text,
-  v.rawTransform<string, string>(({ dataset, addIssue, NEVER }) => {
-    const raw = dataset.value.trim();
-    if (raw === '*') return raw;
-    let url: URL | undefined;
-    try {
-      url = new URL(raw);
-    } catch {
-      url = undefined;
-    }
-    if (url === undefined || (url.protocol !== 'http:' && url.protocol !== 'https:') || url.origin !== raw.replace(/\/$/, '')) {
-      addIssue({ message: `expected an origin like https://status.example.com or http://127.0.0.1:3000 (no path), got ${JSON.stringify(raw)}` });
-      return NEVER;
-    }
-    return url.origin;
-  }),
-);
-
-/** A CSP frame-ancestors source: an origin, "'self'" or "*". */
-const frameSource = v.pipe(
-  text,
-  v.rawTransform<string, string>(({ dataset, addIssue, NEVER }) => {
-    const raw = dataset.value.trim();
-    if (raw === "'self'" || raw === '*' || /^https?:\/\/[A-Za-z0-9.*-]+(?::\d{1,5})?$/.test(raw)) return raw;
-    addIssue({ message: `expected 'self', * or an origin like https://intranet.example.com, got ${JSON.stringify(raw)}` });
-    return NEVER;
-  }),
-);
-
-// ---------------------------------------------------------------- incidents and notifications (ours; src/incidents, src/notify)
-
 /** Consecutive samples. Past 100 an incident would open hours late at any interval: a mistake, not a setting. */
 const threshold = v.nullish(wholeNumber(1, 100));
 const thresholdEntries = { failure_threshold: threshold, success_threshold: threshold };
+/** The top level's: the units' thresholds, which every target inherits. */
+const unitThresholdEntries = {
+  failure_threshold: v.nullish(wholeNumber(1, 100), DEFAULTS.thresholds.failure),
+  success_threshold: v.nullish(wholeNumber(1, 100), DEFAULTS.thresholds.success),
+};
 
-/** The thresholds that were set; absent ones take their default in src/incidents/thresholds.ts. */
-function thresholdsOf(x: { failure_threshold?: number | null | undefined; success_threshold?: number | null | undefined }) {
+interface RawThresholds {
+  failure_threshold?: number | null | undefined;
+  success_threshold?: number | null | undefined;
+}
+
+/**
+ * A target's, peer's or the probe's own thresholds, when set. Absent ones are
+ * inherited, not defaulted: a target follows the top-level thresholds, a peer
+ * and the probe their kind's defaults (src/incidents/thresholds.ts resolves them).
+ */
+function ownThresholds(x: RawThresholds) {
   return {
-    ...(x.failure_threshold === null || x.failure_threshold === undefined ? {} : { failure_threshold: x.failure_threshold }),
-    ...(x.success_threshold === null || x.success_threshold === undefined ? {} : { success_threshold: x.success_threshold }),
+    /** Ours: failing samples (refreshes, probes) in a row before an incident opens. */
+    ...optional('failure_threshold', x.failure_threshold),
+    /** Ours: passing samples (refreshes, probes) in a row before it closes. */
+    ...optional('success_threshold', x.success_threshold),
   };
 }
 
-const NOTIFICATION_TYPES: readonly NotificationType[] = ['webhook', 'ntfy', 'slack', 'discord'];
-const NOTIFICATION_EVENTS: readonly NotificationEvent[] = ['open', 'resolve'];
-
-function oneOf<T extends string>(options: readonly T[], what: string) {
-  return v.pipe(
-    text,
-    rule((s) => ((options as readonly string[]).includes(s) ? undefined : `expected ${what}, got ${describeValue(s)}`)),
-    v.transform((s) => s as T),
-  );
+/** `{ [key]: value }`, or `{}` when the value is absent: optional keys stay absent rather than undefined. */
+function optional<K extends string, T>(key: K, value: T | null | undefined): { [P in K]?: T } {
+  return value === null || value === undefined ? {} : ({ [key]: value } as { [P in K]?: T });
 }
 
-/** ntfy's own topic rule. */
-const ntfyTopic = v.pipe(text, rule((s) => (/^[-_A-Za-z0-9]{1,64}$/.test(s) ? undefined : `expected 1 to 64 letters, digits, "-" or "_", got ${describeValue(s)}`)));
-
-/** Set by the HTTP client from the request itself; overriding them breaks the request. */
-const RESERVED_HEADERS = ['host', 'content-length', 'transfer-encoding', 'connection'];
-
-const headerName = v.pipe(
-  v.string(),
-  rule((s) => {
-    if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(s)) return `${JSON.stringify(s)} is not a valid HTTP header name`;
-    if (RESERVED_HEADERS.includes(s.toLowerCase())) return `${JSON.stringify(s)} is set by JobMonitor itself and cannot be configured`;
-    return undefined;
-  }),
-);
-
-/** Numbers are accepted as written (`X-Priority: 5`). */
-const headerValue = v.pipe(
-  v.union([v.string(), v.number()], expected('a string')),
-  v.transform((x) => String(x)),
-  rule((s) => (/^[\t\x20-\x7e]*$/.test(s) ? undefined : 'may contain only printable ASCII characters')),
-);
+export const NOTIFICATION_TYPES = ['webhook', 'ntfy', 'slack', 'discord'] as const;
+export const NOTIFICATION_EVENTS = ['open', 'resolve'] as const;
 
 const notificationEntries = {
   id,
@@ -366,9 +97,8 @@ const notificationEntries = {
     () => [...DEFAULTS.notification.on],
   ),
   timeout_seconds: v.nullish(wholeNumber(1, 300), DEFAULTS.notification.timeout_seconds),
-  /** Absent stays absent: src/notify applies DEFAULTS.notification. */
-  group_threshold: v.nullish(wholeNumber(1, 10_000)),
-  rate_limit_per_hour: v.nullish(wholeNumber(0, 100_000)),
+  group_threshold: v.nullish(wholeNumber(1, 10_000), DEFAULTS.notification.group_threshold),
+  rate_limit_per_hour: v.nullish(wholeNumber(0, 100_000), DEFAULTS.notification.rate_limit_per_hour),
 };
 
 export const notificationSchema = v.pipe(
@@ -383,20 +113,25 @@ export const notificationSchema = v.pipe(
       addIssue({ message: 'is required for ntfy (or give the topic in url, e.g. https://ntfy.sh/my-alerts)', path: topic });
     }
   }),
-  v.transform((n): NotificationConfig => ({
+  v.transform((n) => ({
     id: n.id,
     type: n.type,
+    /** http(s); for ntfy the server (the topic is appended) or the topic's full URL. */
     url: n.url,
-    ...(n.topic === null || n.topic === undefined ? {} : { topic: n.topic }),
-    ...(n.headers === null || n.headers === undefined ? {} : { headers: n.headers }),
+    /** ntfy only: the topic, appended to url. */
+    ...optional('topic', n.topic),
+    /** Extra request headers (e.g. Authorization), names as written. */
+    ...optional('headers', n.headers),
+    /** Which events are sent, in this order. */
     on: NOTIFICATION_EVENTS.filter((e) => n.on.includes(e)),
+    /** Per attempt. */
     timeout_seconds: n.timeout_seconds,
-    ...(n.group_threshold === null || n.group_threshold === undefined ? {} : { group_threshold: n.group_threshold }),
-    ...(n.rate_limit_per_hour === null || n.rate_limit_per_hour === undefined ? {} : { rate_limit_per_hour: n.rate_limit_per_hour }),
+    /** More unit openings (or resolutions) than this in one sweep go out as one message. */
+    group_threshold: n.group_threshold,
+    /** Messages to this receiver in any hour; past it they are held back and logged (0 = no limit). */
+    rate_limit_per_hour: n.rate_limit_per_hour,
   })),
 );
-
-// ---------------------------------------------------------------- sections
 
 const dnsEntries = {
   enabled: v.nullish(flag, DEFAULTS.monitor_dns.enabled),
@@ -427,25 +162,27 @@ const peerEntries = {
 
 export const dnsSchema = v.pipe(
   section(dnsEntries),
-  v.transform((d): DnsMonitorConfig => ({
+  v.transform((d) => ({
     enabled: d.enabled,
+    /** host, host:port, or [v6]:port; ":53" is implied when no port. */
     target: d.target,
     interval_seconds: d.interval_seconds,
     timeout_seconds: d.timeout_seconds,
-    ...thresholdsOf(d),
+    ...ownThresholds(d),
   })),
 );
 
 export const targetSchema = v.pipe(
   section(targetEntries),
-  v.transform((t): TargetConfig => ({
+  v.transform((t) => ({
     id: t.id,
     name: t.name ?? t.id,
+    /** Normalised: ".service" appended when the unit has no type suffix, as systemctl does. */
     service: t.service,
-    ...(t.url === null || t.url === undefined ? {} : { url: t.url }),
+    ...optional('url', t.url),
     timeout_seconds: t.timeout_seconds,
     use_sudo: t.use_sudo,
-    ...thresholdsOf(t),
+    ...ownThresholds(t),
   })),
 );
 
@@ -464,13 +201,14 @@ export const peerSchema = v.pipe(
     ),
     ['base_url'],
   ),
-  v.transform((p): PeerConfig => ({
+  v.transform((p) => ({
     id: p.id,
     name: p.name ?? p.id,
+    /** Without a trailing slash. */
     base_url: p.base_url,
     enabled: p.enabled,
-    ...(p.api_key === null || p.api_key === undefined ? {} : { api_key: p.api_key }),
-    ...thresholdsOf(p),
+    ...optional('api_key', p.api_key),
+    ...ownThresholds(p),
   })),
 );
 
@@ -501,11 +239,11 @@ const configEntries = {
   peer_max_entries: v.nullish(wholeNumber(1, 10_000_000)),
   /** Ours: ask peers of ours that announce it for compact history pages (true when absent; docs/clusters.md). */
   peer_compact_wire: v.nullish(flag),
-  ...thresholdEntries,
-  notifications: v.nullish(v.array(notificationSchema, expected('a list'))),
-  metrics_public: v.nullish(flag),
-  badges_public: v.nullish(flag),
-  journal_lines: v.nullish(wholeNumber(0, MAX_JOURNAL_LINES)),
+  ...unitThresholdEntries,
+  notifications: v.nullish(v.array(notificationSchema, expected('a list')), () => []),
+  metrics_public: v.nullish(flag, DEFAULTS.metrics_public),
+  badges_public: v.nullish(flag, DEFAULTS.badges_public),
+  journal_lines: v.nullish(wholeNumber(0, MAX_JOURNAL_LINES), DEFAULTS.journal_lines),
 };
 
 /** node_id when the file has none: the host name, or DEFAULTS.node_id for a host without one. */
@@ -517,9 +255,10 @@ export function defaultNodeId(hostname: string): string {
 export function configSchema(hostname: string) {
   return v.pipe(
     section(configEntries),
-    v.transform((c): Config => {
+    v.transform((c) => {
       const nodeId = c.node_id ?? defaultNodeId(hostname);
       return {
+        /** May be fractional (ours: lets tests run fast); the wire shows it rounded, at least 1. */
         interval_minutes: c.interval_minutes,
         data_directory: c.data_directory,
         node_id: nodeId,
@@ -528,28 +267,40 @@ export function configSchema(hostname: string) {
         monitor_dns: c.monitor_dns,
         targets: c.targets,
         peers: c.peers,
-        ...(c.api_key === null || c.api_key === undefined ? {} : { api_key: c.api_key }),
+        /** Ours: when set, every /api/* route requires `Authorization: Bearer <api_key>`. */
+        ...optional('api_key', c.api_key),
+        /** Ours: days of history kept on disk and in memory; whole daily segments older than this plus one day are removed. */
         retention_days: c.retention_days,
+        /** Ours: browser origins allowed to call the API (CORS), e.g. "https://intranet.example.com"; "*" for any. */
         cors_origins: c.cors_origins,
+        /** Ours: CSP frame-ancestors sources allowed to embed the page in a frame (none: 'none'). */
         frame_ancestors: c.frame_ancestors,
-        ...(c.peer_max_response_bytes === null || c.peer_max_response_bytes === undefined ? {} : { peer_max_response_bytes: c.peer_max_response_bytes }),
-        ...(c.peer_max_targets === null || c.peer_max_targets === undefined ? {} : { peer_max_targets: c.peer_max_targets }),
-        ...(c.peer_max_entries === null || c.peer_max_entries === undefined ? {} : { peer_max_entries: c.peer_max_entries }),
-        ...(c.peer_compact_wire === null || c.peer_compact_wire === undefined ? {} : { peer_compact_wire: c.peer_compact_wire }),
-        ...thresholdsOf(c),
-        ...(c.notifications === null || c.notifications === undefined ? {} : { notifications: c.notifications }),
-        // Defaults applied here; configs built by hand (tests) may leave them out
-        metrics_public: c.metrics_public ?? DEFAULTS.metrics_public,
-        badges_public: c.badges_public ?? DEFAULTS.badges_public,
-        journal_lines: c.journal_lines ?? DEFAULTS.journal_lines,
+        /** Ours: the largest response read from a peer, in bytes; absent: the peer client's default (src/peers/limits.ts). */
+        ...optional('peer_max_response_bytes', c.peer_max_response_bytes),
+        /** Ours: targets a peer may list, and checks in one of its samples; absent: src/peers/limits.ts's default. */
+        ...optional('peer_max_targets', c.peer_max_targets),
+        /** Ours: history (and connectivity) entries one peer answer may hold; absent: src/peers/limits.ts's default. */
+        ...optional('peer_max_entries', c.peer_max_entries),
+        /** Ours: read history pages from peers of ours that announce `cols` in the compact form; absent: true (docs/clusters.md). */
+        ...optional('peer_compact_wire', c.peer_compact_wire),
+        /** Ours: failing samples in a row before a unit's (or a host cause's) incident opens; a target may set its own. */
+        failure_threshold: c.failure_threshold,
+        /** Ours: passing samples in a row before it closes; a target may set its own. */
+        success_threshold: c.success_threshold,
+        /** Ours: where incident openings and resolutions are sent. */
+        notifications: c.notifications,
+        /** Ours: serve /metrics without the api_key (default: it needs the key like /api/*). */
+        metrics_public: c.metrics_public,
+        /** Ours: serve /api/badge/* without the api_key, for READMEs. */
+        badges_public: c.badges_public,
+        /** Ours: last journal lines shown for a unit that is not ok, in /api/node/status (0 = off: logs may hold secrets). */
+        journal_lines: c.journal_lines,
       };
     }),
   );
 }
 
-// ---------------------------------------------------------------- rules across entries
-
-/** The keys each section accepts, taken from the schemas so the two cannot drift apart. */
+/** The keys each section accepts (rules.ts reports the others), taken from the schemas so the two cannot drift apart. */
 export const SECTION_KEYS = {
   config: Object.keys(configEntries),
   monitor_dns: Object.keys(dnsEntries),
@@ -557,89 +308,3 @@ export const SECTION_KEYS = {
   peer: Object.keys(peerEntries),
   notification: Object.keys(notificationEntries),
 } as const;
-
-/**
- * Every key the schema does not know, at any level, with a suggestion when one
- * is close (`unknown key (did you mean "service"?)`). Only mappings are looked
- * into; a section of the wrong type is the schema's to report.
- */
-export function findUnknownKeys(raw: unknown): Finding[] {
-  const found: Finding[] = [];
-  const check = (value: unknown, known: readonly string[], path: PathKey[]) => {
-    if (!isMapping(value)) return;
-    for (const key of Object.keys(value)) {
-      if (known.includes(key)) continue;
-      const suggestion = closestKey(key, known);
-      found.push({
-        path: [...path, key],
-        message: suggestion === undefined ? 'unknown key' : `unknown key (did you mean "${suggestion}"?)`,
-        at: 'key',
-      });
-    }
-  };
-  check(raw, SECTION_KEYS.config, []);
-  if (!isMapping(raw)) return found;
-  check(raw.monitor_dns, SECTION_KEYS.monitor_dns, ['monitor_dns']);
-  const lists = [['targets', SECTION_KEYS.target], ['peers', SECTION_KEYS.peer], ['notifications', SECTION_KEYS.notification]] as const;
-  for (const [name, known] of lists) {
-    const list = raw[name];
-    if (Array.isArray(list)) list.forEach((item, i) => check(item, known, [name, i]));
-  }
-  return found;
-}
-
-/**
- * Duplicate target ids, duplicate peer ids, and a peer that has this node's own
- * id. Looks only at ids that are non-empty strings; other id problems are the
- * schema's.
- */
-export function findIdConflicts(raw: unknown, hostname: string): Finding[] {
-  if (!isMapping(raw)) return [];
-  const found: Finding[] = [];
-  const ids = (name: 'targets' | 'peers' | 'notifications') => {
-    const list = raw[name];
-    if (!Array.isArray(list)) return [];
-    return list.flatMap((item, i) => {
-      const value = isMapping(item) ? item.id : undefined;
-      return typeof value === 'string' && value.trim() !== '' ? [{ id: value, i }] : [];
-    });
-  };
-  for (const [name, noun] of [['targets', 'target'], ['peers', 'peer'], ['notifications', 'notification']] as const) {
-    const first = new Map<string, number>();
-    for (const { id: value, i } of ids(name)) {
-      const earlier = first.get(value);
-      if (earlier === undefined) first.set(value, i);
-      else found.push({ path: [name, i, 'id'], message: `duplicate ${noun} id "${value}" (also used by ${name}[${earlier}])`, at: 'value' });
-    }
-  }
-  const nodeId = typeof raw.node_id === 'string' && raw.node_id.trim() !== '' ? raw.node_id : defaultNodeId(hostname);
-  for (const { id: value, i } of ids('peers')) {
-    if (value === nodeId) found.push({ path: ['peers', i, 'id'], message: `peer id "${value}" is this node's own node_id`, at: 'value' });
-  }
-  return found;
-}
-
-/** A known key within edit distance 2, or one the unknown key is a prefix of ("timeout" -> "timeout_seconds"). */
-function closestKey(key: string, known: readonly string[]): string | undefined {
-  const lower = key.toLowerCase();
-  let best: { key: string; distance: number } | undefined;
-  for (const candidate of known) {
-    const distance = editDistance(lower, candidate);
-    if (distance <= 2 && (best === undefined || distance < best.distance)) best = { key: candidate, distance };
-  }
-  if (best !== undefined) return best.key;
-  return lower.length >= 3 ? known.find((candidate) => candidate.startsWith(lower)) : undefined;
-}
-
-function editDistance(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const current = [i];
-    for (let j = 1; j <= b.length; j++) {
-      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      current.push(Math.min((previous[j] ?? 0) + 1, (current[j - 1] ?? 0) + 1, (previous[j - 1] ?? 0) + cost));
-    }
-    previous = current;
-  }
-  return previous[b.length] ?? 0;
-}

@@ -6,6 +6,7 @@ import type { AnswerCache } from './answer-cache.js';
 import type { AnswerVersions } from './answer-versions.js';
 import { parseRange } from './query.js';
 import { sendAnswer } from './send-answer.js';
+import { addClusterFeedRoutes } from './cluster-feed-routes.js';
 
 /** Peers' snapshots from cache; must never wait on a peer. */
 export type PeerSnapshots = (range: RangeName) => PeerSnapshot[];
@@ -56,5 +57,7 @@ export function clusterRoutes(deps: ClusterRouteDeps): Router {
     });
     return sendAnswer(ctx, answer, cache);
   });
+  // The compact feed of our dashboard: /api/cluster/summary and /api/cluster/node/:id.
+  addClusterFeedRoutes(router, deps);
   return router;
 }

@@ -1,9 +1,11 @@
 /**
  * The OpenAPI 3.1 document of every route the daemon serves. Built per app,
  * so it tells the truth about this node's key rule (which routes need the
- * bearer token). Response schemas are in openapi-schemas.ts.
+ * bearer token). Response schemas are generated from the valibot schemas in
+ * openapi-schemas.ts.
  */
-import { ref, SCHEMAS, type Schema } from './openapi-schemas.js';
+import { componentSchemas, ref, type Schema } from './openapi-schemas.js';
+import { feedPaths } from './openapi-feed.js';
 
 export interface OpenApiOptions {
   /** The daemon's version (info.version). */
@@ -64,8 +66,15 @@ const TAGS = [
   { name: 'operations', description: 'Health, metrics, incidents, badges, this document.' },
 ];
 
-/** The document; `apiKey` etc. say which routes this node protects. */
-export function openApiDocument(opts: OpenApiOptions): Record<string, unknown> {
+/** Builds operations for one node's key rule. */
+interface Ops {
+  /** Needs the key when one is set: 401 and 429 answers are documented. */
+  api(op: Operation): Operation;
+  /** Open even with a key when `open`, else as api(). */
+  keyed(open: boolean, op: Operation): Operation;
+}
+
+function ops(opts: OpenApiOptions): Ops {
   const keyed = (open: boolean, op: Operation): Operation => {
     if (!opts.apiKey) return op;
     if (open) return { ...op, security: [] };
@@ -79,14 +88,14 @@ export function openApiDocument(opts: OpenApiOptions): Record<string, unknown> {
       },
     };
   };
-  const api = (op: Operation) => keyed(false, op);
-  const get = (op: Operation) => ({ get: op });
-  const badRequest = error('A query parameter is invalid.');
-  const badgeParams = [param('target'), param('label')];
-  const svg = { description: 'The badge.', content: { 'image/svg+xml': { schema: { type: 'string' } } } };
-  const unknownTarget = error('No configured target has this id.');
+  return { keyed, api: (op) => keyed(false, op) };
+}
 
-  const info = {
+const get = (op: Operation) => ({ get: op });
+const badRequest = error('A query parameter is invalid.');
+
+function info(opts: OpenApiOptions): Record<string, unknown> {
+  return {
     title: 'JobMonitor',
     version: opts.version,
     description:
@@ -97,8 +106,11 @@ export function openApiDocument(opts: OpenApiOptions): Record<string, unknown> {
         : 'This node has no api_key: every route is open.'),
     license: { name: 'MIT', identifier: 'MIT' },
   };
+}
 
-  const paths: Record<string, unknown> = {
+/** Tag node: this node in the original's format. */
+function nodePaths({ api }: Ops): Record<string, unknown> {
+  return {
     '/api/node/status': get(api({
       tags: ['node'], operationId: 'nodeStatus', summary: 'The latest sample, probe and targets of this node.',
       description: 'Checks of units that are not ok carry sub_state, result, since and restarts; with journal_lines > 0 also their last journal lines.',
@@ -114,6 +126,12 @@ export function openApiDocument(opts: OpenApiOptions): Record<string, unknown> {
       parameters: [param('range')],
       responses: { '200': json(ref('NodeUptime'), 'Uptime of this node\'s targets.') },
     })),
+  };
+}
+
+/** Tag legacy: the original's pre-cluster routes. */
+function legacyPaths({ api }: Ops): Record<string, unknown> {
+  return {
     '/api/status': get(api({
       tags: ['legacy'], operationId: 'legacyStatus', summary: 'The latest sample.',
       responses: { '200': json({ oneOf: [ref('StatusEntry'), ref('EmptyStatus')] }, 'The latest StatusEntry, or {"checks":[],"timestamp":null} before the first.') },
@@ -128,11 +146,27 @@ export function openApiDocument(opts: OpenApiOptions): Record<string, unknown> {
       parameters: [param('range')],
       responses: { '200': json({ type: 'array', items: ref('ServiceUptime') }, 'Uptime rows, sorted by id.') },
     })),
+  };
+}
+
+/** Tag cluster: this node and its peers. */
+function clusterPaths({ api }: Ops): Record<string, unknown> {
+  return {
     '/api/cluster': get(api({
       tags: ['cluster'], operationId: 'cluster', summary: 'This node and every enabled peer, from cache.',
       parameters: [param('range')],
       responses: { '200': json(ref('Cluster'), 'Snapshots, this node first.') },
     })),
+    ...feedPaths(api, param),
+  };
+}
+
+/** Tag operations: incidents and badges. */
+function incidentAndBadgePaths({ api, keyed }: Ops, opts: OpenApiOptions): Record<string, unknown> {
+  const badgeParams = [param('target'), param('label')];
+  const svg = { description: 'The badge.', content: { 'image/svg+xml': { schema: { type: 'string' } } } };
+  const unknownTarget = error('No configured target has this id.');
+  return {
     '/api/incidents': get(api({
       tags: ['operations'], operationId: 'incidents', summary: 'Open incidents, then those resolved in the range.',
       parameters: [param('strictRange'), param('incidentLimit')],
@@ -153,6 +187,12 @@ export function openApiDocument(opts: OpenApiOptions): Record<string, unknown> {
       parameters: [...badgeParams, param('kind'), param('strictRange')],
       responses: { '200': json(ref('ShieldsEndpoint'), 'For https://img.shields.io/endpoint?url=...'), '400': badRequest, '404': unknownTarget },
     })),
+  };
+}
+
+/** Tag operations: this document, health, metrics and service discovery. */
+function operationsPaths({ api, keyed }: Ops, opts: OpenApiOptions): Record<string, unknown> {
+  return {
     '/api/openapi.json': get(api({
       tags: ['operations'], operationId: 'openapi', summary: 'This document.',
       responses: { '200': json(ref('OpenApiDocument'), 'OpenAPI 3.1.') },
@@ -171,17 +211,33 @@ export function openApiDocument(opts: OpenApiOptions): Record<string, unknown> {
       responses: { '200': json({ type: 'array', items: ref('PrometheusTargetGroup') }, 'Target groups, this node first.'), '400': error('The Host header is missing or not a host[:port].') },
     })),
   };
+}
+
+/**
+ * The document; `apiKey` etc. say which routes this node protects. Paths are
+ * built per tag (a new route goes into its tag's function), components from
+ * the valibot schemas (openapi-schemas.ts).
+ */
+export function openApiDocument(opts: OpenApiOptions): Record<string, unknown> {
+  const o = ops(opts);
+  const paths: Record<string, unknown> = {
+    ...nodePaths(o),
+    ...legacyPaths(o),
+    ...clusterPaths(o),
+    ...incidentAndBadgePaths(o, opts),
+    ...operationsPaths(o, opts),
+  };
   for (const path of opts.absent ?? []) delete paths[path];
 
   return {
     openapi: '3.1.0',
-    info,
+    info: info(opts),
     servers: [{ url: '/' }],
     ...(opts.apiKey ? { security: [{ bearer: [] }] } : {}),
     tags: TAGS,
     paths,
     components: {
-      schemas: SCHEMAS,
+      schemas: componentSchemas(),
       parameters: PARAMS,
       securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'The api_key of this node\'s config.yaml.' } },
     },

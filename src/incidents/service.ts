@@ -62,17 +62,71 @@ function monitored(config: ThresholdConfig): (kind: IncidentKind, subject: strin
     kind === 'storage' || kind === 'host' ? true : kind === 'unit' ? targets.has(subject) : kind === 'peer' ? peers.has(subject) : subject === probe;
 }
 
+function describe(inc: StoredIncident): string {
+  return `${KIND_LABEL[inc.kind]} ${inc.subject}${inc.name !== inc.subject ? ` (${inc.name})` : ''}${inc.units !== undefined ? `, ${inc.units.length} unit(s) unchecked` : ''}`;
+}
+
+function logChange(log: Logger, type: 'open' | 'resolve', inc: StoredIncident, durationSeconds: number): void {
+  if (type === 'open') {
+    const last = inc.errors[inc.errors.length - 1];
+    const detail = last !== undefined && !inc.states.includes(last) ? ` (${last})` : '';
+    log.warn(`incident opened: ${describe(inc)}: ${inc.states.join(', ')}${detail}, since ${inc.started_at}`);
+  } else {
+    log.info(`incident resolved: ${describe(inc)} after ${formatDuration(durationSeconds)}`);
+  }
+}
+
+/**
+ * A sweep's observations: every host cause (an absent one is a pass, which
+ * closes its incident), then each unit the causes did not hide.
+ */
+function statusObservations(entry: StatusEntry, hostCause: HostCauseOptions | undefined): Observation[] {
+  const atMs = Date.parse(entry.timestamp);
+  const out: Observation[] = [];
+  const findings = new Map(findHostCauses(entry.checks, hostCause).map((f) => [f.cause, f]));
+  const hidden = new Set<string>();
+  for (const cause of HOST_CAUSES) {
+    const f = findings.get(cause);
+    for (const u of f?.units ?? []) hidden.add(u.id);
+    out.push({
+      kind: 'host',
+      subject: cause,
+      name: HOST_CAUSE_NAMES[cause],
+      ok: f === undefined,
+      state: cause,
+      ...(f !== undefined ? { error: f.error, units: f.units } : {}),
+      atMs,
+    });
+  }
+  for (const c of entry.checks) {
+    if (hidden.has(c.id)) continue;
+    out.push({
+      kind: 'unit',
+      subject: c.id,
+      name: c.name !== '' ? c.name : c.id,
+      ok: c.ok,
+      ...(c.state !== undefined ? { state: c.state } : {}),
+      ...(c.error !== undefined ? { error: c.error } : {}),
+      atMs,
+    });
+  }
+  return out;
+}
+
+/** One observation of a subject that is not a unit: `state` is what its failure is called. */
+function single(kind: IncidentKind, subject: string, name: string, ok: boolean, state: string, error: string | undefined, atMs: number): Observation {
+  return { kind, subject, name, ok, state, ...(error !== undefined ? { error } : {}), atMs };
+}
+
 export function createIncidentService(opts: IncidentServiceOptions): IncidentService {
   const { store, log, now, node } = opts;
   const tracker = createTracker({ node: node.id, thresholds: thresholdsFor(opts.config) }, store.openIncidents());
   /** Samples count of each open incident as last written, to checkpoint only what changed. */
   const written = new Map<string, number>(store.openIncidents().map((i) => [i.id, i.samples]));
 
-  const describe = (inc: StoredIncident): string =>
-    `${KIND_LABEL[inc.kind]} ${inc.subject}${inc.name !== inc.subject ? ` (${inc.name})` : ''}${inc.units !== undefined ? `, ${inc.units.length} unit(s) unchecked` : ''}`;
-
-  /** Changes to report, recorded and logged; the events are handed over once the observation is done. */
-  const apply = (changes: IncidentChange[], notify: boolean, events: IncidentEvent[] = []): IncidentEvent[] => {
+  /** Changes recorded and logged; the events to report (none when `notify` is false). */
+  const apply = (changes: IncidentChange[], notify: boolean): IncidentEvent[] => {
+    const events: IncidentEvent[] = [];
     for (const change of changes) {
       const inc = change.incident;
       store.record(change);
@@ -80,32 +134,20 @@ export function createIncidentService(opts: IncidentServiceOptions): IncidentSer
       else written.set(inc.id, inc.samples);
       if (change.type === 'update') continue;
       const wire = withDuration(inc, now());
-      if (change.type === 'open') {
-        const last = inc.errors[inc.errors.length - 1];
-        const detail = last !== undefined && !inc.states.includes(last) ? ` (${last})` : '';
-        log.warn(`incident opened: ${describe(inc)}: ${inc.states.join(', ')}${detail}, since ${inc.started_at}`);
-      } else {
-        log.info(`incident resolved: ${describe(inc)} after ${formatDuration(wire.duration_seconds)}`);
-      }
+      logChange(log, change.type, inc, wire.duration_seconds);
       if (notify) events.push({ type: change.type, incident: wire, node });
     }
     return events;
   };
 
-  const emit = (events: IncidentEvent[]): void => {
+  /** Observes them all, then hands the events over at once (one sweep's together, so notifications can group them). */
+  const observe = (observations: readonly Observation[]): void => {
+    const events = observations
+      .filter((o) => Number.isFinite(o.atMs) && o.subject !== '')
+      .flatMap((o) => apply(tracker.observe(o), true));
     if (events.length === 0) return;
     for (const e of events) opts.onEvent?.(e);
     opts.onEvents?.(events);
-  };
-
-  const observeInto = (o: Observation, events: IncidentEvent[]): void => {
-    if (!Number.isFinite(o.atMs) || o.subject === '') return;
-    apply(tracker.observe(o), true, events);
-  };
-  const observe = (o: Observation): void => {
-    const events: IncidentEvent[] = [];
-    observeInto(o, events);
-    emit(events);
   };
 
   // An incident whose subject left the config closes now, quietly: nobody must be told it "recovered".
@@ -114,72 +156,10 @@ export function createIncidentService(opts: IncidentServiceOptions): IncidentSer
   apply(retired, false);
 
   return {
-    observeStatus(entry) {
-      const atMs = Date.parse(entry.timestamp);
-      const events: IncidentEvent[] = [];
-      const findings = new Map(findHostCauses(entry.checks, opts.hostCause).map((f) => [f.cause, f]));
-      const hidden = new Set<string>();
-      // Every cause is observed at every sweep: an absent one is a pass, which closes its incident.
-      for (const cause of HOST_CAUSES) {
-        const f = findings.get(cause);
-        for (const u of f?.units ?? []) hidden.add(u.id);
-        observeInto({
-          kind: 'host',
-          subject: cause,
-          name: HOST_CAUSE_NAMES[cause],
-          ok: f === undefined,
-          state: cause,
-          ...(f !== undefined ? { error: f.error, units: f.units } : {}),
-          atMs,
-        }, events);
-      }
-      for (const c of entry.checks) {
-        if (hidden.has(c.id)) continue;
-        observeInto({
-          kind: 'unit',
-          subject: c.id,
-          name: c.name !== '' ? c.name : c.id,
-          ok: c.ok,
-          ...(c.state !== undefined ? { state: c.state } : {}),
-          ...(c.error !== undefined ? { error: c.error } : {}),
-          atMs,
-        }, events);
-      }
-      emit(events);
-    },
-    observeProbe(s) {
-      observe({
-        kind: 'probe',
-        subject: s.target,
-        name: `DNS probe ${s.target}`,
-        ok: s.ok,
-        state: 'offline',
-        ...(s.error !== undefined ? { error: s.error } : {}),
-        atMs: Date.parse(s.checked_at),
-      });
-    },
-    observePeer(peerId, name, ok, error, atMs) {
-      observe({
-        kind: 'peer',
-        subject: peerId,
-        name: name !== '' ? name : peerId,
-        ok,
-        state: 'sync-failed',
-        ...(error !== undefined ? { error } : {}),
-        atMs,
-      });
-    },
-    observeStorage(ok, error, atMs) {
-      observe({
-        kind: 'storage',
-        subject: 'history',
-        name: 'History writes',
-        ok,
-        state: 'write-failed',
-        ...(error !== undefined ? { error } : {}),
-        atMs,
-      });
-    },
+    observeStatus: (entry) => observe(statusObservations(entry, opts.hostCause)),
+    observeProbe: (s) => observe([single('probe', s.target, `DNS probe ${s.target}`, s.ok, 'offline', s.error, Date.parse(s.checked_at))]),
+    observePeer: (peerId, name, ok, error, atMs) => observe([single('peer', peerId, name !== '' ? name : peerId, ok, 'sync-failed', error, atMs)]),
+    observeStorage: (ok, error, atMs) => observe([single('storage', 'history', 'History writes', ok, 'write-failed', error, atMs)]),
     openIncidents: () => store.openIncidents(),
     list: (range, limit) => listIncidents(store.all(), range, now(), limit),
     async close() {

@@ -14,7 +14,8 @@ import { join } from 'node:path';
 import * as v from 'valibot';
 import { scanJsonlFile } from '../storage/jsonl.js';
 import type { Logger } from '../log.js';
-import { INCIDENT_KINDS, type IncidentChange, type StoredIncident } from './types.js';
+import { AffectedUnitSchema, StoredIncidentSchema } from './schema.js';
+import type { IncidentChange, StoredIncident } from './types.js';
 import { appendDurably, writeDurably } from '../storage/durable.js';
 import { setAsideIfHostile } from '../storage/safe-fs.js';
 
@@ -57,34 +58,22 @@ export interface IncidentStore {
   lastWriteError(): string | undefined;
 }
 
-const incidentSchema = v.object({
-  id: v.string(),
-  kind: v.picklist(INCIDENT_KINDS),
-  subject: v.string(),
-  name: v.string(),
-  node: v.string(),
-  started_at: v.pipe(v.string(), v.check((s) => Number.isFinite(Date.parse(s)))),
-  ended_at: v.optional(v.pipe(v.string(), v.check((s) => Number.isFinite(Date.parse(s))))),
-  last_failure_at: v.pipe(v.string(), v.check((s) => Number.isFinite(Date.parse(s)))),
-  states: v.array(v.string()),
-  errors: v.array(v.string()),
-  samples: v.pipe(v.number(), v.integer(), v.minValue(0)),
-  units: v.optional(v.pipe(v.array(v.object({ id: v.string(), name: v.string() })), v.maxLength(MAX_UNITS))),
-});
-
+/**
+ * A line of the file: the wire schema's fields (schema.ts), read leniently
+ * (unknown keys dropped, so a newer version's lines still load) and bounded.
+ */
 const lineSchema = v.object({
   event: v.picklist(['open', 'update', 'resolve']),
-  incident: incidentSchema,
+  incident: v.object({
+    ...StoredIncidentSchema.entries,
+    units: v.exactOptional(v.pipe(v.array(AffectedUnitSchema), v.maxLength(MAX_UNITS))),
+  }),
 });
 
 function accept(value: unknown): IncidentChange | string {
   const r = v.safeParse(lineSchema, value);
   if (!r.success) return `not an incident record (${r.issues[0]?.message ?? 'invalid'})`;
-  const { event, incident } = r.output;
-  const { ended_at, units, ...fields } = incident;
-  const rest: StoredIncident = units === undefined ? fields : { ...fields, units };
-  const inc: StoredIncident = ended_at === undefined ? rest : { ...rest, ended_at };
-  return { type: event, incident: inc };
+  return { type: r.output.event, incident: r.output.incident };
 }
 
 function lineOf(change: IncidentChange): string {
@@ -96,150 +85,175 @@ function describe(e: unknown): string {
   return code !== undefined ? `${code}: ${(e as Error).message}` : e instanceof Error ? e.message : String(e);
 }
 
+/** The incidents of the file (the last line of each id), and how many lines it has. */
+async function loadIncidents(path: string, log: Logger): Promise<{ byId: Map<string, StoredIncident>; lines: number }> {
+  const byId = new Map<string, StoredIncident>();
+  // A link planted where the file belongs is moved aside, never followed (appends open it with O_NOFOLLOW too).
+  await setAsideIfHostile(path, (message, file) => log.warn(`incidents: ${file}: ${message}`));
+  const exists = await stat(path).then(() => true, (e: NodeJS.ErrnoException) => {
+    if (e.code === 'ENOENT') return false;
+    throw e;
+  });
+  if (!exists) return { byId, lines: 0 };
+  const scan = await scanJsonlFile(path, accept, (c) => {
+    byId.set(c.incident.id, c.incident);
+  });
+  if (scan.bad.length > 0) {
+    const first = scan.bad[0]!;
+    log.warn(`incidents: ${path}: skipped ${scan.bad.length} unreadable line(s), the first at byte ${first.offset} (${first.reason})`);
+  }
+  return { byId, lines: scan.count + scan.bad.length };
+}
+
+/** Drops resolved incidents that ended before `cutoff`, then the oldest past `maxResolved`; true when any was dropped. */
+function dropOld(byId: Map<string, StoredIncident>, cutoff: number, maxResolved: number): boolean {
+  const resolved: StoredIncident[] = [];
+  let dropped = false;
+  for (const inc of byId.values()) {
+    if (inc.ended_at === undefined) continue;
+    if (Date.parse(inc.ended_at) < cutoff) {
+      byId.delete(inc.id);
+      dropped = true;
+    } else resolved.push(inc);
+  }
+  if (resolved.length > maxResolved) {
+    resolved.sort((a, b) => Date.parse(a.ended_at ?? '') - Date.parse(b.ended_at ?? ''));
+    for (const inc of resolved.slice(0, resolved.length - maxResolved)) byId.delete(inc.id);
+    dropped = true;
+  }
+  return dropped;
+}
+
+/**
+ * The store over its file: the incidents in memory, the lines waiting for the
+ * disk, and one chain of writes so appends and rewrites never interleave.
+ */
+class FileIncidentStore implements IncidentStore {
+  private pending: string[] = [];
+  private chain: Promise<void> = Promise.resolve();
+  private writeError: string | undefined;
+  private lastPruneAt: number;
+  private pruning: Promise<void> | undefined;
+
+  constructor(
+    private readonly opts: IncidentStoreOptions,
+    private readonly path: string,
+    private readonly byId: Map<string, StoredIncident>,
+    /** Lines in the file, superseded ones included. */
+    private fileLines: number,
+  ) {
+    this.lastPruneAt = opts.now();
+  }
+
+  all(): Iterable<StoredIncident> {
+    return this.byId.values();
+  }
+
+  openIncidents(): StoredIncident[] {
+    return [...this.byId.values()].filter((i) => i.ended_at === undefined);
+  }
+
+  record(change: IncidentChange): void {
+    this.byId.set(change.incident.id, change.incident);
+    this.pending.push(lineOf(change));
+    if (this.pending.length > MAX_PENDING_LINES) {
+      this.opts.log.error(`incidents: ${this.pending.length - MAX_PENDING_LINES} unwritten change(s) dropped from the retry buffer`);
+      this.pending = this.pending.slice(this.pending.length - MAX_PENDING_LINES);
+    }
+    void this.writePending();
+    if (this.opts.now() - this.lastPruneAt >= PRUNE_EVERY_MS || this.fileLines > 2 * this.byId.size + 1000) void this.prune();
+  }
+
+  prune(): Promise<void> {
+    this.pruning ??= (async () => {
+      this.lastPruneAt = this.opts.now();
+      const dropped = dropOld(this.byId, this.opts.now() - this.opts.retentionDays * DAY_MS, this.opts.maxResolved ?? DEFAULT_MAX_RESOLVED);
+      if (dropped || this.fileLines > 2 * this.byId.size + 100) await this.rewrite();
+    })().finally(() => {
+      this.pruning = undefined;
+    });
+    return this.pruning;
+  }
+
+  async flush(): Promise<void> {
+    await this.chain;
+    if (this.pruning !== undefined) await this.pruning;
+    await this.chain;
+  }
+
+  async close(): Promise<void> {
+    await this.flush();
+    if (this.pending.length > 0) {
+      this.opts.log.error(`incidents: ${this.pending.length} change(s) could not be written to ${this.path}: ${this.writeError ?? 'unknown error'}`);
+    }
+  }
+
+  lastWriteError(): string | undefined {
+    return this.writeError;
+  }
+
+  private failed(what: string, e: unknown): void {
+    const message = describe(e);
+    if (this.writeError === undefined) this.opts.log.error(`incidents: ${what} ${this.path} failed (kept in memory, retried with the next change): ${message}`);
+    this.writeError = message;
+  }
+
+  private recovered(): void {
+    if (this.writeError !== undefined) this.opts.log.info('incidents: writing recovered');
+    this.writeError = undefined;
+  }
+
+  /** Queued after everything before it, so appends and rewrites never interleave. */
+  private enqueue(task: () => Promise<void>): Promise<void> {
+    this.chain = this.chain.then(task, task);
+    return this.chain;
+  }
+
+  private writePending(): Promise<void> {
+    return this.enqueue(async () => {
+      if (this.pending.length === 0) return;
+      const count = this.pending.length;
+      try {
+        await appendDurably(this.path, this.pending.join(''));
+        this.pending = this.pending.slice(count);
+        this.fileLines += count;
+        this.recovered();
+      } catch (e) {
+        this.failed('appending to', e);
+      }
+    });
+  }
+
+  private rewrite(): Promise<void> {
+    return this.enqueue(async () => {
+      const snapshot = [...this.byId.values()];
+      // Changes recorded while the file is being written are not in the snapshot: keep them pending.
+      const covered = this.pending.length;
+      const text = snapshot.map((incident) => lineOf({ type: incident.ended_at === undefined ? 'open' : 'resolve', incident })).join('');
+      try {
+        await writeDurably(this.path, text);
+        // The rewrite holds everything that was in memory when it started, the lines then pending included.
+        this.pending = this.pending.slice(covered);
+        this.fileLines = snapshot.length;
+        this.recovered();
+      } catch (e) {
+        this.failed('rewriting', e);
+      }
+    });
+  }
+}
+
 /** Opens (or creates) the store in `dir`. An unreadable file is the only error; damaged lines are skipped and logged. */
 export async function openIncidentStore(opts: IncidentStoreOptions): Promise<{ ok: true; value: IncidentStore } | { ok: false; error: string }> {
-  const { log } = opts;
   const path = join(opts.dir, INCIDENTS_FILE);
-  const maxResolved = opts.maxResolved ?? DEFAULT_MAX_RESOLVED;
-  const byId = new Map<string, StoredIncident>();
-  let fileLines = 0;
-
+  let loaded: { byId: Map<string, StoredIncident>; lines: number };
   try {
     await mkdir(opts.dir, { recursive: true });
-    // A link planted where the file belongs is moved aside, never followed (appends open it with O_NOFOLLOW too).
-    await setAsideIfHostile(path, (message, file) => log.warn(`incidents: ${file}: ${message}`));
-    const exists = await stat(path).then(() => true, (e: NodeJS.ErrnoException) => {
-      if (e.code === 'ENOENT') return false;
-      throw e;
-    });
-    if (exists) {
-      const scan = await scanJsonlFile(path, accept, (c) => {
-        byId.set(c.incident.id, c.incident);
-      });
-      fileLines = scan.count + scan.bad.length;
-      if (scan.bad.length > 0) {
-        const first = scan.bad[0]!;
-        log.warn(`incidents: ${path}: skipped ${scan.bad.length} unreadable line(s), the first at byte ${first.offset} (${first.reason})`);
-      }
-    }
+    loaded = await loadIncidents(path, opts.log);
   } catch (e) {
     return { ok: false, error: `cannot read ${path} (${describe(e)})` };
   }
-
-  let pending: string[] = [];
-  let chain: Promise<void> = Promise.resolve();
-  let writeError: string | undefined;
-  let lastPruneAt = opts.now();
-  let pruning: Promise<void> | undefined;
-
-  const failed = (what: string, e: unknown): void => {
-    const message = describe(e);
-    if (writeError === undefined) log.error(`incidents: ${what} ${path} failed (kept in memory, retried with the next change): ${message}`);
-    writeError = message;
-  };
-  const recovered = (): void => {
-    if (writeError !== undefined) log.info('incidents: writing recovered');
-    writeError = undefined;
-  };
-
-  /** Queued after everything before it, so appends and rewrites never interleave. */
-  const enqueue = (task: () => Promise<void>): Promise<void> => {
-    chain = chain.then(task, task);
-    return chain;
-  };
-
-  const writePending = (): Promise<void> =>
-    enqueue(async () => {
-      if (pending.length === 0) return;
-      const count = pending.length;
-      try {
-        await appendDurably(path, pending.join(''));
-        pending = pending.slice(count);
-        fileLines += count;
-        recovered();
-      } catch (e) {
-        failed('appending to', e);
-      }
-    });
-
-  /** Drops resolved incidents past retention or over the cap; true when any was dropped. */
-  const dropOld = (): boolean => {
-    const cutoff = opts.now() - opts.retentionDays * DAY_MS;
-    const resolved: StoredIncident[] = [];
-    let dropped = false;
-    for (const inc of byId.values()) {
-      if (inc.ended_at === undefined) continue;
-      if (Date.parse(inc.ended_at) < cutoff) {
-        byId.delete(inc.id);
-        dropped = true;
-      } else resolved.push(inc);
-    }
-    if (resolved.length > maxResolved) {
-      resolved.sort((a, b) => Date.parse(a.ended_at ?? '') - Date.parse(b.ended_at ?? ''));
-      for (const inc of resolved.slice(0, resolved.length - maxResolved)) byId.delete(inc.id);
-      dropped = true;
-    }
-    return dropped;
-  };
-
-  const rewrite = (): Promise<void> =>
-    enqueue(async () => {
-      const snapshot = [...byId.values()];
-      // Changes recorded while the file is being written are not in the snapshot: keep them pending.
-      const covered = pending.length;
-      const text = snapshot.map((incident) => lineOf({ type: incident.ended_at === undefined ? 'open' : 'resolve', incident })).join('');
-      try {
-        await writeDurably(path, text);
-        // The rewrite holds everything that was in memory when it started, the lines then pending included.
-        pending = pending.slice(covered);
-        fileLines = snapshot.length;
-        recovered();
-      } catch (e) {
-        failed('rewriting', e);
-      }
-    });
-
-  const prune = (): Promise<void> => {
-    pruning ??= (async () => {
-      lastPruneAt = opts.now();
-      const dropped = dropOld();
-      if (dropped || fileLines > 2 * byId.size + 100) await rewrite();
-    })().finally(() => {
-      pruning = undefined;
-    });
-    return pruning;
-  };
-
-  const flush = async (): Promise<void> => {
-    await chain;
-    if (pruning !== undefined) await pruning;
-    await chain;
-  };
-
-  await prune();
-
-  return {
-    ok: true,
-    value: {
-      all: () => byId.values(),
-      openIncidents: () => [...byId.values()].filter((i) => i.ended_at === undefined),
-      record(change) {
-        byId.set(change.incident.id, change.incident);
-        pending.push(lineOf(change));
-        if (pending.length > MAX_PENDING_LINES) {
-          log.error(`incidents: ${pending.length - MAX_PENDING_LINES} unwritten change(s) dropped from the retry buffer`);
-          pending = pending.slice(pending.length - MAX_PENDING_LINES);
-        }
-        void writePending();
-        if (opts.now() - lastPruneAt >= PRUNE_EVERY_MS || fileLines > 2 * byId.size + 1000) void prune();
-      },
-      prune,
-      flush,
-      async close() {
-        await flush();
-        if (pending.length > 0) log.error(`incidents: ${pending.length} change(s) could not be written to ${path}: ${writeError ?? 'unknown error'}`);
-      },
-      lastWriteError: () => writeError,
-    },
-  };
+  const store = new FileIncidentStore(opts, path, loaded.byId, loaded.lines);
+  await store.prune();
+  return { ok: true, value: store };
 }

@@ -1,6 +1,6 @@
 /**
  * Which failure/success thresholds apply to a subject: a target's own, else
- * the top-level ones, else DEFAULTS.thresholds; the DNS probe's and each
+ * the top-level ones (defaulted by the config schema); the DNS probe's and each
  * peer's own, else their defaults (they are sampled every minute or so).
  */
 import { DEFAULTS } from '../config/schema.js';
@@ -12,10 +12,7 @@ export type ThresholdConfig = Pick<Config, 'targets' | 'peers' | 'monitor_dns' |
 
 /** Thresholds per (kind, subject); unknown subjects get their kind's default. */
 export function thresholdsFor(config: ThresholdConfig): (kind: IncidentKind, subject: string) => Thresholds {
-  const unitDefault: Thresholds = {
-    failure: config.failure_threshold ?? DEFAULTS.thresholds.failure,
-    success: config.success_threshold ?? DEFAULTS.thresholds.success,
-  };
+  const unitDefault: Thresholds = { failure: config.failure_threshold, success: config.success_threshold };
   const targets = new Map(config.targets.map((t) => [t.id, t]));
   const peers = new Map(config.peers.map((p) => [p.id, p]));
   const dns = config.monitor_dns;

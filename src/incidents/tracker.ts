@@ -77,108 +77,125 @@ export function incidentId(kind: IncidentKind, subject: string, startMs: number)
   return `${kind}:${subject}:${startMs}`;
 }
 
+/** The tracker's settings with their defaults. */
+interface Ctx {
+  node: string;
+  maxStates: number;
+  maxErrors: number;
+  maxErrorLength: number;
+  limits(kind: IncidentKind, subject: string): Thresholds;
+}
+
+/** Adds a distinct state (absent or empty: "unknown") while there is room; returns whether the list changed. */
+function addState(ctx: Ctx, list: string[], state: string | undefined): boolean {
+  const s = state === undefined || state === '' ? 'unknown' : state;
+  if (list.includes(s) || list.length >= ctx.maxStates) return false;
+  list.push(s);
+  return true;
+}
+
+/** Latest errors win: a repeated one moves to the end. Returns whether the list changed. */
+function addError(ctx: Ctx, list: string[], error: string | undefined): boolean {
+  if (error === undefined || error === '') return false;
+  const e = error.length > ctx.maxErrorLength ? `${error.slice(0, ctx.maxErrorLength - 1)}…` : error;
+  const at = list.indexOf(e);
+  if (at === list.length - 1 && at !== -1) return false;
+  if (at !== -1) list.splice(at, 1);
+  list.push(e);
+  if (list.length > ctx.maxErrors) list.splice(0, list.length - ctx.maxErrors);
+  return true;
+}
+
+/** New units appended (first-seen order); returns whether the list changed. */
+function addUnits(holder: { units?: AffectedUnit[] }, units: readonly AffectedUnit[] | undefined): boolean {
+  if (units === undefined || units.length === 0) return false;
+  const list = (holder.units ??= []);
+  const known = new Set(list.map((u) => u.id));
+  let changed = false;
+  for (const u of units) {
+    if (known.has(u.id)) continue;
+    known.add(u.id);
+    list.push({ id: u.id, name: u.name });
+    changed = true;
+  }
+  return changed;
+}
+
+/** The incident a failing run opens once it reaches the threshold. */
+function openedBy(ctx: Ctx, run: Streak, o: Observation): StoredIncident {
+  return {
+    id: incidentId(o.kind, o.subject, run.startMs),
+    kind: o.kind,
+    subject: o.subject,
+    name: o.name,
+    node: ctx.node,
+    started_at: iso(run.startMs),
+    last_failure_at: iso(run.lastMs),
+    states: run.states,
+    errors: run.errors,
+    samples: run.count,
+    ...(run.units !== undefined ? { units: run.units } : {}),
+  };
+}
+
+function onFailure(ctx: Ctx, st: SubjectState, o: Observation): IncidentChange[] {
+  delete st.passing;
+  if (st.open !== undefined) {
+    const inc = st.open;
+    inc.samples++;
+    inc.last_failure_at = iso(o.atMs);
+    const changedState = addState(ctx, inc.states, o.state);
+    const changedError = addError(ctx, inc.errors, o.error);
+    const changedUnits = addUnits(inc, o.units);
+    return changedState || changedError || changedUnits ? [{ type: 'update', incident: copy(inc) }] : [];
+  }
+  const run = st.failing ?? { count: 0, startMs: o.atMs, states: [], errors: [], lastMs: o.atMs };
+  run.count++;
+  run.lastMs = o.atMs;
+  addState(ctx, run.states, o.state);
+  addError(ctx, run.errors, o.error);
+  addUnits(run, o.units);
+  st.failing = run;
+  if (run.count < ctx.limits(o.kind, o.subject).failure) return [];
+  delete st.failing;
+  st.open = openedBy(ctx, run, o);
+  return [{ type: 'open', incident: copy(st.open) }];
+}
+
+function onSuccess(ctx: Ctx, st: SubjectState, o: Observation): IncidentChange[] {
+  delete st.failing;
+  if (st.open === undefined) return [];
+  const run = st.passing ?? { count: 0, startMs: o.atMs, states: [], errors: [], lastMs: o.atMs };
+  run.count++;
+  run.lastMs = o.atMs;
+  st.passing = run;
+  if (run.count < ctx.limits(o.kind, o.subject).success) return [];
+  const closed = closeAt(st.open, run.startMs);
+  delete st.open;
+  delete st.passing;
+  return [{ type: 'resolve', incident: copy(closed) }];
+}
+
 /**
  * Creates a tracker. `restored` are incidents still open when the daemon last
  * stopped: they stay open and close at the first passing run, so one that
  * recovered while the daemon was down ends at its first good sample.
  */
 export function createTracker(opts: TrackerOptions, restored: readonly StoredIncident[] = []): Tracker {
-  const maxStates = opts.maxStates ?? 10;
-  const maxErrors = opts.maxErrors ?? 5;
-  const maxErrorLength = opts.maxErrorLength ?? 500;
+  const ctx: Ctx = {
+    node: opts.node,
+    maxStates: opts.maxStates ?? 10,
+    maxErrors: opts.maxErrors ?? 5,
+    maxErrorLength: opts.maxErrorLength ?? 500,
+    limits(kind, subject) {
+      const t = opts.thresholds(kind, subject);
+      return { failure: Math.max(1, Math.floor(t.failure)), success: Math.max(1, Math.floor(t.success)) };
+    },
+  };
   const subjects = new Map<string, SubjectState>();
   for (const inc of restored) {
     if (inc.ended_at === undefined) subjects.set(keyOf(inc.kind, inc.subject), { open: copy(inc) });
   }
-
-  const addState = (list: string[], state: string | undefined): boolean => {
-    const s = state === undefined || state === '' ? 'unknown' : state;
-    if (list.includes(s) || list.length >= maxStates) return false;
-    list.push(s);
-    return true;
-  };
-
-  /** Latest errors win: a repeated one moves to the end. Returns whether the list changed. */
-  const addError = (list: string[], error: string | undefined): boolean => {
-    if (error === undefined || error === '') return false;
-    const e = error.length > maxErrorLength ? `${error.slice(0, maxErrorLength - 1)}…` : error;
-    const at = list.indexOf(e);
-    if (at === list.length - 1 && at !== -1) return false;
-    if (at !== -1) list.splice(at, 1);
-    list.push(e);
-    if (list.length > maxErrors) list.splice(0, list.length - maxErrors);
-    return true;
-  };
-
-  /** New units appended (first-seen order); returns whether the list changed. */
-  const addUnits = (holder: { units?: AffectedUnit[] }, units: readonly AffectedUnit[] | undefined): boolean => {
-    if (units === undefined || units.length === 0) return false;
-    const list = (holder.units ??= []);
-    const known = new Set(list.map((u) => u.id));
-    let changed = false;
-    for (const u of units) {
-      if (known.has(u.id)) continue;
-      known.add(u.id);
-      list.push({ id: u.id, name: u.name });
-      changed = true;
-    }
-    return changed;
-  };
-
-  const limits = (kind: IncidentKind, subject: string): Thresholds => {
-    const t = opts.thresholds(kind, subject);
-    return { failure: Math.max(1, Math.floor(t.failure)), success: Math.max(1, Math.floor(t.success)) };
-  };
-
-  const onFailure = (st: SubjectState, o: Observation): IncidentChange[] => {
-    delete st.passing;
-    if (st.open !== undefined) {
-      const inc = st.open;
-      inc.samples++;
-      inc.last_failure_at = iso(o.atMs);
-      const changedState = addState(inc.states, o.state);
-      const changedError = addError(inc.errors, o.error);
-      const changedUnits = addUnits(inc, o.units);
-      return changedState || changedError || changedUnits ? [{ type: 'update', incident: copy(inc) }] : [];
-    }
-    const run = st.failing ?? { count: 0, startMs: o.atMs, states: [], errors: [], lastMs: o.atMs };
-    run.count++;
-    run.lastMs = o.atMs;
-    addState(run.states, o.state);
-    addError(run.errors, o.error);
-    addUnits(run, o.units);
-    st.failing = run;
-    if (run.count < limits(o.kind, o.subject).failure) return [];
-    delete st.failing;
-    st.open = {
-      id: incidentId(o.kind, o.subject, run.startMs),
-      kind: o.kind,
-      subject: o.subject,
-      name: o.name,
-      node: opts.node,
-      started_at: iso(run.startMs),
-      last_failure_at: iso(run.lastMs),
-      states: run.states,
-      errors: run.errors,
-      samples: run.count,
-      ...(run.units !== undefined ? { units: run.units } : {}),
-    };
-    return [{ type: 'open', incident: copy(st.open) }];
-  };
-
-  const onSuccess = (st: SubjectState, o: Observation): IncidentChange[] => {
-    delete st.failing;
-    if (st.open === undefined) return [];
-    const run = st.passing ?? { count: 0, startMs: o.atMs, states: [], errors: [], lastMs: o.atMs };
-    run.count++;
-    run.lastMs = o.atMs;
-    st.passing = run;
-    if (run.count < limits(o.kind, o.subject).success) return [];
-    const closed = closeAt(st.open, run.startMs);
-    delete st.open;
-    delete st.passing;
-    return [{ type: 'resolve', incident: copy(closed) }];
-  };
 
   return {
     observe(o) {
@@ -190,7 +207,7 @@ export function createTracker(opts: TrackerOptions, restored: readonly StoredInc
         subjects.set(key, st);
       }
       if (st.open !== undefined && o.name !== '' && st.open.name !== o.name) st.open.name = o.name;
-      const changes = o.ok ? onSuccess(st, o) : onFailure(st, o);
+      const changes = o.ok ? onSuccess(ctx, st, o) : onFailure(ctx, st, o);
       if (st.open === undefined && st.failing === undefined) subjects.delete(key);
       return changes;
     },

@@ -9,39 +9,25 @@
  * than `undefined` or `null`.
  */
 import * as v from 'valibot';
-import type { CheckResult, ConnectivityStatus, NodeInfo, StatusEntry, Target } from '../types.js';
+import type { CheckResult, ConnectivityStatus, NodeFeatures, NodeHistory, NodeInfo, NodeStatus, StatusEntry, Target } from '../types.js';
 import { boundText, MAX_ERROR_CHARS, MAX_NAME_CHARS, MAX_TIME_CHARS } from './limits.js';
 
 /** What a node of ours adds to `node` so that peers know what it supports. */
-export interface PeerFeatures {
-  implementation: string;
-  version: string;
-  features: string[];
-}
+export type PeerFeatures = NodeFeatures;
 
 /** The `node` object of a peer's answer, with our optional additions. */
-export interface PeerNodeInfo extends NodeInfo {
-  /** Exact interval (ours); the original only sends whole minutes. */
-  interval_seconds?: number;
-  jobmonitor?: PeerFeatures;
-}
+export type PeerNodeInfo = NodeInfo;
 
-export interface NodeStatusPayload {
-  node?: PeerNodeInfo;
-  status?: StatusEntry;
-  connectivity?: ConnectivityStatus;
-  targets?: Target[];
-}
+/** A peer's /api/node/status: our NodeStatus, every part optional (an original node may leave any out). */
+export type NodeStatusPayload = Partial<Pick<NodeStatus, 'node' | 'status' | 'connectivity' | 'targets'>>;
 
-export interface NodeHistoryPayload {
-  node?: PeerNodeInfo;
-  /** Oldest first, as sent. */
-  history: StatusEntry[];
-  connectivity: ConnectivityStatus[];
-  targets?: Target[];
-  /** Ours: a `since` answer left newer entries out (page forward from its last entry). */
-  more?: boolean;
-}
+/**
+ * A peer's /api/node/history: the lists always present (null and absent
+ * become []), oldest first as sent; `more` (ours): a `since` answer left newer
+ * entries out (page forward from its last entry).
+ */
+export type NodeHistoryPayload = Partial<Pick<NodeHistory, 'node' | 'targets' | 'more'>> &
+  Required<Pick<NodeHistory, 'history' | 'connectivity'>>;
 
 /** Drops keys whose value is null or undefined, so optional fields are absent. */
 function compact<T>(o: Record<string, unknown>): T {

@@ -85,10 +85,12 @@ describe('dashboard in a real browser', { concurrency: false, timeout: 240_000, 
   const text = async (l: Locator): Promise<string> => (await l.innerText()).replace(/\s+/g, ' ').trim();
   /** One element's own text, before CSS (badges are shown upper-cased). */
   const word = async (l: Locator): Promise<string> => ((await l.textContent()) ?? '').trim();
-  const clusterRequest = (range: string) => (r: Request) => {
+  /** The dashboard's poll: the summary of every node, then the rows of the open ones. */
+  const summaryRequest = (range: string) => (r: Request) => {
     const u = new URL(r.url());
-    return u.pathname === '/api/cluster' && u.searchParams.get('range') === range;
+    return u.pathname === '/api/cluster/summary' && u.searchParams.get('range') === range;
   };
+  const rowsRequest = (nodeId: string) => (r: Request) => new URL(r.url()).pathname === `/api/cluster/node/${nodeId}`;
 
   before(async () => {
     bin = await makeFakeBin();
@@ -253,7 +255,10 @@ describe('dashboard in a real browser', { concurrency: false, timeout: 240_000, 
     ]);
     assert.equal(await db.locator('b').count(), 0);
     // It stays open across the next poll (the user is reading it).
-    const polled = page.waitForResponse((r) => clusterRequest('24h')(r.request()));
+    const polled = Promise.all([
+      page.waitForResponse((r) => summaryRequest('24h')(r.request())),
+      page.waitForResponse((r) => rowsRequest('main-node')(r.request())),
+    ]);
     await page.locator('jm-dashboard button.refresh').click();
     await polled;
     await painted(page);
@@ -297,7 +302,7 @@ describe('dashboard in a real browser', { concurrency: false, timeout: 240_000, 
     const to24 = page.getByRole('button', { name: '24 h', exact: true });
     assert.equal(await to24.getAttribute('aria-pressed'), 'true');
 
-    const asked30 = page.waitForResponse((r) => clusterRequest('30d')(r.request()));
+    const asked30 = page.waitForResponse((r) => summaryRequest('30d')(r.request()));
     await to30.click();
     assert.equal((await asked30).status(), 200);
     await sub.filter({ hasText: 'Last 30 days' }).waitFor();
@@ -307,7 +312,7 @@ describe('dashboard in a real browser', { concurrency: false, timeout: 240_000, 
     await row(page, 'Database').waitFor(); // the units stay on screen
 
     // And back with the keyboard.
-    const asked24 = page.waitForResponse((r) => clusterRequest('24h')(r.request()));
+    const asked24 = page.waitForResponse((r) => summaryRequest('24h')(r.request()));
     await to24.press('Enter');
     assert.equal((await asked24).status(), 200);
     await sub.filter({ hasText: 'Last 24 hours' }).waitFor();

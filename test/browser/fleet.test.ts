@@ -51,12 +51,13 @@ describe('dashboard over a fleet', { concurrency: false, timeout: 300_000, skip:
   const contexts: BrowserContext[] = [];
   const watches: PageWatch[] = [];
 
-  const openPage = async (hash = ''): Promise<Page> => {
+  const openPage = async (hash = '', beforeLoad?: (p: Page) => void, allowed: readonly RegExp[] = []): Promise<Page> => {
     const ctx = await browser.newContext({ viewport: { width: 1280, height: 900 }, deviceScaleFactor: 1, locale: 'en-US', timezoneId: 'UTC', colorScheme: 'dark' });
     contexts.push(ctx);
     const p = await ctx.newPage();
     p.setDefaultTimeout(WAIT);
-    watches.push(watchPage(p));
+    watches.push(watchPage(p, allowed));
+    beforeLoad?.(p);
     await p.goto(`${main.url}/${hash}`);
     await p.locator('jm-fleet-summary tbody tr').nth(3).waitFor();
     return p;
@@ -65,6 +66,8 @@ describe('dashboard over a fleet', { concurrency: false, timeout: 300_000, skip:
   const card = (p: Page, name: string): Locator => p.locator('jm-node-card').filter({ has: p.locator('h2', { hasText: name }) });
   const row = (p: Page, name: string): Locator => p.locator('jm-unit-row').filter({ has: p.locator('.name', { hasText: name }) });
   const text = async (l: Locator): Promise<string> => (await l.innerText()).replace(/\s+/g, ' ').trim();
+  /** One element's own text, before CSS (badges are shown upper-cased). */
+  const word = async (l: Locator): Promise<string> => ((await l.textContent()) ?? '').trim();
   const inViewport = async (p: Page, l: Locator): Promise<boolean> => {
     const box = await l.boundingBox();
     const vp = p.viewportSize()!;
@@ -198,6 +201,71 @@ describe('dashboard over a fleet', { concurrency: false, timeout: 300_000, skip:
     assert.match(await text(target.locator('.facts')), /^failed \(failed\) · result exit-code/);
     assert.match(await text(target.locator('.id')), /ID: svc-287/);
     assert.ok((await mainCard.locator('jm-unit-row').count()) < 100, 'rows scrolled past leave the DOM');
+  });
+
+  test("the page reads the compact feed: every node briefly, a node's rows once opened and asked again with If-None-Match, none once folded", async () => {
+    const asked: Array<{ path: string; ifNoneMatch: string | undefined }> = [];
+    const p = await openPage('', (page) => {
+      page.on('request', (r) => {
+        const u = new URL(r.url());
+        if (u.pathname.startsWith('/api/')) asked.push({ path: u.pathname, ifNoneMatch: r.headers()['if-none-match'] });
+      });
+    });
+    type Page_ = { document: { querySelector(s: string): { poller: { loading: boolean } } } };
+    const idle = () => eventually(() => p.evaluate(() => !(globalThis as unknown as Page_).document.querySelector('jm-dashboard').poller.loading), WAIT, 'the poll ended');
+    await idle();
+    assert.ok(asked.some((a) => a.path === '/api/cluster/summary'));
+    assert.deepEqual(asked.filter((a) => a.path !== '/api/cluster/summary' && a.path !== '/api/incidents'), [], 'nothing open: no rows asked, no /api/cluster');
+    // A folded node's problem far down its list comes complete with the summary: state, facts, timeline.
+    const failing = row(p, 'Service 287');
+    assert.equal(await word(failing.locator('.badge')), 'failed');
+    assert.match(await text(failing.locator('.facts')), /^failed \(failed\) · result exit-code/);
+    assert.match((await failing.locator('jm-timeline [role=img]').getAttribute('aria-label')) ?? '', /^Service 287: timeline of 80 periods/);
+
+    const alphaRows = () => asked.filter((a) => a.path === '/api/cluster/node/alpha');
+    const firstRows = p.waitForResponse((r) => new URL(r.url()).pathname === '/api/cluster/node/alpha');
+    const toggle = card(p, 'Alpha').getByRole('button', { name: /the units of Alpha$/ });
+    await toggle.click();
+    const etag = (await firstRows).headers()['etag'];
+    assert.ok(etag, 'the rows come with an ETag');
+    const healthy = row(p, 'Alpha job 2');
+    await healthy.locator('jm-timeline [role=img]').waitFor();
+    assert.equal(await word(healthy.locator('.badge')), 'active');
+    assert.match(await text(healthy.locator('dl')), /Uptime 100\.00%/);
+
+    await idle();
+    const polled = p.waitForRequest((r) => new URL(r.url()).pathname === '/api/cluster/node/alpha');
+    await p.locator('jm-dashboard button.refresh').click();
+    assert.equal((await polled).headers()['if-none-match'], etag, 'the next poll asks only for what changed');
+    await idle();
+
+    await toggle.click();
+    await painted(p);
+    assert.equal(await card(p, 'Alpha').locator('jm-unit-row').count(), 0);
+    await idle();
+    const before = alphaRows().length;
+    const summaryPolled = p.waitForResponse((r) => new URL(r.url()).pathname === '/api/cluster/summary');
+    await p.locator('jm-dashboard button.refresh').click();
+    await summaryPolled;
+    await idle();
+    assert.equal(alphaRows().length, before, 'a folded node costs no rows');
+  });
+
+  test('a node without the feed (an older version: 404) is read through /api/cluster and shows the same', async () => {
+    const asked: string[] = [];
+    const p = await openPage('#open=beta', (page) => {
+      page.on('request', (r) => asked.push(new URL(r.url()).pathname));
+      void page.route(/\/api\/cluster\/summary/, (route) =>
+        route.fulfill({ status: 404, contentType: 'application/json', body: JSON.stringify({ error: { message: 'not found', code: 'not_found' } }) }),
+      );
+    }, [/404/]);
+    const lines = (await p.locator('jm-fleet-summary tbody tr').allInnerTexts()).map((t) => t.replace(/\s+/g, ' ').trim());
+    assert.match(lines[3]!, /^Beta in sync 2 1 ok 1 failing 50\.00% 1$/i);
+    const healthy = row(p, 'Beta job 0');
+    await healthy.locator('jm-timeline [role=img]').waitFor();
+    assert.equal(await word(healthy.locator('.badge')), 'active');
+    assert.equal(await word(row(p, 'Service 287').locator('.badge')), 'failed');
+    assert.deepEqual(asked.filter((a) => a.startsWith('/api/cluster/node/')), [], 'no rows asked of a node that has no feed');
   });
 
   test('a link #unit=<node>/<unit> opens the node and brings the row into view', async () => {

@@ -20,10 +20,12 @@ function messages(text: string): string[] {
 }
 
 describe('config: incident thresholds (ours)', () => {
-  it('are absent unless set, and then default to 1/1 for units and 3/1 for the DNS probe and peers', () => {
+  it('default to 1/1 for units (in the parsed config) and 3/1 for the DNS probe and peers; a target left unset inherits', () => {
     const c = config(`${base}peers:\n  - id: b\n    base_url: http://127.0.0.1:9\n`);
-    for (const key of ['failure_threshold', 'success_threshold', 'notifications']) assert.equal(key in c, false, key);
-    assert.equal('failure_threshold' in c.targets[0]!, false);
+    assert.equal(c.failure_threshold, 1);
+    assert.equal(c.success_threshold, 1);
+    assert.deepEqual(c.notifications, []);
+    assert.equal('failure_threshold' in c.targets[0]!, false, 'absent: the top-level value applies');
     assert.equal('failure_threshold' in c.monitor_dns, false);
     const t = thresholdsFor(c);
     assert.deepEqual(t('unit', 'web'), { failure: 1, success: 1 });
@@ -79,6 +81,9 @@ peers:
   });
 });
 
+/** group_threshold and rate_limit_per_hour when the file has none. */
+const LIMITS = { group_threshold: 5, rate_limit_per_hour: 20 };
+
 describe('config: notifications (ours)', () => {
   it('reads every type with its defaults: on both events, a 10 s timeout', () => {
     const c = config(`${base}notifications:
@@ -103,10 +108,10 @@ describe('config: notifications (ours)', () => {
     url: https://discord.com/api/webhooks/1/abc
 `);
     assert.deepEqual(c.notifications, [
-      { id: 'hook', type: 'webhook', url: 'https://hooks.example.com/jobmonitor', headers: { Authorization: 'Bearer abc', 'X-Retries': '3' }, on: ['open', 'resolve'], timeout_seconds: 10 },
-      { id: 'phone', type: 'ntfy', url: 'https://ntfy.sh', topic: 'my-alerts', on: ['open'], timeout_seconds: 10 },
-      { id: 'team', type: 'slack', url: 'https://hooks.slack.com/services/T0/B0/XYZ', on: ['open', 'resolve'], timeout_seconds: 5 },
-      { id: 'chat', type: 'discord', url: 'https://discord.com/api/webhooks/1/abc', on: ['open', 'resolve'], timeout_seconds: 10 },
+      { id: 'hook', type: 'webhook', url: 'https://hooks.example.com/jobmonitor', headers: { Authorization: 'Bearer abc', 'X-Retries': '3' }, on: ['open', 'resolve'], timeout_seconds: 10, ...LIMITS },
+      { id: 'phone', type: 'ntfy', url: 'https://ntfy.sh', topic: 'my-alerts', on: ['open'], timeout_seconds: 10, ...LIMITS },
+      { id: 'team', type: 'slack', url: 'https://hooks.slack.com/services/T0/B0/XYZ', on: ['open', 'resolve'], timeout_seconds: 5, ...LIMITS },
+      { id: 'chat', type: 'discord', url: 'https://discord.com/api/webhooks/1/abc', on: ['open', 'resolve'], timeout_seconds: 10, ...LIMITS },
     ]);
   });
 

@@ -11,13 +11,13 @@ import { gzipSync } from 'node:zlib';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { AddressInfo, Socket } from 'node:net';
-import type { Config } from '../../src/config/types.js';
 import { ConnectivityLog } from '../../src/history/connectivity-log.js';
 import { SampleLog } from '../../src/history/sample-log.js';
 import { createApp } from '../../src/http/app.js';
 import { historyCap } from '../../src/http/query.js';
 import { createLocalNode } from '../../src/node/local.js';
 import { createLogQueries } from '../../src/views/log-queries.js';
+import { testConfig } from './config.js';
 
 export type Handler = (req: IncomingMessage, res: ServerResponse) => void;
 
@@ -233,7 +233,7 @@ export async function startOurNode(opts: {
   const now = opts.now ?? Date.now;
   const status = new SampleLog();
   const connectivity = new ConnectivityLog();
-  const config: Config = {
+  const config = testConfig({
     interval_minutes: opts.intervalMinutes ?? 1,
     data_directory: '/nonexistent',
     node_id: opts.nodeId,
@@ -244,7 +244,7 @@ export async function startOurNode(opts: {
     peers: [],
     retention_days: 30,
     ...(opts.apiKey !== undefined ? { api_key: opts.apiKey } : {}),
-  };
+  });
   const local = createLocalNode({ config, history: createLogQueries(status, connectivity), now, version: '0.0.0-test' });
   const quiet = { info: () => {}, warn: () => {}, error: () => {} };
   const app = createApp({

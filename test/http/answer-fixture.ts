@@ -8,7 +8,6 @@ import type { AddressInfo } from 'node:net';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Config } from '../../src/config/types.js';
 import { ConnectivityLog } from '../../src/history/connectivity-log.js';
 import { SampleLog } from '../../src/history/sample-log.js';
 import { AnswerCache } from '../../src/http/answer-cache.js';
@@ -21,6 +20,7 @@ import { createLocalNode, type LocalNode } from '../../src/node/local.js';
 import { buildSnapshot } from '../../src/node/snapshot.js';
 import type { PeerSnapshot, RangeName, StatusEntry } from '../../src/types.js';
 import { createLogQueries } from '../../src/views/log-queries.js';
+import { testConfig } from '../helpers/config.js';
 
 export const NOW = Date.parse('2026-11-28T12:00:00Z');
 export const MIN = 60_000;
@@ -77,12 +77,12 @@ export async function answerFixture(opts: AnswerFixtureOptions = {}): Promise<An
   for (let i = n; i >= 1; i--) status.append(sample(NOW - i * MIN, units, i, pad));
   const conn = new ConnectivityLog();
   for (let i = 30; i >= 1; i--) conn.append({ target: '1.1.1.1:53', ok: i !== 7, latency_ms: 10 + i, ...(i === 7 ? { error: 'timeout' } : {}), checked_at: iso(NOW - i * MIN) });
-  const cfg: Config = {
+  const cfg = testConfig({
     interval_minutes: 1, data_directory: '/nonexistent', node_id: 'n1', node_name: 'Node 1', peer_refresh_seconds: 60,
     monitor_dns: { enabled: true, target: '1.1.1.1:53', interval_seconds: 60, timeout_seconds: 4 },
     targets: Array.from({ length: units }, (_, u) => ({ id: `unit-${u}${pad}`, name: `Unit ${u}${pad}`, service: `unit-${u}.service`, timeout_seconds: 15, use_sudo: false })),
     peers: [], retention_days: 30,
-  };
+  });
   const history = createLogQueries(status, conn);
   const local = createLocalNode({ config: cfg, history, now: () => now, version: 'test' });
   const peerLog = new SampleLog();

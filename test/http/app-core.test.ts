@@ -16,16 +16,17 @@ import { SampleLog } from '../../src/history/sample-log.js';
 import { ConnectivityLog } from '../../src/history/connectivity-log.js';
 import type { Config } from '../../src/config/types.js';
 import { createLogger } from '../../src/log.js';
+import { testConfig } from '../helpers/config.js';
 
 const NOW = Date.parse('2026-11-28T12:00:00Z');
 
 function config(over: Partial<Config> = {}): Config {
-  return {
+  return testConfig({
     interval_minutes: 1, data_directory: '/nonexistent', node_id: 'n1', node_name: 'Node 1', peer_refresh_seconds: 60,
     monitor_dns: { enabled: false, target: '1.1.1.1', interval_seconds: 60, timeout_seconds: 4 },
     targets: [{ id: 'web', name: 'Web', service: 'web.service', timeout_seconds: 15, use_sudo: false }],
     peers: [], retention_days: 30, ...over,
-  };
+  });
 }
 
 async function serve(over: Partial<Config> = {}, corsOrigins: string[] = []): Promise<{ url: string; close: () => Promise<void> }> {

@@ -10,6 +10,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { Registry } from 'prom-client';
+import { testConfig } from '../helpers/config.js';
 
 describe('wrong-key budget: who is counted', () => {
   it('an IPv6 address counts as its /64, however it is written', () => {
@@ -36,11 +37,11 @@ describe('wrong-key budget: who is counted', () => {
 
 describe('wrong-key budget: one for /api/* and /metrics', () => {
   it('wrong keys on /metrics use up the budget of /api/* and back', async () => {
-    const config = {
+    const config = testConfig({
       interval_minutes: 1, data_directory: '/nonexistent', node_id: 'n', node_name: 'N', peer_refresh_seconds: 60,
       monitor_dns: { enabled: false, target: '127.0.0.1', interval_seconds: 60, timeout_seconds: 4 },
       targets: [{ id: 'web', name: 'Web', service: 'web.service', timeout_seconds: 15, use_sudo: false }], peers: [], retention_days: 30, api_key: 'right',
-    };
+    });
     const local = createLocalNode({ config, history: createLogQueries(new SampleLog(), new ConnectivityLog()), now: Date.now, version: 't' });
     const app = createApp({
       local, peers: () => [], log: { info() {}, warn() {}, error() {} }, now: Date.now, historyCap: 200, apiKey: 'right', publicDir: tmpdir(),

@@ -66,6 +66,8 @@ const REQUESTS: Record<string, string[]> = {
   '/api/history': ['/api/history?limit=3'],
   '/api/uptime': ['/api/uptime?range=30days'],
   '/api/cluster': ['/api/cluster', '/api/cluster?range=30d'],
+  '/api/cluster/summary': ['/api/cluster/summary', '/api/cluster/summary?range=30d'],
+  '/api/cluster/node/{id}': ['/api/cluster/node/n1', '/api/cluster/node/b?range=30d'],
   '/api/incidents': ['/api/incidents', '/api/incidents?range=30d&limit=1'],
   '/api/badge/{target}/status.svg': ['/api/badge/web/status.svg', '/api/badge/db/status.svg?label=db'],
   '/api/badge/{target}/uptime.svg': ['/api/badge/db/uptime.svg?range=30d'],
@@ -80,6 +82,8 @@ const REQUESTS: Record<string, string[]> = {
 const ERROR_REQUESTS: [string, string][] = [
   ['/api/node/history', '/api/node/history?since=yesterday'],
   ['/api/incidents', '/api/incidents?range=7d'],
+  ['/api/cluster/node/{id}', '/api/cluster/node/nope'],
+  ['/api/cluster/summary', '/api/cluster/summary?range=1y'],
   ['/api/badge/{target}/status.svg', '/api/badge/nope/status.svg'],
   ['/api/badge/{target}/uptime.svg', '/api/badge/web/uptime.svg?range=1y'],
   ['/api/badge/{target}/shields.json', '/api/badge/web/shields.json?kind=nope'],

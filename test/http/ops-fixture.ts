@@ -13,6 +13,7 @@ import type { Config, TargetConfig } from '../../src/config/types.js';
 import { ConnectivityLog } from '../../src/history/connectivity-log.js';
 import { SampleLog } from '../../src/history/sample-log.js';
 import { createApp } from '../../src/http/app.js';
+import type { DataVersions } from '../../src/http/answer-versions.js';
 import { listIncidents } from '../../src/incidents/list.js';
 import type { StoredIncident } from '../../src/incidents/types.js';
 import { createMetricsRegistry } from '../../src/metrics/registry.js';
@@ -20,6 +21,7 @@ import { createLogQueries as createHistoryQueries } from '../../src/views/log-qu
 import { createLocalNode } from '../../src/node/local.js';
 import { buildSnapshot } from '../../src/node/snapshot.js';
 import type { CheckResult, PeerSnapshot, RangeName, StatusEntry } from '../../src/types.js';
+import { testConfig } from '../helpers/config.js';
 
 export const NOW = Date.parse('2026-11-28T12:00:00Z');
 const MIN = 60_000;
@@ -64,11 +66,11 @@ function probes(): ConnectivityLog {
 }
 
 export function config(over: Partial<Config> = {}): Config {
-  return {
+  return testConfig({
     interval_minutes: 1, data_directory: '/nonexistent', node_id: 'n1', node_name: 'Node 1', peer_refresh_seconds: 60,
     monitor_dns: { enabled: true, target: '1.1.1.1:53', interval_seconds: 60, timeout_seconds: 4 },
     targets: TARGETS, peers: [], retention_days: 30, ...over,
-  };
+  });
 }
 
 /** A peer synced a while ago whose last refreshes failed, and one that never answered. */
@@ -112,6 +114,8 @@ export interface FixtureOptions {
   now?: number;
   /** Without the optional parts (metrics registry, incidents). */
   bare?: boolean;
+  /** Data counters (without them, answers over the peers are built per request). */
+  versions?: DataVersions;
 }
 
 export interface Served {
@@ -153,6 +157,7 @@ export async function serveFixture(opts: FixtureOptions = {}): Promise<Served> {
     apiKey: cfg.api_key,
     publicDir: pub,
     badgesPublic: opts.badgesPublic ?? false,
+    ...(opts.versions !== undefined ? { versions: opts.versions } : {}),
     ...(opts.bare === true ? {} : {
       metrics: { registry, public: opts.metricsPublic ?? false },
       incidents: (range: RangeName, limit: number) => listIncidents(INCIDENTS, range, now(), limit),

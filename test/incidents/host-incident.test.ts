@@ -14,6 +14,7 @@ import type { ThresholdConfig } from '../../src/incidents/thresholds.js';
 import type { IncidentEvent } from '../../src/incidents/types.js';
 import { createLogger } from '../../src/log.js';
 import type { CheckResult, StatusEntry } from '../../src/types.js';
+import { testConfig } from '../helpers/config.js';
 
 const T0 = Date.parse('2026-11-28T10:00:00Z');
 const MIN = 60_000;
@@ -22,12 +23,12 @@ const NO_SYSTEMD = "System has not been booted with systemd as init system (PID 
 const ids = (n: number) => Array.from({ length: n }, (_, i) => `u${String(i).padStart(3, '0')}`);
 
 function config(n: number, over: Partial<ThresholdConfig> = {}): ThresholdConfig {
-  return {
+  return testConfig({
     targets: ids(n).map((id) => ({ id, name: `Unit ${id}`, service: `${id}.service`, timeout_seconds: 15, use_sudo: false })),
     peers: [],
     monitor_dns: { enabled: false, target: '1.1.1.1', interval_seconds: 60, timeout_seconds: 4 },
     ...over,
-  };
+  });
 }
 
 /** One sweep of `n` targets at minute `i`: `check(id)` gives each result (default active). */

@@ -13,8 +13,8 @@ import { SampleLog } from '../../src/history/sample-log.js';
 import { ConnectivityLog } from '../../src/history/connectivity-log.js';
 import { listIncidents } from '../../src/incidents/list.js';
 import type { IncidentList, StoredIncident } from '../../src/incidents/types.js';
-import type { Config } from '../../src/config/types.js';
 import type { RangeName } from '../../src/types.js';
+import { testConfig } from '../helpers/config.js';
 
 const NOW = Date.parse('2026-11-28T12:00:00Z');
 const H = 3_600_000;
@@ -25,12 +25,12 @@ const incidents: StoredIncident[] = [
 ];
 
 async function serve(apiKey?: string) {
-  const config: Config = {
+  const config = testConfig({
     interval_minutes: 1, data_directory: '/nonexistent', node_id: 'n1', node_name: 'Node 1', peer_refresh_seconds: 60,
     monitor_dns: { enabled: false, target: '1.1.1.1', interval_seconds: 60, timeout_seconds: 4 },
     targets: [{ id: 'web', name: 'Web', service: 'web.service', timeout_seconds: 15, use_sudo: false }],
     peers: [], retention_days: 30,
-  };
+  });
   const local = createLocalNode({ config, history: createHistoryQueries(new SampleLog(), new ConnectivityLog()), now: () => NOW, version: 'test' });
   const pub = mkdtempSync(join(tmpdir(), 'jm-pub-'));
   writeFileSync(join(pub, 'index.html'), '<!doctype html><title>x</title>');

@@ -9,12 +9,13 @@ import type { ThresholdConfig } from '../../src/incidents/thresholds.js';
 import type { IncidentEvent } from '../../src/incidents/types.js';
 import { createLogger } from '../../src/log.js';
 import type { StatusEntry } from '../../src/types.js';
+import { testConfig } from '../helpers/config.js';
 
 const T0 = Date.parse('2026-11-28T10:00:00Z');
 const MIN = 60_000;
 
 function config(over: Partial<ThresholdConfig> = {}): ThresholdConfig {
-  return {
+  return testConfig({
     targets: [
       { id: 'web', name: 'Web server', service: 'nginx.service', timeout_seconds: 15, use_sudo: false },
       { id: 'batch', name: 'Batch', service: 'batch.service', timeout_seconds: 15, use_sudo: false, failure_threshold: 2 },
@@ -22,7 +23,7 @@ function config(over: Partial<ThresholdConfig> = {}): ThresholdConfig {
     peers: [{ id: 'b', name: 'Node B', base_url: 'http://127.0.0.1:1', enabled: true }],
     monitor_dns: { enabled: true, target: '1.1.1.1', interval_seconds: 60, timeout_seconds: 4 },
     ...over,
-  };
+  });
 }
 
 function sample(i: number, states: Record<string, string>): StatusEntry {

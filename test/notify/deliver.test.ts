@@ -6,9 +6,11 @@ import { createLogger } from '../../src/log.js';
 import { createNotifier, type NotifierOptions } from '../../src/notify/notifier.js';
 import { openEvent, resolveEvent } from './fixtures.js';
 import { startReceiver, type Reply } from './receiver.js';
+import { testNotification } from '../helpers/config.js';
 
+/** `over` is applied after parsing: these tests use timeouts below the file's 1 s minimum. */
 function channel(url: string, over: Partial<NotificationConfig> = {}): NotificationConfig {
-  return { id: 'ops', type: 'webhook', url, on: ['open', 'resolve'], timeout_seconds: 10, ...over };
+  return { ...testNotification({ id: 'ops', type: 'webhook', url }), ...over };
 }
 
 function notifier(channels: NotificationConfig[], over: Partial<NotifierOptions> = {}) {

@@ -5,11 +5,12 @@ import type { NotificationConfig } from '../../src/config/types.js';
 import { buildRequest } from '../../src/notify/request.js';
 import { headerText } from '../../src/notify/ntfy.js';
 import { openEvent, resolveEvent } from './fixtures.js';
+import { testNotification } from '../helpers/config.js';
 
 const UA = 'jobmonitor-ts/test';
 
 function channel(over: Partial<NotificationConfig>): NotificationConfig {
-  return { id: 'c', type: 'webhook', url: 'https://hooks.example.com/x', on: ['open', 'resolve'], timeout_seconds: 10, ...over };
+  return testNotification({ id: 'c', type: 'webhook', url: 'https://hooks.example.com/x', ...over });
 }
 
 describe('notification formats', () => {

@@ -16,6 +16,7 @@ import { createRateWindow } from '../../src/notify/rate-limit.js';
 import { slackBody } from '../../src/notify/slack.js';
 import { openEvent, resolveEvent } from './fixtures.js';
 import { startReceiver } from './receiver.js';
+import { testNotification } from '../helpers/config.js';
 
 const HOUR = 60 * 60 * 1000;
 
@@ -35,7 +36,7 @@ function hostEvent(units: number): IncidentEvent {
 }
 
 function channel(url: string, over: Partial<NotificationConfig> = {}): NotificationConfig {
-  return { id: 'ops', type: 'webhook', url, on: ['open', 'resolve'], timeout_seconds: 10, ...over };
+  return testNotification({ id: 'ops', type: 'webhook', url, ...over });
 }
 
 describe('grouping', () => {
@@ -136,14 +137,15 @@ describe('rate limit', () => {
 
 describe('config keys', () => {
   const base = 'targets:\n  - id: web\n    service: nginx\nnotifications:\n  - id: hook\n    type: webhook\n    url: https://hooks.example.com/x\n';
-  it('group_threshold and rate_limit_per_hour are read, and absent unless set', () => {
+  it('group_threshold and rate_limit_per_hour are read, and default to 5 and 20', () => {
     const r = parseConfig(`${base}    group_threshold: 10\n    rate_limit_per_hour: 0\n`, { hostname: 'vm' });
     assert.ok(r.ok);
-    assert.equal(r.config.notifications![0]!.group_threshold, 10);
-    assert.equal(r.config.notifications![0]!.rate_limit_per_hour, 0);
+    assert.equal(r.config.notifications[0]!.group_threshold, 10);
+    assert.equal(r.config.notifications[0]!.rate_limit_per_hour, 0);
     const plain = parseConfig(base, { hostname: 'vm' });
     assert.ok(plain.ok);
-    assert.equal('group_threshold' in plain.config.notifications![0]!, false);
+    assert.equal(plain.config.notifications[0]!.group_threshold, 5);
+    assert.equal(plain.config.notifications[0]!.rate_limit_per_hour, 20);
   });
 
   it('bad values are reported with their path', () => {

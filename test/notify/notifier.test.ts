@@ -12,9 +12,11 @@ import { createLogger } from '../../src/log.js';
 import { createNotifier } from '../../src/notify/notifier.js';
 import { openEvent, resolveEvent } from './fixtures.js';
 import { startReceiver } from './receiver.js';
+import { testNotification } from '../helpers/config.js';
+import { testConfig } from '../helpers/config.js';
 
 function channel(url: string, over: Partial<NotificationConfig> = {}): NotificationConfig {
-  return { id: 'ops', type: 'webhook', url, on: ['open', 'resolve'], timeout_seconds: 10, ...over };
+  return testNotification({ id: 'ops', type: 'webhook', url, ...over });
 }
 
 function capture() {
@@ -32,10 +34,7 @@ describe('notifier', () => {
       assert.ok(store.ok);
       const incidents = createIncidentService({
         node: { id: 'n1', name: 'Node 1' },
-        config: {
-          targets: [{ id: 'web', name: 'Web', service: 'web.service', timeout_seconds: 15, use_sudo: false }],
-          peers: [], monitor_dns: { enabled: false, target: '1.1.1.1', interval_seconds: 60, timeout_seconds: 4 },
-        },
+        config: testConfig({ targets: [{ id: 'web', name: 'Web', service: 'web.service' }] }),
         store: store.value, log, now: Date.now, onEvent: (e) => notifier.notify(e),
       });
       const sweep = createSweep({

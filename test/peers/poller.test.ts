@@ -5,7 +5,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Config, PeerConfig } from '../../src/config/types.js';
+import type { PeerConfig } from '../../src/config/types.js';
 import { ConnectivityLog } from '../../src/history/connectivity-log.js';
 import { SampleLog } from '../../src/history/sample-log.js';
 import { createApp } from '../../src/http/app.js';
@@ -17,6 +17,7 @@ import { createLogQueries } from '../../src/views/log-queries.js';
 import {
   capture, endless, hang, json, lyingLength, originalNode, redirect, routes, startFakePeer, startOurNode, text, trickle, type FakePeer,
 } from '../helpers/fake-peer.js';
+import { testConfig } from '../helpers/config.js';
 
 /** The moment node-a captured /api/cluster?range=24h (node-a-cluster-24h in the reference captures). */
 const CAPTURED_AT = Date.parse('2026-11-28T10:38:11.592Z');
@@ -267,12 +268,10 @@ async function until(cond: () => boolean): Promise<void> {
 
 /** The real app with an empty local node "node-a" and the poller's snapshots; returns its URL. */
 async function serveCluster(p: PeerPoller): Promise<string> {
-  const config: Config = {
-    interval_minutes: 1, data_directory: '/nonexistent', node_id: 'node-a', node_name: 'Node A', peer_refresh_seconds: 15,
-    monitor_dns: { enabled: false, target: '127.0.0.1', interval_seconds: 60, timeout_seconds: 4 },
-    targets: [{ id: 'web', name: 'Web', service: 'web.service', timeout_seconds: 15, use_sudo: false }],
-    peers: [], retention_days: 30,
-  };
+  const config = testConfig({
+    data_directory: '/nonexistent', node_id: 'node-a', node_name: 'Node A', peer_refresh_seconds: 15,
+    targets: [{ id: 'web', name: 'Web', service: 'web.service' }],
+  });
   const now = () => CAPTURED_AT;
   const local = createLocalNode({ config, history: createLogQueries(new SampleLog(), new ConnectivityLog()), now, version: 't' });
   const app = createApp({

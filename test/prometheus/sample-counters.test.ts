@@ -5,7 +5,6 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Config } from '../../src/config/types.js';
 import { ConnectivityLog } from '../../src/history/connectivity-log.js';
 import { SampleLog } from '../../src/history/sample-log.js';
 import { daemonMetricsSources } from '../../src/metrics/daemon-sources.js';
@@ -14,11 +13,12 @@ import { createLocalNode } from '../../src/node/local.js';
 import type { CheckResult, StatusEntry } from '../../src/types.js';
 import { createLogQueries } from '../../src/views/log-queries.js';
 import { parseScrape } from '../metrics/prom-text.js';
+import { testConfig } from '../helpers/config.js';
 
 const I = 60_000;
 const T0 = Date.parse('2026-11-28T00:00:00Z');
 
-const config: Config = {
+const config = testConfig({
   interval_minutes: 1, data_directory: '/nonexistent', node_id: 'n1', node_name: 'Node 1', peer_refresh_seconds: 60,
   monitor_dns: { enabled: false, target: '1.1.1.1:53', interval_seconds: 60, timeout_seconds: 4 },
   targets: [
@@ -27,7 +27,7 @@ const config: Config = {
     { id: 'new', name: 'New', service: 'new.service', timeout_seconds: 15, use_sudo: false },
   ],
   peers: [], retention_days: 30,
-};
+});
 
 const check = (id: string, ok: boolean): CheckResult => ({ id, name: id, ok, state: ok ? 'active' : 'failed', ...(ok ? {} : { error: 'failed' }) });
 const sample = (at: number, checks: CheckResult[]): StatusEntry => ({ timestamp: new Date(at).toISOString(), checks });

@@ -11,15 +11,15 @@ import type { AddressInfo } from 'node:net';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Config } from '../../src/config/types.js';
 import { ConnectivityLog } from '../../src/history/connectivity-log.js';
 import { SampleLog } from '../../src/history/sample-log.js';
 import { createApp } from '../../src/http/app.js';
 import { createMetricsRegistry } from '../../src/metrics/registry.js';
 import { createLocalNode } from '../../src/node/local.js';
 import { createLogQueries } from '../../src/views/log-queries.js';
+import { testConfig } from '../helpers/config.js';
 
-const config: Config = {
+const config = testConfig({
   interval_minutes: 1, data_directory: '/nonexistent', node_id: 'alpha', node_name: 'Alpha "one"', peer_refresh_seconds: 60,
   monitor_dns: { enabled: false, target: '1.1.1.1:53', interval_seconds: 60, timeout_seconds: 4 },
   targets: [{ id: 'web', name: 'Web', service: 'web.service', timeout_seconds: 15, use_sudo: false }],
@@ -31,7 +31,7 @@ const config: Config = {
   ],
   retention_days: 30,
   api_key: 'k3y',
-};
+});
 
 async function serve(opts: { metrics: boolean }): Promise<{ port: number; server: Server }> {
   const history = createLogQueries(new SampleLog(), new ConnectivityLog());

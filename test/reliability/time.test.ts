@@ -18,6 +18,7 @@ import { createLocalNode } from '../../src/node/local.js';
 import type { ServiceUptime, StatusEntry } from '../../src/types.js';
 import { eventually, startDaemonProcess } from '../helpers/daemon.js';
 import { fakeBin, readStatusSegments, scratch } from './support.js';
+import { testConfig } from '../helpers/config.js';
 
 const MIN = 60_000;
 const HOUR = 60 * MIN;
@@ -30,11 +31,7 @@ const TARGETS = [
 ];
 
 function configFor(dir: string): Config {
-  return {
-    interval_minutes: 1, data_directory: dir, node_id: 'clock', node_name: 'Clock', peer_refresh_seconds: 60,
-    monitor_dns: { enabled: false, target: '127.0.0.1', interval_seconds: 60, timeout_seconds: 4 },
-    targets: TARGETS, peers: [], retention_days: 30,
-  };
+  return testConfig({ interval_minutes: 1, data_directory: dir, node_id: 'clock', node_name: 'Clock', targets: TARGETS });
 }
 
 const entryAt = (ms: number): StatusEntry => ({

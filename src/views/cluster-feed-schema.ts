@@ -1,0 +1,95 @@
+/**
+ * The shapes of the compact feed (cluster-feed.ts) as valibot schemas: the
+ * one definition of each, giving the TypeScript types (`v.InferOutput`) and
+ * the OpenAPI components (src/http/openapi-schemas.ts). The dashboard
+ * imports only the inferred types.
+ */
+import * as v from 'valibot';
+import {
+  CheckResultSchema,
+  ConnectivityStatusSchema,
+  NodeInfoSchema,
+  ServiceUptimeSchema,
+  TimelinePointSchema,
+  count,
+  list,
+  num,
+  opt,
+  peerSyncEntries,
+  rangeEntries,
+  str,
+  time,
+} from '../wire-schema.js';
+
+/** Colour of a state badge. */
+export const ToneSchema = v.picklist(['ok', 'warn', 'error', 'unknown']);
+
+export const FeedBucketsSchema = v.pipe(
+  v.strictTuple([num(), num(), num()]),
+  v.description("The timelines' buckets: first start, width, last end (ms since the epoch); bucket i spans start + i x width to the next (the last to end)."),
+);
+
+export const FeedDetailSchema = v.pipe(
+  v.strictTuple([count(), time(), v.string(), v.string()]),
+  v.description('A bucket detail: [bucket index, timestamp, state, error] ("" where the detail has none).'),
+);
+
+export const FeedUnitSchema = v.pipe(
+  v.strictObject({
+    id: str('Unit (target) id.'),
+    name: str('Display name.'),
+    url: opt(str("The target's url.")),
+    check: opt(CheckResultSchema),
+    uptime: opt(v.omit(ServiceUptimeSchema, ['id', 'name'])),
+    timeline: opt(v.pipe(v.string(), v.regex(/^[sewm]*$/), v.description('One letter per bucket, oldest first: s Operational, e Unavailable, w Transitioning, m No data.'))),
+    details: opt(list(FeedDetailSchema, 'The details of the buckets that have some, oldest first.')),
+  }),
+  v.description("One unit's row: what /api/cluster says of it in targets, services, status.checks and service_timelines."),
+);
+
+export const FeedUnitBriefSchema = v.pipe(
+  v.strictTuple([v.string(), v.string(), v.string(), ToneSchema]),
+  v.description('A unit in a summary: [id, name, badge state, tone].'),
+);
+
+export const FeedSummaryNodeSchema = v.pipe(
+  v.strictObject({
+    node: NodeInfoSchema,
+    source: v.picklist(['local', 'peer']),
+    updated_at: time(),
+    ...peerSyncEntries,
+    error: opt(str("Why the peer's last refresh failed.")),
+    status_at: opt(time("The latest sample's time.")),
+    connectivity: opt(ConnectivityStatusSchema),
+    connectivity_history: opt(list(ConnectivityStatusSchema, 'Only the trailing failed probes (at most 500): when the outage began.')),
+    connectivity_counts: opt(v.strictObject({ ok: count(), total: count(), first: time('The oldest sample counted.') })),
+    connectivity_timeline: opt(list(TimelinePointSchema)),
+    uptime: v.nullable(num('Mean uptime of the units with checks in the range.')),
+    buckets: opt(FeedBucketsSchema),
+    units: list(FeedUnitBriefSchema, 'Every unit, in the order of its rows.'),
+    problems: list(FeedUnitSchema, 'The full rows of the units that are not ok (or whose check failed).'),
+  }),
+  v.description('One node in /api/cluster/summary.'),
+);
+
+/** GET /api/cluster/summary. */
+export const FeedSummarySchema = v.strictObject({
+  ...rangeEntries,
+  nodes: list(FeedSummaryNodeSchema, 'This node first, then peers in config order.'),
+});
+
+/** GET /api/cluster/node/:id. */
+export const FeedNodeSchema = v.strictObject({
+  ...rangeEntries,
+  node: NodeInfoSchema,
+  buckets: opt(FeedBucketsSchema),
+  units: list(FeedUnitSchema),
+});
+
+export type Tone = v.InferOutput<typeof ToneSchema>;
+export type FeedBuckets = v.InferOutput<typeof FeedBucketsSchema>;
+export type FeedDetail = v.InferOutput<typeof FeedDetailSchema>;
+export type FeedUnit = v.InferOutput<typeof FeedUnitSchema>;
+export type FeedUnitBrief = v.InferOutput<typeof FeedUnitBriefSchema>;
+export type FeedSummaryNode = v.InferOutput<typeof FeedSummaryNodeSchema>;
+export type FeedNodeDetail = v.InferOutput<typeof FeedNodeSchema>;

@@ -1,0 +1,179 @@
+/**
+ * The compact feed our dashboard reads instead of /api/cluster: per node a
+ * summary (sync state, probe, mean uptime, one short tuple per unit and the
+ * full rows of the units with problems) and, on demand, the node's rows with
+ * each 80-bucket timeline as one string of letters. Built from a node's
+ * PeerSnapshot, so it says what /api/cluster says, in a fraction of the
+ * bytes and of the objects a page must hold.
+ *
+ * Pure: no Node or DOM imports (the dashboard bundle includes this file, to
+ * read an older node's /api/cluster the same way).
+ */
+import type { PeerSnapshot, RangeName, ServiceUptime, TimelineClass, TimelineDetail, TimelinePoint } from '../types.js';
+import { LABEL } from './buckets.js';
+import type { FeedBuckets, FeedDetail, FeedNodeDetail, FeedSummaryNode, FeedUnit } from './cluster-feed-schema.js';
+import { unitBadge } from './unit-badge.js';
+
+export type { FeedBuckets, FeedDetail, FeedNodeDetail, FeedSummaryNode, FeedUnit, FeedUnitBrief } from './cluster-feed-schema.js';
+
+/** One letter per bucket class. */
+export const TIMELINE_CODE: Readonly<Record<TimelineClass, string>> = {
+  'state-success': 's',
+  'state-error': 'e',
+  'state-warning': 'w',
+  'state-missing': 'm',
+};
+const CLASS_OF: Readonly<Record<string, TimelineClass>> = { s: 'state-success', e: 'state-error', w: 'state-warning', m: 'state-missing' };
+
+/** Probe samples in the range (connectivity_history, capped as there). */
+export type FeedProbeCounts = NonNullable<FeedSummaryNode['connectivity_counts']>;
+
+/** Head of a summary or cluster answer. */
+export interface FeedHead {
+  generated_at: string;
+  range: RangeName;
+  range_start: string;
+  range_end: string;
+}
+
+/** Trailing failed probes kept in a summary (the outage start needs only them). */
+const TRAILING_PROBES = 500;
+
+function firstBy<T>(list: readonly T[] | undefined, id: (item: T) => string): Map<string, T> {
+  const map = new Map<string, T>();
+  for (const item of list ?? []) {
+    const key = id(item);
+    if (!map.has(key)) map.set(key, item);
+  }
+  return map;
+}
+
+/** The bucket bounds of a timeline, when it has at least one bucket. */
+export function bucketsOf(points: readonly TimelinePoint[] | undefined): FeedBuckets | undefined {
+  if (!points || points.length === 0) return undefined;
+  const start = Date.parse(points[0]!.start);
+  const end = Date.parse(points[points.length - 1]!.end);
+  const step = points.length > 1 ? Date.parse(points[1]!.start) - start : end - start;
+  return Number.isFinite(start) && Number.isFinite(end) && Number.isFinite(step) ? [start, step, end] : undefined;
+}
+
+function encodeTimeline(points: readonly TimelinePoint[]): { timeline: string; details?: FeedDetail[] } {
+  let timeline = '';
+  const details: FeedDetail[] = [];
+  points.forEach((p, b) => {
+    timeline += TIMELINE_CODE[p.className] ?? 'm';
+    for (const d of p.details ?? []) details.push([b, d.timestamp, d.state ?? '', d.error ?? '']);
+  });
+  return details.length > 0 ? { timeline, details } : { timeline };
+}
+
+/**
+ * Every unit the snapshot mentions (targets, uptime, latest checks,
+ * timelines), joined by id in that order of first mention; the name is the
+ * timeline's, the target's, the uptime's or the check's, else the id.
+ */
+export function feedUnits(snap: PeerSnapshot): FeedUnit[] {
+  const targets = firstBy(snap.targets, (t) => t.id);
+  const uptimes = firstBy(snap.services, (s) => s.id);
+  const checks = firstBy(snap.status?.checks, (c) => c.id);
+  const timelines = firstBy(snap.service_timelines, (t) => t.service_id);
+  const ids = new Set<string>([...targets.keys(), ...uptimes.keys(), ...checks.keys(), ...timelines.keys()]);
+  const out: FeedUnit[] = [];
+  for (const id of ids) {
+    const target = targets.get(id);
+    const up = uptimes.get(id);
+    const check = checks.get(id);
+    const tl = timelines.get(id);
+    const unit: FeedUnit = { id, name: tl?.service_name || target?.name || up?.name || check?.name || id || '(unnamed)' };
+    if (target?.url !== undefined) unit.url = target.url;
+    if (check) unit.check = check;
+    if (up) {
+      const { id: _id, name: _name, ...rest } = up;
+      unit.uptime = rest;
+    }
+    if (tl) Object.assign(unit, encodeTimeline(tl.timeline));
+    out.push(unit);
+  }
+  return out;
+}
+
+/** A unit whose row a folded card still shows (and whose failed check is an incident). */
+export function isProblem(u: FeedUnit): boolean {
+  return u.check?.ok === false || unitBadge(u.check, u.uptime?.last_state).tone !== 'ok';
+}
+
+/** Mean uptime of the units with checks in the range (as the original's node pill); null when none has. */
+export function meanUptime(services: readonly ServiceUptime[] | undefined): number | null {
+  const values = (services ?? []).filter((s) => s.total_checks > 0 && Number.isFinite(s.uptime_percent)).map((s) => s.uptime_percent);
+  return values.length === 0 ? null : values.reduce((sum, v) => sum + v, 0) / values.length;
+}
+
+function probeFields(snap: PeerSnapshot): Partial<FeedSummaryNode> {
+  const out: Partial<FeedSummaryNode> = {};
+  if (snap.connectivity) out.connectivity = snap.connectivity;
+  if (snap.connectivity_timeline && snap.connectivity_timeline.length > 0) out.connectivity_timeline = snap.connectivity_timeline;
+  const history = snap.connectivity_history ?? [];
+  if (history.length > 0) {
+    let from = history.length;
+    while (from > 0 && !history[from - 1]!.ok && history.length - from < TRAILING_PROBES) from--;
+    if (from < history.length) out.connectivity_history = history.slice(from);
+    const ok = history.reduce((n, s) => n + (s.ok ? 1 : 0), 0);
+    out.connectivity_counts = { ok, total: history.length, first: history[0]!.checked_at };
+  }
+  return out;
+}
+
+/** The fields of PeerSnapshot a summary keeps as they are. */
+function syncFields(snap: PeerSnapshot): Partial<FeedSummaryNode> {
+  const out: Partial<FeedSummaryNode> = {};
+  if (snap.stale !== undefined) out.stale = snap.stale;
+  if (snap.syncing !== undefined) out.syncing = snap.syncing;
+  if (snap.last_success_at !== undefined) out.last_success_at = snap.last_success_at;
+  if (snap.consecutive_failures !== undefined) out.consecutive_failures = snap.consecutive_failures;
+  if (snap.error !== undefined) out.error = snap.error;
+  return out;
+}
+
+/** A node's summary and its rows, from its snapshot. */
+export function feedNode(snap: PeerSnapshot, head: FeedHead): { summary: FeedSummaryNode; detail: FeedNodeDetail } {
+  const units = feedUnits(snap);
+  const buckets = bucketsOf(snap.service_timelines?.[0]?.timeline);
+  const summary: FeedSummaryNode = {
+    node: snap.node,
+    source: snap.source,
+    updated_at: snap.updated_at,
+    ...syncFields(snap),
+    ...(snap.status ? { status_at: snap.status.timestamp } : {}),
+    ...probeFields(snap),
+    uptime: meanUptime(snap.services),
+    ...(buckets ? { buckets } : {}),
+    units: units.map((u) => {
+      const b = unitBadge(u.check, u.uptime?.last_state);
+      return [u.id, u.name, b.state, b.tone];
+    }),
+    problems: units.filter(isProblem),
+  };
+  const detail: FeedNodeDetail = { node: snap.node, ...head, ...(buckets ? { buckets } : {}), units };
+  return { summary, detail };
+}
+
+/** The buckets of a compact timeline as /api/cluster sends them (labels are the original's, one per class). */
+export function expandTimeline(timeline: string, buckets: FeedBuckets, details: readonly FeedDetail[] = []): TimelinePoint[] {
+  const [start, step, end] = buckets;
+  const n = timeline.length;
+  const iso = (ms: number) => new Date(ms).toISOString();
+  const points: TimelinePoint[] = [];
+  for (let b = 0; b < n; b++) {
+    const className = CLASS_OF[timeline[b]!] ?? 'state-missing';
+    points.push({ className, label: LABEL[className], start: iso(start + b * step), end: iso(b === n - 1 ? end : start + (b + 1) * step) });
+  }
+  for (const [b, timestamp, state, error] of details) {
+    const p = points[b];
+    if (!p) continue;
+    const d: TimelineDetail = { timestamp };
+    if (state !== '') d.state = state;
+    if (error !== '') d.error = error;
+    (p.details ??= []).push(d);
+  }
+  return points;
+}
