@@ -143,7 +143,7 @@ async function syncComparison(report, startDaemonProcess, { peers, history, unit
   report.row('  /healthz during the sync: p50 / max', `${fmt.ms(cols.healthP50)} / ${fmt.ms(cols.healthMax)}`, `${fmt.ms(json.healthP50)} / ${fmt.ms(json.healthMax)} (JSON)`);
   report.row('  aggregator RSS after the sync', fmt.bytes(cols.rss), `${fmt.bytes(json.rss)} (JSON)`);
   report.row('  peers shown at 0 % while not syncing (polls)', String(cols.zeroRed), `${json.zeroRed} (JSON)`, undefined, '0', cols.zeroRed === 0);
-  report.note(`--sync: two aggregators in turn against the same ${nodes - 1} running peers, each from an empty data directory: first reading JSON pages (peer_compact_wire: false), then compact pages (the default). The sync is watched through /api/cluster?range=24h every 2 s (its own answer time adds to each figure); /healthz every 250 ms meanwhile. Load average at the end: ${loadAverage()}.`);
+  report.note(`${jsonToo ? `--sync: two aggregators in turn against the same ${nodes - 1} running peers, each from an empty data directory: first reading JSON pages (peer_compact_wire: false), then compact pages (the default).` : `--sync-cols: one aggregator reading compact pages (the default) from ${nodes - 1} running peers, from an empty data directory; no JSON run.`} The sync is watched through /api/cluster?range=24h every 2 s (its own answer time adds to each figure); /healthz every 250 ms meanwhile. Load average at the end: ${loadAverage()}.`);
 }
 
 /** Sequential GETs of one URL: time to the last byte, gzip as a browser asks. */
