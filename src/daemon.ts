@@ -178,6 +178,7 @@ function createPeers(opts: DaemonOptions, now: () => number, onRefresh: (p: Conf
     now,
     decoder: createPeerDecodePool(), // peer bodies are parsed and checked off the main thread; closed by peers.stop()
     limits: peerLimitsFrom(config),
+    ...(config.peer_compact_wire !== undefined ? { compactWire: config.peer_compact_wire } : {}),
     minRefreshMs: floor,
     onRefresh,
   });

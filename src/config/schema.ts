@@ -237,6 +237,8 @@ const configEntries = {
   peer_max_targets: v.nullish(wholeNumber(1, 1_000_000)),
   /** Ours: history entries per peer answer (100,000 when absent; docs/clusters.md). */
   peer_max_entries: v.nullish(wholeNumber(1, 10_000_000)),
+  /** Ours: ask peers of ours that announce it for compact history pages (true when absent; docs/clusters.md). */
+  peer_compact_wire: v.nullish(flag),
   ...unitThresholdEntries,
   notifications: v.nullish(v.array(notificationSchema, expected('a list')), () => []),
   metrics_public: v.nullish(flag, DEFAULTS.metrics_public),
@@ -279,6 +281,8 @@ export function configSchema(hostname: string) {
         ...optional('peer_max_targets', c.peer_max_targets),
         /** Ours: history (and connectivity) entries one peer answer may hold; absent: src/peers/limits.ts's default. */
         ...optional('peer_max_entries', c.peer_max_entries),
+        /** Ours: read history pages from peers of ours that announce `cols` in the compact form; absent: true (docs/clusters.md). */
+        ...optional('peer_compact_wire', c.peer_compact_wire),
         /** Ours: failing samples in a row before a unit's (or a host cause's) incident opens; a target may set its own. */
         failure_threshold: c.failure_threshold,
         /** Ours: passing samples in a row before it closes; a target may set its own. */

@@ -1,6 +1,7 @@
 import Router from '@koa/router';
 import type { Context } from 'koa';
 import type { LocalNode } from '../node/local.js';
+import { COMPACT_PAGE_TYPE, encodeHistoryPage } from '../peers/compact-page.js';
 import type { RangeName } from '../types.js';
 import { JSON_TYPE, jsonBytes } from './answer.js';
 import type { AnswerCache } from './answer-cache.js';
@@ -43,6 +44,13 @@ export function nodeRoutes(deps: NodeRouteDeps): Router {
 
   router.get('/api/node/history', (ctx) => {
     const [r, l, since] = [range(ctx), limit(ctx), parseSince(ctx.query['since'])];
+    // Ours: a peer of ours that saw `cols` in our features asks for the compact page form (gzip inside, never kept).
+    if (ctx.query['format'] === 'cols') {
+      const page = local.historyColumns(r, l, since);
+      ctx.type = COMPACT_PAGE_TYPE;
+      ctx.body = encodeHistoryPage(page.fields, page.columns);
+      return;
+    }
     // A peer's `since` pull is asked once per cursor: streamed, never kept.
     if (since !== undefined) return sendChunks(ctx, local.historyChunks(r, l, since), JSON_TYPE);
     return history(ctx, `node/history:${r}:${l}`, () => local.historyChunks(r, l));

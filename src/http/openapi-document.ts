@@ -46,6 +46,11 @@ const PARAMS: Record<string, Schema> = {
     description: 'Ours: only entries strictly newer than this RFC 3339 time (incremental sync between our nodes).',
     schema: { type: 'string', format: 'date-time' },
   },
+  format: {
+    name: 'format', in: 'query', required: false,
+    description: 'Ours: cols answers the page as application/vnd.jobmonitor.history-page (the samples as compact columns, the rest as JSON, gzipped; docs/clusters.md), for peers of ours that saw cols in node.jobmonitor.features. Anything else: JSON.',
+    schema: { type: 'string' },
+  },
   target: { name: 'target', in: 'path', required: true, description: 'A configured target id.', schema: { type: 'string' } },
   label: { name: 'label', in: 'query', required: false, description: "Replaces the badge's label.", schema: { type: 'string', maxLength: 64 } },
   kind: { name: 'kind', in: 'query', required: false, description: 'status (default) or uptime.', schema: { type: 'string', enum: ['status', 'uptime'] } },
@@ -113,7 +118,7 @@ function nodePaths({ api }: Ops): Record<string, unknown> {
     })),
     '/api/node/history': get(api({
       tags: ['node'], operationId: 'nodeHistory', summary: 'Samples and probes in the range, oldest first.',
-      parameters: [param('range'), param('limit'), param('since')],
+      parameters: [param('range'), param('limit'), param('since'), param('format')],
       responses: { '200': json(ref('NodeHistory'), 'History of this node.'), '400': badRequest },
     })),
     '/api/node/uptime': get(api({

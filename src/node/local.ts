@@ -1,5 +1,6 @@
 import { withJournal, type JournalDetail } from '../checks/journal-tap.js';
 import type { Config } from '../config/types.js';
+import type { SampleColumns } from '../history/sample-log.js';
 import type { NodeHistory, NodeInfo, NodeStatus, NodeUptime, PeerSnapshot, RangeName, StatusEntry, Target } from '../types.js';
 import { RANGE_MS } from '../types.js';
 import type { HistoryQueries, TimeWindow } from '../views/history-queries.js';
@@ -27,14 +28,19 @@ export interface LocalNode {
   historyBody(range: RangeName, limit: number, since?: number): NodeHistory;
   /** historyBody as JSON text in chunks, so 30 days of 500 units stream out instead of becoming one huge string. */
   historyChunks(range: RangeName, limit: number, since?: number): Iterable<string>;
+  /** historyBody's parts for the compact page form (peers/compact-page.ts): the answer without `history`, and its samples as columns. */
+  historyColumns(range: RangeName, limit: number, since?: number): { fields: Record<string, unknown>; columns: SampleColumns };
   /** The legacy /api/history answer (historyBody's `history` array alone) as JSON text in chunks. */
   legacyHistoryChunks(range: RangeName, limit: number): Iterable<string>;
   uptimeBody(range: RangeName): NodeUptime;
   snapshot(range: RangeName): PeerSnapshot;
 }
 
-/** What a peer of ours may rely on: `since` (incremental history), `pages` (with `since`, oldest `limit` first and `more`), `stale`. */
-export const FEATURES = ['since', 'pages', 'stale'];
+/**
+ * What a peer of ours may rely on: `since` (incremental history), `pages` (with `since`, oldest `limit` first
+ * and `more`), `stale`, `cols` (history pages in the compact form with `format=cols`).
+ */
+export const FEATURES = ['since', 'pages', 'stale', 'cols'];
 
 export interface LocalNodeDeps {
   config: Config;
@@ -196,6 +202,10 @@ export function createLocalNode(deps: LocalNodeDeps): LocalNode {
       return { node: nodeInfo(ctx), history: deps.history.statusEntries(p.status, p.statusLimit), ...p.tail() };
     },
     historyChunks: (range, limit, since) => historyChunks(ctx, range, limit, since),
+    historyColumns(range, limit, since) {
+      const p = historyPlan(ctx, range, limit, since);
+      return { fields: { node: nodeInfo(ctx), ...p.tail() }, columns: deps.history.statusColumns(p.status, p.statusLimit) };
+    },
     legacyHistoryChunks: (range, limit) => legacyHistoryChunks(ctx, range, limit),
     uptimeBody: (range) => uptimeBody(ctx, range),
     snapshot: (range) => snapshot(ctx, range),

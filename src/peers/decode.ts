@@ -7,7 +7,12 @@
  * /healthz and /api/cluster.
  */
 import * as v from 'valibot';
-import { createShapeScanner, type ShapeLimits } from './json-shape.js';
+import { decodeHistoryPage, isCompactPage, type HistoryPage } from './compact-page.js';
+
+export { isCompactPage } from './compact-page.js';
+import { createShapeScanner, shapeLimits } from './json-shape.js';
+
+export { shapeLimits } from './json-shape.js';
 import { boundText, type PeerLimits } from './limits.js';
 import {
   connectivitySchema, describeIssue, nodeHistorySchema, nodeInfoSchema, nodeStatusSchema, statusEntrySchema, targetSchema,
@@ -49,14 +54,10 @@ export type Decoded<T> = { ok: true; value: T } | { ok: false; error: string };
 
 export type DecodedPayload =
   | { ok: true; kind: 'status'; value: NodeStatusPayload }
-  | { ok: true; kind: 'history'; value: NodeHistoryPayload }
+  | { ok: true; kind: 'history'; value: HistoryPage }
   | { ok: true; kind: 'meta'; value: PeerMetaPayload }
   | { ok: false; error: string };
 
-/** The shape bounds a body is scanned with: nesting, and the longest list any of the limits allows. */
-export function shapeLimits(limits: PeerLimits): ShapeLimits {
-  return { maxDepth: limits.maxDepth, maxListEntries: Math.max(limits.maxEntries, limits.maxTargets) };
-}
 
 function isObject(x: unknown): x is Record<string, unknown> {
   return typeof x === 'object' && x !== null && !Array.isArray(x);
@@ -130,8 +131,19 @@ function parseJson(job: DecodeJob): Decoded<unknown> {
   }
 }
 
+/** A compact history page: its own bounds (compact-page.ts), then those of the JSON part as a JSON answer's. */
+function decodeCompact(job: DecodeJob): DecodedPayload {
+  const page = decodeHistoryPage(job.body, job.limits, job.nowMs);
+  if (!page.ok) return page;
+  const conn = page.value.connectivity;
+  if (conn.length > job.limits.maxEntries) return { ok: false, error: `connectivity: ${conn.length} entries, more than the ${job.limits.maxEntries} allowed (peer_max_entries)` };
+  const future = futureProblem({ connectivity: conn }, job.limits, job.nowMs);
+  return future !== undefined ? { ok: false, error: future } : { ok: true, kind: 'history', value: page.value };
+}
+
 /** Decodes one body: JSON within the depth bound, counts within limits, the kind's schema, no time from the future. */
 export function decodePeerBody(job: DecodeJob): DecodedPayload {
+  if (job.kind === 'history' && isCompactPage(job.contentType)) return decodeCompact(job);
   const parsed = parseJson(job);
   if (!parsed.ok) return parsed;
   const count = countProblem(parsed.value, job.limits);

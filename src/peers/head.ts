@@ -6,10 +6,11 @@
  * reaches them they join it and the head is dropped.
  */
 import { ConnectivityLog } from '../history/connectivity-log.js';
-import { SampleLog } from '../history/sample-log.js';
+import { SampleLog, type SampleColumns } from '../history/sample-log.js';
 import type { HistoryQueries } from '../views/history-queries.js';
 import type { ConnectivityStatus, StatusEntry } from '../types.js';
 import { createLogQueries } from '../views/log-queries.js';
+import { columnsAfter } from './page-columns.js';
 import type { PullCursor } from './sync.js';
 
 /** The newest times held in a pair of logs, as a pull cursor. */
@@ -30,6 +31,14 @@ export class PeerHead {
     for (const e of history) if (Date.parse(e.timestamp) > lastS) this.status.append(e);
     const lastC = this.connectivity.lastTime() ?? -Infinity;
     for (const c of connectivity) if (Date.parse(c.checked_at) > lastC) this.connectivity.append(c);
+  }
+
+  /** As {@link add} for a history page in either form (entries, or the compact form's columns). */
+  addPage(page: { history: readonly StatusEntry[]; connectivity: readonly ConnectivityStatus[]; columns?: SampleColumns }): void {
+    if (page.columns === undefined) return this.add(page.history, page.connectivity);
+    const fresh = columnsAfter(page.columns, this.status.lastTime() ?? -Infinity);
+    if (fresh.times.length > 0) this.status.appendColumns(fresh);
+    this.add([], page.connectivity);
   }
 
   cursor(): PullCursor {

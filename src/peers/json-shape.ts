@@ -5,12 +5,18 @@
  * so a nesting bomb or a million-entry list is refused after its first bytes
  * rather than after 64 MiB have been buffered and handed to a parser.
  */
+import type { PeerLimits } from './limits.js';
 
 export interface ShapeLimits {
   /** Deepest nesting of objects and lists allowed. */
   maxDepth: number;
   /** Most entries one list may hold. */
   maxListEntries: number;
+}
+
+/** The shape bounds a peer's body is scanned with: nesting, and the longest list any of the limits allows. */
+export function shapeLimits(limits: PeerLimits): ShapeLimits {
+  return { maxDepth: limits.maxDepth, maxListEntries: Math.max(limits.maxEntries, limits.maxTargets) };
 }
 
 export interface ShapeScanner {

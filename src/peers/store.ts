@@ -18,13 +18,14 @@ import { unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import * as v from 'valibot';
 import { ConnectivityLog } from '../history/connectivity-log.js';
-import { SampleLog } from '../history/sample-log.js';
+import { SampleLog, type SampleColumns } from '../history/sample-log.js';
 import { loadSegmentPair, type SegmentPair } from '../history/segment-kinds.js';
-import { DAY_MS, parseTime } from '../history/time.js';
+import { DAY_MS, dayStart, parseTime } from '../history/time.js';
 import { writeDurably } from '../storage/durable.js';
 import { ensureDataDirectory, openDataFile } from '../storage/safe-fs.js';
 import { listForOpen, type StoreNote } from '../storage/segment-store.js';
 import type { ConnectivityStatus, StatusEntry, Target } from '../types.js';
+import { columnsAfter } from './page-columns.js';
 import { connectivitySchema, nodeInfoSchema, statusEntrySchema, targetSchema, type PeerNodeInfo } from './schema.js';
 
 /** What the last good refresh said besides history. */
@@ -153,19 +154,58 @@ export class PeerStore {
     const cutoff = this.#now() - this.#retentionMs;
     const newStatus = this.#appendNewer(status, (e) => parseTime(e.timestamp), this.status.lastTime(), cutoff, (e) => this.status.append(e));
     const newConn = this.#appendNewer(connectivity, (c) => parseTime(c.checked_at), this.connectivity.lastTime(), cutoff, (c) => this.connectivity.append(c));
+    this.#write(this.#forDisk(newStatus.map((e) => parseTime(e.timestamp)), (i) => newStatus[i]!), newConn, meta);
+    return { status: newStatus.length, connectivity: newConn.length };
+  }
+
+  /**
+   * As {@link add} for a history page, in either form: entries (JSON), or
+   * the status samples as columns (the compact form), appended without an
+   * object per check.
+   */
+  addPage(page: { history: readonly StatusEntry[]; connectivity: readonly ConnectivityStatus[]; columns?: SampleColumns }, meta: PeerMeta): { status: number; connectivity: number } {
+    if (page.columns === undefined) return this.add(page.history, page.connectivity, meta);
+    const cutoff = this.#now() - this.#retentionMs;
+    const fresh = columnsAfter(page.columns, this.status.lastTime() ?? -Infinity, cutoff);
+    if (fresh.times.length > 0) this.status.appendColumns(fresh);
+    const newConn = this.#appendNewer(page.connectivity, (c) => parseTime(c.checked_at), this.connectivity.lastTime(), cutoff, (c) => this.connectivity.append(c));
+    const times = fresh.times;
+    this.#write(this.#forDisk(times, (i) => this.status.entries(times[i]!, times[i]!, 1)[0]!), newConn, meta);
+    return { status: times.length, connectivity: newConn.length };
+  }
+
+  /**
+   * The status records to give writeBatch for samples just added (times
+   * oldest first): today's and later ones whole (their lines are appended),
+   * one per earlier day (that day's compact file is rewritten from memory,
+   * so its lines would only be serialised to be thrown away).
+   */
+  #forDisk(times: ArrayLike<number>, entry: (i: number) => StatusEntry): StatusEntry[] {
+    const today = dayStart(this.#now());
+    const out: StatusEntry[] = [];
+    let lastDay = NaN;
+    for (let i = 0; i < times.length; i++) {
+      const day = dayStart(times[i]!);
+      if (day < today && day === lastDay) continue;
+      lastDay = day;
+      out.push(entry(i));
+    }
+    return out;
+  }
+
+  /** Replaces the meta and queues the disk writes: the batch policy, one fdatasync per day and file. */
+  #write(newStatus: readonly StatusEntry[], newConn: readonly ConnectivityStatus[], meta: PeerMeta): void {
     this.#meta = { ...meta };
     const segments = this.#segments;
-    if (segments !== undefined && this.#dir !== undefined) {
-      const dir = this.#dir;
-      const snapshotMeta = this.#meta;
-      this.#enqueue(async () => {
-        for (const r of [await segments.status.writeBatch(newStatus), await segments.connectivity.writeBatch(newConn)]) {
-          if (!r.ok) throw new Error(r.error);
-        }
-        await writeDurably(join(dir, META_FILE), `${JSON.stringify(snapshotMeta)}\n`, (m, f) => this.#note(`${f}: ${m}`));
-      });
-    }
-    return { status: newStatus.length, connectivity: newConn.length };
+    if (segments === undefined || this.#dir === undefined) return;
+    const dir = this.#dir;
+    const snapshotMeta = this.#meta;
+    this.#enqueue(async () => {
+      for (const r of [await segments.status.writeBatch(newStatus), await segments.connectivity.writeBatch(newConn)]) {
+        if (!r.ok) throw new Error(r.error);
+      }
+      await writeDurably(join(dir, META_FILE), `${JSON.stringify(snapshotMeta)}\n`, (m, f) => this.#note(`${f}: ${m}`));
+    });
   }
 
   /** Forgets everything (the peer is now another node), in memory and on disk. */

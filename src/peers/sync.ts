@@ -10,9 +10,10 @@
 import { historyCap } from '../http/query.js';
 import type { PeerClient, PeerEndpoint } from './client.js';
 import { inThreadDecoder, type PeerDecoder } from './decode-pool.js';
-import { shapeLimits, type DecodeKind, type DecodedPayload } from './decode.js';
+import { isCompactPage, shapeLimits, type DecodeKind, type DecodedPayload } from './decode.js';
 import { DEFAULT_PEER_LIMITS, type PeerLimits } from './limits.js';
-import type { NodeHistoryPayload, NodeStatusPayload, PeerNodeInfo } from './schema.js';
+import { COMPACT_FEATURE, COMPACT_PAGE_CHECKS, type HistoryPage } from './compact-page.js';
+import type { NodeStatusPayload, PeerNodeInfo } from './schema.js';
 
 /** Newest samples already held for the peer (epoch ms). */
 export interface PullCursor {
@@ -22,7 +23,9 @@ export interface PullCursor {
 
 export interface Pulled {
   status: NodeStatusPayload;
-  history: NodeHistoryPayload;
+  history: HistoryPage;
+  /** The page was asked in the compact form (compact-page.ts). */
+  compact?: boolean;
   /** The `since` sent, when the refresh was incremental. */
   since?: number;
   /** The history is the peer's newest entries (the head), not the continuation of `cursor`. */
@@ -52,6 +55,16 @@ export function supportsPages(node: PeerNodeInfo | undefined): boolean {
  */
 export function pageEntries(units: number, cap: number, pageBytes = PAGE_BYTES): number {
   return Math.max(20, Math.min(cap, Math.floor(pageBytes / (Math.max(1, units) * 100))));
+}
+
+/** True when the node answers history pages in the compact form (a node of ours that announces `cols`). */
+export function supportsCompact(node: PeerNodeInfo | undefined): boolean {
+  return supportsPages(node) && node?.jobmonitor?.features.includes(COMPACT_FEATURE) === true;
+}
+
+/** Entries asked per compact page: COMPACT_PAGE_CHECKS checks, within the cap. */
+export function compactPageEntries(units: number, cap: number, pageChecks = COMPACT_PAGE_CHECKS): number {
+  return Math.max(20, Math.min(cap, Math.floor(pageChecks / Math.max(1, units))));
 }
 
 /** JSON asked for per page from a node that pages. */
@@ -117,16 +130,20 @@ export interface PullOptions {
   mode?: 'auto' | 'forward';
   /** Newest samples of the head held while back-filling: the head is then refreshed from here. */
   headCursor?: PullCursor;
+  /** Ask a node that announces `cols` for compact pages (default true; false: JSON as every other peer). */
+  compact?: boolean;
+  /** Checks per compact page (default COMPACT_PAGE_CHECKS); tests make it small. */
+  compactPageChecks?: number;
 }
 
-async function fetchDecoded(opts: PullOptions, path: string, kind: DecodeKind, nowMs: number): Promise<DecodedPayload & { bytes?: number }> {
+async function fetchDecoded(opts: PullOptions, path: string, kind: DecodeKind, nowMs: number): Promise<DecodedPayload & { bytes?: number; compact?: boolean }> {
   const limits = opts.limits ?? DEFAULT_PEER_LIMITS;
   const res = await opts.client.getBytes(opts.peer, path, opts.signal, shapeLimits(limits));
   if (!res.ok) return res;
   const decoder = opts.decoder ?? inThreadDecoder;
   const bytes = res.body.length;
   const decoded = await decoder.decode({ kind, body: res.body, contentType: res.contentType, limits, nowMs });
-  if (decoded.ok) return { ...decoded, bytes };
+  if (decoded.ok) return { ...decoded, bytes, ...(isCompactPage(res.contentType) ? { compact: true } : {}) };
   // What the schema found is `invalid payload: <path>: <problem>`; a body that is not JSON (or too deep) says so itself.
   return /^(invalid JSON|empty response|body |decoding failed)/.test(decoded.error) ? decoded : { ok: false, error: `invalid payload: ${decoded.error}` };
 }
@@ -138,16 +155,20 @@ function historyQuery(opts: PullOptions, status: NodeStatusPayload, nowMs: numbe
   const peerNewest = status.status !== undefined ? Date.parse(status.status.timestamp) : nowMs;
   const cap = Math.min(historyCap(peerIntervalMs(node, opts.ownIntervalMs) / 60_000), (opts.limits ?? DEFAULT_PEER_LIMITS).maxEntries);
   const pages = supportsPages(node);
-  const limit = pages ? pageEntries(units, cap, opts.pageBytes) : cap;
+  const compact = opts.compact !== false && supportsCompact(node);
+  const limit = compact ? compactPageEntries(units, cap, opts.compactPageChecks) : pages ? pageEntries(units, cap, opts.pageBytes) : cap;
+  // The compact form is asked by a parameter the original does not know: only of a node that announced it.
+  const format = compact ? '&format=cols' : '';
   const at = (since: number) => `&since=${encodeURIComponent(new Date(since).toISOString())}`;
   if (opts.mode !== 'forward' && wantsHead(node, opts.cursor, peerNewest)) {
     const since = opts.headCursor === undefined ? undefined : sinceFor(opts.headCursor);
     // Without `since` a node answers its newest `limit` entries of the range: the last day, newest first.
-    return since === undefined ? { query: `range=24h&limit=${limit}`, head: true } : { query: `range=24h&limit=${limit}${at(since)}`, since, head: true };
+    const query = `range=24h&limit=${limit}${since === undefined ? '' : at(since)}${format}`;
+    return since === undefined ? { query, head: true } : { query, since, head: true };
   }
   // A node that pages is read forward from a month ago even on the first pull, a page at a time.
   const since = supportsSince(node) ? (sinceFor(opts.cursor) ?? (pages ? nowMs - MONTH_MS : undefined)) : undefined;
-  return { query: `range=30d&limit=${limit}${since !== undefined ? at(since) : ''}`, ...(since !== undefined ? { since } : {}), head: false };
+  return { query: `range=30d&limit=${limit}${since !== undefined ? at(since) : ''}${format}`, ...(since !== undefined ? { since } : {}), head: false };
 }
 
 /** Errors read `status fetch failed: ...` / `history fetch failed: ...`, as the original's. */
@@ -165,7 +186,8 @@ export async function pullPeer(opts: PullOptions): Promise<PullResult> {
     ok: true,
     value: {
       status,
-      history: historyRes.value as NodeHistoryPayload,
+      history: historyRes.value as HistoryPage,
+      ...(historyRes.compact === true ? { compact: true } : {}),
       ...(q.since !== undefined ? { since: q.since } : {}),
       ...(q.head ? { head: true } : {}),
       bytes: (statusRes.bytes ?? 0) + (historyRes.bytes ?? 0),

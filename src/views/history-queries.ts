@@ -1,3 +1,4 @@
+import type { SampleColumns } from '../history/sample-log.js';
 import type {
   ConnectivityStatus, ServiceTimeline, ServiceUptime, StatusEntry, TimelinePoint,
 } from '../types.js';
@@ -23,6 +24,8 @@ export interface HistoryQueries {
   statusEntriesJson(range: TimeWindow, limit?: number): Iterable<string>;
   /** Where the oldest `limit` entries of the range end (inclusive), and whether entries are left after them. */
   statusPage(range: TimeWindow, limit: number): { end: number; more: boolean };
+  /** The entries of statusEntries(range, limit) as columns (the compact page form a peer of ours may ask for). */
+  statusColumns(range: TimeWindow, limit?: number): SampleColumns;
   latestConnectivity(): ConnectivityStatus | undefined;
   connectivityPage(range: TimeWindow, limit: number): { end: number; more: boolean };
   connectivity(range: TimeWindow, limit?: number): ConnectivityStatus[];

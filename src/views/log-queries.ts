@@ -1,5 +1,5 @@
 import type { ConnectivityLog } from '../history/connectivity-log.js';
-import type { SampleLog } from '../history/sample-log.js';
+import type { SampleColumns, SampleLog } from '../history/sample-log.js';
 import type { HistoryQueries, TimeWindow } from './history-queries.js';
 import { connectivityTimeline } from './connectivity-timeline.js';
 import { scanRange, type RangeScan } from './range-scan.js';
@@ -26,6 +26,11 @@ export function createLogQueries(status: SampleLog, connectivity: ConnectivityLo
     statusEntries: (range, limit) => status.entries(range.start, range.end, limit),
     statusEntriesJson: (range, limit) => status.entriesJson(range.start, range.end, limit),
     statusPage: (range, limit) => page(status.lowerBound(range.start), status.upperBound(range.end), limit, range.end, (i) => status.timeAt(i)),
+    statusColumns: (range, limit) => {
+      const hi = status.upperBound(range.end);
+      const lo = Math.max(status.lowerBound(range.start), limit === undefined ? 0 : hi - limit);
+      return hi > lo ? status.toColumns(status.timeAt(lo), status.timeAt(hi - 1)) : EMPTY_COLUMNS();
+    },
     latestConnectivity: () => connectivity.latest(),
     connectivityPage: (range, limit) =>
       page(connectivity.lowerBound(range.start), connectivity.upperBound(range.end), limit, range.end, (i) => Date.parse(connectivity.entryAt(i).checked_at)),
@@ -35,6 +40,10 @@ export function createLogQueries(status: SampleLog, connectivity: ConnectivityLo
     connectivityTimeline: (range) => connectivityTimeline(connectivity, range),
   };
 }
+
+const EMPTY_COLUMNS = (): SampleColumns => ({
+  times: new Float64Array(0), layoutOf: new Uint32Array(0), codes: new Uint16Array(0), ids: [], pairs: [], layouts: [], results: [],
+});
 
 /** The end time of the first `limit` rows of [lo, hi), and whether rows remain after them. */
 function page(lo: number, hi: number, limit: number, end: number, timeAt: (i: number) => number): { end: number; more: boolean } {

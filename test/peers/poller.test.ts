@@ -305,7 +305,7 @@ describe('peer poller: a node of ours', () => {
     cleanup.push(() => node.close());
     const start = Date.now() - 23 * 3600_000;
     for (let i = 0; i < 2000; i++) node.status.append(sample(start + i * 3000));
-    const p = poller([peer('node-c', node.url)]);
+    const p = poller([peer('node-c', node.url)], { compactWire: false });
     await p.refreshAll();
     node.status.append(sample(Date.now()));
     await p.refreshAll();
@@ -335,7 +335,7 @@ describe('peer poller: a node of ours', () => {
     let target = a.url;
     const proxy = createServer((req, res) => {
       void fetch(target + (req.url ?? '/')).then(async (r) => {
-        res.writeHead(r.status, { 'content-type': 'application/json' });
+        res.writeHead(r.status, { 'content-type': r.headers.get('content-type') ?? 'application/json' });
         res.end(Buffer.from(await r.arrayBuffer()));
       });
     });
@@ -349,31 +349,34 @@ describe('peer poller: a node of ours', () => {
     assert.equal(only(p).services.find((s) => s.id === 'svc-0')?.passing, 300, "all of the new node's history, none of the old one's");
   });
 
-  it('reads a large backlog newest page first, marked syncing, then the rest oldest first, and ends with the same history', async () => {
-    const node = await startOurNode({ nodeId: 'node-c', intervalMinutes: 0.05, targets: TARGETS });
-    cleanup.push(() => node.close());
-    const start = Date.now() - 1000 * 3000; // 50 minutes, up to now
-    for (let i = 0; i < 1000; i++) node.status.append(sample(start + i * 3000));
-    // 10 units x 100 bytes x 20 entries: pages of 20 entries (the smallest page).
-    const p = poller([peer('node-c', node.url)], { pageBytes: 20_000 });
-    await p.refreshAll(); // at most 20 pages now: the newest 20 entries, then 380 from the oldest
-    const syncing = only(p);
-    assert.equal(syncing.syncing, true, 'marked syncing while older days are read');
-    assert.equal(syncing.error, undefined);
-    const svc0 = syncing.services.find((s) => s.id === 'svc-0');
-    assert.equal(svc0?.passing, 20, 'the card shows the newest entries meanwhile');
-    assert.ok((svc0?.uptime_percent ?? 0) > 50, `not 0 % red: ${svc0?.uptime_percent}`);
-    assert.equal(syncing.status?.timestamp, new Date(start + 999 * 3000).toISOString());
-    await p.refreshAll();
-    await p.refreshAll(); // the rest
-    const pages = historyRequests(node);
-    assert.equal(pages.length, 51, `the newest page, then 1000 entries in pages of 20: ${pages.length} requests`);
-    assert.match(pages[0]!.url, /range=24h&limit=20$/);
-    const snap = only(p);
-    assert.equal(snap.error, undefined);
-    assert.equal(snap.syncing, undefined, 'no longer syncing');
-    assert.equal(snap.services.find((s) => s.id === 'svc-0')?.passing, 1000);
-  });
+  for (const wire of ['json', 'cols'] as const) {
+    it(`reads a large backlog newest page first, marked syncing, then the rest oldest first, and ends with the same history (${wire} pages)`, async () => {
+      const node = await startOurNode({ nodeId: 'node-c', intervalMinutes: 0.05, targets: TARGETS });
+      cleanup.push(() => node.close());
+      const start = Date.now() - 1000 * 3000; // 50 minutes, up to now
+      for (let i = 0; i < 1000; i++) node.status.append(sample(start + i * 3000));
+      // 10 units x 100 bytes x 20 entries (JSON), or 10 units x 20 entries (compact): pages of 20 entries (the smallest page).
+      const p = poller([peer('node-c', node.url)], wire === 'json' ? { pageBytes: 20_000, compactWire: false } : { compactPageChecks: 200 });
+      await p.refreshAll(); // at most 20 pages now: the newest 20 entries, then 380 from the oldest
+      const syncing = only(p);
+      assert.equal(syncing.syncing, true, 'marked syncing while older days are read');
+      assert.equal(syncing.error, undefined);
+      const svc0 = syncing.services.find((s) => s.id === 'svc-0');
+      assert.equal(svc0?.passing, 20, 'the card shows the newest entries meanwhile');
+      assert.ok((svc0?.uptime_percent ?? 0) > 50, `not 0 % red: ${svc0?.uptime_percent}`);
+      assert.equal(syncing.status?.timestamp, new Date(start + 999 * 3000).toISOString());
+      await p.refreshAll();
+      await p.refreshAll(); // the rest
+      const pages = historyRequests(node);
+      assert.equal(pages.length, 51, `the newest page, then 1000 entries in pages of 20: ${pages.length} requests`);
+      assert.match(pages[0]!.url, wire === 'json' ? /range=24h&limit=20$/ : /range=24h&limit=20&format=cols$/);
+      assert.equal(pages.filter((q) => q.url.endsWith('&format=cols')).length, wire === 'json' ? 0 : 51, 'every page in the form asked');
+      const snap = only(p);
+      assert.equal(snap.error, undefined);
+      assert.equal(snap.syncing, undefined, 'no longer syncing');
+      assert.equal(snap.services.find((s) => s.id === 'svc-0')?.passing, 1000);
+    });
+  }
 
   it('keeps peer history on disk: after a restart it shows the peer at once (stale) and pulls only what is new', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'jm-poller-'));
