@@ -34,6 +34,27 @@ function setBytes(ctx: Context, bytes: Bytes): void {
   ctx.length = bytes.length;
 }
 
+/** A hook a middleware may set on ctx.state: sendAnswer calls it with every answer it serves (the kept lane learns from it). */
+export const ANSWER_SERVED = Symbol('answer served');
+export type AnswerServed = (ctx: Context, answer: Answer) => void;
+
+/**
+ * Sets `answer`'s headers and body: 304 when If-None-Match names it,
+ * otherwise its identity bytes or, with `gzip`, its gzip form (which must be
+ * made already, see Answer.gzippedNow).
+ */
+export function putAnswer(ctx: Context, answer: Answer, gzip: boolean): void {
+  ctx.set('ETag', etagOf(answer.tag, gzip));
+  ctx.set('Content-Type', answer.type); // already a full Content-Type: no lookup through ctx.type
+  if (holdsAnswer(ctx.get('If-None-Match'), answer.tag)) {
+    ctx.status = 304;
+    return;
+  }
+  if (!gzip) return setBytes(ctx, answer);
+  ctx.set('Content-Encoding', 'gzip');
+  setBytes(ctx, answer.gzippedNow()!);
+}
+
 /**
  * Answers with `answer`: 304 when If-None-Match names it, otherwise its
  * bytes, gzipped when the client accepts gzip and the body is large enough.
@@ -42,17 +63,12 @@ function setBytes(ctx: Context, bytes: Bytes): void {
 export async function sendAnswer(ctx: Context, answer: Answer, cache?: AnswerCache): Promise<void> {
   const gzip = answer.length >= GZIP_MIN_BYTES && wantsGzip(ctx);
   ctx.compress = false;
-  ctx.set('ETag', etagOf(answer.tag, gzip));
-  ctx.set('Content-Type', answer.type); // already a full Content-Type: no lookup through ctx.type
-  if (holdsAnswer(ctx.get('If-None-Match'), answer.tag)) {
-    ctx.status = 304;
-    return;
+  (ctx.state as { [ANSWER_SERVED]?: AnswerServed })[ANSWER_SERVED]?.(ctx, answer);
+  if (gzip && answer.gzippedNow() === undefined && !holdsAnswer(ctx.get('If-None-Match'), answer.tag)) {
+    await answer.gzipped();
+    cache?.trim(); // the gzip form has just grown the entry
   }
-  if (!gzip) return setBytes(ctx, answer);
-  const z = await answer.gzipped();
-  cache?.trim(); // the gzip form has just grown the entry
-  ctx.set('Content-Encoding', 'gzip');
-  setBytes(ctx, z);
+  putAnswer(ctx, answer, gzip);
 }
 
 /** Where a streamed answer is kept when it turns out small enough. */
