@@ -69,8 +69,8 @@ export function createApp(deps: AppDeps): Koa {
   });
   const security = securityHeaderList(deps.frameAncestors !== undefined ? { frameAncestors: deps.frameAncestors } : {});
   const authFailures = createAuthFailures({ now: deps.now }); // one wrong-key budget for /api/* and /metrics
-  // Polls of an unchanged kept answer skip the rest of the chain (see kept-lane.ts).
-  app.use(keptLane({ cache, stamp: versions.stamp, apiKey: deps.apiKey, failures: authFailures, headers: security }));
+  // Polls of an unchanged kept answer are answered before Koa (see kept-lane.ts).
+  keptLane(app, { cache, stamp: versions.stamp, apiKey: deps.apiKey, failures: authFailures, headers: security });
   app.use(errorMiddleware((m) => deps.log.error(m)));
   // Kept answers bring their own gzip form; for the rest, the compressor may only use gzip, and only when it is accepted.
   app.use(encodingGuard());

@@ -43,7 +43,7 @@ export type AnswerServed = (ctx: Context, answer: Answer) => void;
  * otherwise its identity bytes or, with `gzip`, its gzip form (which must be
  * made already, see Answer.gzippedNow).
  */
-export function putAnswer(ctx: Context, answer: Answer, gzip: boolean): void {
+function putAnswer(ctx: Context, answer: Answer, gzip: boolean): void {
   ctx.set('ETag', etagOf(answer.tag, gzip));
   ctx.set('Content-Type', answer.type); // already a full Content-Type: no lookup through ctx.type
   if (holdsAnswer(ctx.get('If-None-Match'), answer.tag)) {

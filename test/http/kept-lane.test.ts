@@ -1,6 +1,6 @@
 /**
  * The fast lane for kept answers (src/http/kept-lane.ts): a repeated poll is
- * answered without the routes, with the very status, headers and bytes the
+ * answered before Koa and the routes, with the very status, headers and bytes the
  * full chain sends, and never where the full chain would answer otherwise
  * (new data, an evicted answer, the key rule and its rate limit, CORS, other
  * methods).
@@ -98,7 +98,7 @@ async function laneApp() {
   const cache = new AnswerCache({ maxEntries: 1 });
   const state = { stamp: 'a', reached: 0, changeWhileAnswering: false };
   const app = new Koa();
-  app.use(keptLane({ cache, stamp: () => state.stamp, failures: createAuthFailures(), headers: [] }));
+  keptLane(app, { cache, stamp: () => state.stamp, failures: createAuthFailures(), headers: [] });
   app.use(async (ctx) => {
     state.reached++;
     const answer = cache.answer(ctx.path, state.stamp, () => jsonBytes({ path: ctx.path, stamp: state.stamp, pad: 'x'.repeat(4096) }));
