@@ -19,6 +19,7 @@ import { healthRoutes, type Health } from './health-routes.js';
 import { incidentRoutes, type IncidentSource } from './incident-routes.js';
 import { nodeRoutes } from './node-routes.js';
 import { keptLane } from './kept-lane.js';
+import { shareStreaming } from './send-chunks.js';
 import { securityHeaderList, securityHeaders } from './security.js';
 
 export interface AppDeps {
@@ -71,6 +72,8 @@ export function createApp(deps: AppDeps): Koa {
   const authFailures = createAuthFailures({ now: deps.now }); // one wrong-key budget for /api/* and /metrics
   // Polls of an unchanged kept answer are answered before Koa (see kept-lane.ts).
   keptLane(app, { cache, stamp: versions.stamp, apiKey: deps.apiKey, failures: authFailures, headers: security });
+  shareStreaming(app); // streamed answers: one turn queue (a bounded time per turn), one serialisation per identical request
+
   app.use(errorMiddleware((m) => deps.log.error(m)));
   // Kept answers bring their own gzip form; for the rest, the compressor may only use gzip, and only when it is accepted.
   app.use(encodingGuard());

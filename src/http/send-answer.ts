@@ -1,11 +1,11 @@
 /**
  * Serving answers: a kept answer's bytes (or its gzip form) with its strong
- * ETag, 304 when the client already holds it; an answer too large to keep
- * streamed from its chunks, one chunk at a time as the socket takes them.
+ * ETag, 304 when the client already holds it. (Answers too large to keep are
+ * streamed: send-chunks.ts.)
  */
 import { Readable } from 'node:stream';
 import type { Context } from 'koa';
-import { createAnswer, GZIP_MIN_BYTES, type Answer, type Bytes } from './answer.js';
+import { GZIP_MIN_BYTES, type Answer, type Bytes } from './answer.js';
 import type { AnswerCache } from './answer-cache.js';
 import { wantsGzip } from './encoding.js';
 
@@ -69,72 +69,4 @@ export async function sendAnswer(ctx: Context, answer: Answer, cache?: AnswerCac
     cache?.trim(); // the gzip form has just grown the entry
   }
   putAnswer(ctx, answer, gzip);
-}
-
-/** Where a streamed answer is kept when it turns out small enough. */
-export interface KeepAt {
-  cache: AnswerCache;
-  key: string;
-  version: string;
-}
-
-/**
- * Streams JSON text `chunks` (pulled only as the socket drains, so a client
- * that does not read holds one chunk, not the answer). With `keep`, the
- * answer gets an ETag and, when it ends within the cache's answer bound,
- * is kept so the next request is served from bytes.
- */
-export function sendChunks(ctx: Context, chunks: Iterable<string>, type: string, keep?: KeepAt): void {
-  ctx.type = type;
-  const contentType = ctx.response.get('Content-Type');
-  const it = chunks[Symbol.iterator]();
-  const tag = keep?.cache.nextTag();
-  if (tag !== undefined) ctx.set('ETag', etagOf(tag, wantsGzip(ctx)));
-  let claim = keep !== undefined && ctx.method === 'GET' ? keep.cache.claim(keep.key) : undefined;
-  let kept: Buffer[] = [];
-  let keptBytes = 0;
-  const stopKeeping = () => {
-    claim?.release();
-    claim = undefined;
-    kept = [];
-  };
-  let scheduled = false;
-  const stream: Readable = new Readable({
-    highWaterMark: 16 * 1024,
-    read() {
-      // One chunk per turn of the event loop: a client's socket buffer (megabytes on loopback) is
-      // filled chunk by chunk between other requests, never in one long synchronous run.
-      if (scheduled) return;
-      scheduled = true;
-      setImmediate(() => {
-        scheduled = false;
-        if (stream.destroyed) return;
-        try {
-          const next = it.next();
-          if (next.done === true) {
-            if (claim !== undefined && keep !== undefined && tag !== undefined) {
-              keep.cache.put(keep.key, keep.version, createAnswer({ parts: kept, length: keptBytes }, contentType, tag));
-            }
-            stopKeeping();
-            this.push(null);
-            return;
-          }
-          const b = Buffer.from(next.value);
-          if (claim !== undefined) {
-            keptBytes += b.length;
-            if (keptBytes > keep!.cache.maxAnswerBytes) stopKeeping();
-            else kept.push(b);
-          }
-          this.push(b);
-        } catch (err) {
-          this.destroy(err as Error);
-        }
-      });
-    },
-    destroy(err, done) {
-      stopKeeping();
-      done(err);
-    },
-  });
-  ctx.body = stream;
 }
