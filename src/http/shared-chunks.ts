@@ -5,8 +5,10 @@
  * twenty that never read, whose loopback sockets still take megabytes each)
  * would make it twenty times. Streams of the same key (same route, query and
  * data version: the same bytes) read one source instead: a chunk is made
- * once, by the furthest reader, and kept only while a reader within the
- * window still needs it. A reader that falls further behind than the window
+ * once, by the furthest reader, and kept within a window behind it (so a
+ * request that comes a few turns later still joins from the start). Chunks
+ * are dropped beyond the window, and from the oldest groups when all groups
+ * together hold more than their bound. A reader whose next chunk was dropped
  * goes on alone from a source of its own (made again up to where it was, a
  * few chunks per call), so a reader that never reads neither holds memory
  * nor slows the others.
@@ -20,6 +22,8 @@ const EMPTY = Buffer.alloc(0);
 export interface SharedChunksOptions {
   /** Bytes kept behind the furthest reader of a key. Default 4 MiB. */
   windowBytes?: number;
+  /** Bytes kept by all keys together. Default 16 MiB. */
+  maxBytes?: number;
 }
 
 interface Group {
@@ -52,15 +56,26 @@ export interface SharedReader {
 
 export class SharedChunks {
   readonly windowBytes: number;
+  readonly maxBytes: number;
+  /** The group new readers of a key join. */
   readonly #groups = new Map<string, Group>();
+  /** Every group with readers, oldest first (a replaced group goes on for its own readers). */
+  readonly #live = new Set<Group>();
+  #bytes = 0;
 
   constructor(opts: SharedChunksOptions = {}) {
     this.windowBytes = opts.windowBytes ?? 4 * 1024 * 1024;
+    this.maxBytes = opts.maxBytes ?? 16 * 1024 * 1024;
   }
 
-  /** Groups in flight (for tests and /metrics). */
+  /** Groups with readers. */
   get size(): number {
-    return this.#groups.size;
+    return this.#live.size;
+  }
+
+  /** Bytes of chunks kept. */
+  get bytes(): number {
+    return this.#bytes;
   }
 
   /** Reads the chunks of `key` (`make()` must give the same text for the same key), sharing them with the other readers of `key`. */
@@ -71,6 +86,7 @@ export class SharedChunks {
       g = { source: make()[Symbol.iterator](), chunks: [], bytes: 0, base: 0, done: false, readers: new Set() };
       this.#groups.set(key, g); // later readers join this one; the older group goes on for its own readers
     }
+    this.#live.add(g);
     const group = g;
     const r: Reader = { pos: 0, skip: 0 };
     group.readers.add(r);
@@ -80,9 +96,8 @@ export class SharedChunks {
       close: () => {
         if (closed) return;
         closed = true;
-        group.readers.delete(r);
+        this.#leave(group, r);
         if (group.readers.size === 0 && this.#groups.get(key) === group) this.#groups.delete(key);
-        else this.#trim(group);
       },
     };
   }
@@ -92,7 +107,7 @@ export class SharedChunks {
       // Fell behind the window: go on alone, made again up to where it was.
       r.own = make()[Symbol.iterator]();
       r.skip = r.pos;
-      g.readers.delete(r);
+      this.#leave(g, r);
     }
     if (r.own !== undefined) {
       for (let i = 0; r.skip > 0 && i < SKIP_PER_CALL; i++, r.skip--) if (r.own.next().done === true) return undefined;
@@ -110,20 +125,35 @@ export class SharedChunks {
       const b = Buffer.from(v.value);
       g.chunks.push(b);
       g.bytes += b.length;
+      this.#bytes += b.length;
+      this.#drop(g, this.windowBytes);
+      // Over the bound for all keys: the oldest groups lose their kept chunks first (their laggards go on alone).
+      for (const old of this.#live) {
+        if (this.#bytes <= this.maxBytes) break;
+        this.#drop(old, 0);
+      }
+      r.pos++;
+      return b;
     }
     const b = g.chunks[r.pos - g.base]!;
     r.pos++;
-    this.#trim(g);
     return b;
   }
 
-  /** Drops chunks every reader has taken, and those beyond the window behind the furthest reader. */
-  #trim(g: Group): void {
-    let min = Infinity;
-    for (const r of g.readers) min = Math.min(min, r.pos);
-    while (g.chunks.length > 0 && (g.base < min || g.bytes > this.windowBytes)) {
-      g.bytes -= g.chunks.shift()!.length;
+  /** Drops a group's oldest chunks until it holds at most `keep` bytes. */
+  #drop(g: Group, keep: number): void {
+    while (g.chunks.length > 0 && g.bytes > keep) {
+      const b = g.chunks.shift()!;
+      g.bytes -= b.length;
+      this.#bytes -= b.length;
       g.base++;
     }
+  }
+
+  #leave(g: Group, r: Reader): void {
+    g.readers.delete(r);
+    if (g.readers.size > 0) return;
+    this.#drop(g, 0);
+    this.#live.delete(g);
   }
 }

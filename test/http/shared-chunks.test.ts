@@ -115,3 +115,32 @@ test('concurrent requests for one large history all get its exact bytes', async 
     await fx.close();
   }
 });
+
+test('a reader that comes a little later still joins from the start; all keys together hold at most their bound', () => {
+  const roomy = new SharedChunks({ windowBytes: 64 * 1024 });
+  const { make, counts } = source();
+  const first = roomy.open('k', make);
+  assert.equal(drain(first, 5), CHUNKS.slice(0, 5).join(''));
+  const late = roomy.open('k', make);
+  let lateText = drain(late, 12);
+  assert.equal(drain(first), CHUNKS.slice(5).join(''));
+  lateText += drain(late);
+  assert.equal(lateText, CHUNKS.join(''));
+  assert.equal(counts.made, 1, 'one serialisation for both');
+  first.close();
+  late.close();
+  assert.equal(roomy.bytes, 0, 'nothing kept once the readers are gone');
+
+  const shared = new SharedChunks({ windowBytes: 20_000, maxBytes: 30_000 });
+  // Readers of ten keys that each read a window's worth and stop: the bound holds, and each still gets its whole text.
+  const readers = Array.from({ length: 10 }, (_, i) => shared.open(`key ${i}`, source().make));
+  const texts = readers.map((r) => {
+    const t = drain(r, 19);
+    assert.ok(shared.bytes <= 30_000, `${shared.bytes} bytes kept`);
+    return t;
+  });
+  readers.forEach((r, i) => assert.equal(texts[i] + drain(r), CHUNKS.join(''), `key ${i}`));
+  readers.forEach((r) => r.close());
+  assert.equal(shared.size, 0);
+  assert.equal(shared.bytes, 0);
+});
