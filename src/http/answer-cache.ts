@@ -32,6 +32,8 @@ export class AnswerCache {
   readonly maxAnswerBytes: number;
   readonly #entries = new Map<string, Entry>();
   readonly #collecting = new Set<string>();
+  /** Where each answer was kept (the entry may be gone since: get() tells). */
+  readonly #keptAs = new WeakMap<Answer, { key: string; version: string }>();
   /** The key asked last (already at the end of #entries). */
   #newest: string | undefined;
   readonly #pending = new Map<string, { version: string; answer: Promise<Answer> }>();
@@ -107,6 +109,7 @@ export class AnswerCache {
     this.#entries.delete(key);
     if (answer.length <= this.maxAnswerBytes) {
       this.#entries.set(key, { version, answer });
+      this.#keptAs.set(answer, { key, version });
       this.#newest = key;
     } else if (this.#newest === key) this.#newest = undefined;
     this.trim();
@@ -121,6 +124,11 @@ export class AnswerCache {
       this.#entries.delete(key);
       bytes -= e.answer.held();
     }
+  }
+
+  /** The key and version `answer` was kept under, or undefined when it was never kept. */
+  keptAs(answer: Answer): { key: string; version: string } | undefined {
+    return this.#keptAs.get(answer);
   }
 
   /** Answers kept. */

@@ -27,6 +27,12 @@ export interface AnswerVersions {
   incidents(): string;
   /** /metrics: any data change or write failure, and at most a second old (process figures move all the time). */
   metrics(): string;
+  /**
+   * Every data version and the time bucket at once: while it is unchanged, so
+   * are local(), peers() and incidents(). Undefined when a counter is missing
+   * (those answers are then built per request and never the same twice).
+   */
+  stamp(): string | undefined;
 }
 
 /**
@@ -47,6 +53,7 @@ export function answerVersions(deps: {
   const counter = (read: (() => number) | undefined) => (read === undefined ? `u${++uncached}` : String(read()));
   // Asked on every request: the string is made again only when the version or the bucket moved.
   let last = { data: NaN, bucket: NaN, text: '' };
+  let lastStamp = { data: NaN, peers: NaN, incidents: NaN, bucket: NaN, text: '' };
   return {
     local: () => {
       const [data, b] = [deps.local.dataVersion(), bucket()];
@@ -55,6 +62,20 @@ export function answerVersions(deps: {
     },
     peers: () => `${counter(deps.versions?.peers)}@${bucket()}`,
     incidents: () => `${counter(deps.versions?.incidents)}@${bucket()}`,
+    stamp: () => {
+      const [peers, incidents] = [deps.versions?.peers, deps.versions?.incidents];
+      if (peers === undefined || incidents === undefined) return undefined;
+      // Asked on every request the fast lane serves: compared as numbers, made into a string only when one moved.
+      const data = deps.local.dataVersion();
+      const p = peers();
+      const i = incidents();
+      const b = bucket();
+      const l = lastStamp;
+      if (data !== l.data || p !== l.peers || i !== l.incidents || b !== l.bucket) {
+        lastStamp = { data, peers: p, incidents: i, bucket: b, text: `${data}|${p}|${i}@${b}` };
+      }
+      return lastStamp.text;
+    },
     metrics: () => {
       const w = deps.writes?.();
       const data = `${deps.local.dataVersion()}|${counter(deps.versions?.peers)}|${counter(deps.versions?.incidents)}`;

@@ -24,6 +24,8 @@ export interface Answer extends Bytes {
   readonly tag: string;
   /** The gzip form, made at the first call and shared by every later one. */
   gzipped(): Promise<Bytes>;
+  /** The gzip form when already made, else undefined (nothing is started). */
+  gzippedNow(): Bytes | undefined;
   /** Bytes held: the body, plus the gzip form once made. */
   held(): number;
 }
@@ -44,6 +46,7 @@ export function toBytes(parts: Iterable<string | Buffer>): Bytes {
 /** An answer over `bytes`, named `tag` (which must never name other bytes in this process). */
 export function createAnswer(bytes: Bytes, type: string, tag: string): Answer {
   let gz: Promise<Bytes> | undefined;
+  let made: Bytes | undefined;
   let gzLength = 0;
   return {
     parts: bytes.parts,
@@ -53,10 +56,12 @@ export function createAnswer(bytes: Bytes, type: string, tag: string): Answer {
     gzipped() {
       gz ??= gzipParts(bytes.parts).then((b) => {
         gzLength = b.length;
+        made = b;
         return b;
       });
       return gz;
     },
+    gzippedNow: () => made,
     held: () => bytes.length + gzLength,
   };
 }

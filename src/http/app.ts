@@ -18,7 +18,9 @@ import { errorMiddleware, HttpError } from './errors.js';
 import { healthRoutes, type Health } from './health-routes.js';
 import { incidentRoutes, type IncidentSource } from './incident-routes.js';
 import { nodeRoutes } from './node-routes.js';
-import { securityHeaders } from './security.js';
+import { keptLane } from './kept-lane.js';
+import { shareStreaming } from './send-chunks.js';
+import { securityHeaderList, securityHeaders } from './security.js';
 
 export interface AppDeps {
   local: LocalNode;
@@ -59,7 +61,6 @@ export function createApp(deps: AppDeps): Koa {
   const app = new Koa();
   app.proxy = false;
   app.silent = true; // errors are logged by errorMiddleware, once
-  app.use(errorMiddleware((m) => deps.log.error(m)));
   const cache = deps.answers ?? new AnswerCache();
   const versions = answerVersions({
     local: deps.local,
@@ -67,6 +68,13 @@ export function createApp(deps: AppDeps): Koa {
     ...(deps.versions !== undefined ? { versions: deps.versions } : {}),
     writes: () => deps.health(),
   });
+  const security = securityHeaderList(deps.frameAncestors !== undefined ? { frameAncestors: deps.frameAncestors } : {});
+  const authFailures = createAuthFailures({ now: deps.now }); // one wrong-key budget for /api/* and /metrics
+  // Polls of an unchanged kept answer are answered before Koa (see kept-lane.ts).
+  keptLane(app, { cache, stamp: versions.stamp, apiKey: deps.apiKey, failures: authFailures, headers: security });
+  shareStreaming(app); // streamed answers: one turn queue (a bounded time per turn), one serialisation per identical request
+
+  app.use(errorMiddleware((m) => deps.log.error(m)));
   // Kept answers bring their own gzip form; for the rest, the compressor may only use gzip, and only when it is accepted.
   app.use(encodingGuard());
   // A 5 x 500-unit /api/cluster is ~25 MB of JSON and shrinks ~20x; zlib streams run off the main thread.
@@ -74,13 +82,12 @@ export function createApp(deps: AppDeps): Koa {
   // level 6, for 400 KiB instead of 205 KiB. Brotli is off: it costs far more CPU than it saves here.
   // Only gzip (zstd exists from Node 22 on; its option is not in the types yet).
   app.use(compress({ threshold: 2048, br: false, deflate: false, gzip: { level: 1 }, ...{ zstd: false } }));
-  app.use(securityHeaders(deps.frameAncestors !== undefined ? { frameAncestors: deps.frameAncestors } : {}));
+  app.use(securityHeaders(security));
   app.use(cors(deps.corsOrigins ?? []));
   app.use(methodGuard());
   // Badges are mounted before the key check when badges_public, after it (with the API) otherwise
   const badges = badgeRoutes({ source: badgeSourceFromLocal(deps.local), now: deps.now, cache, versions });
   if (deps.badgesPublic === true) app.use(badges.routes());
-  const authFailures = createAuthFailures({ now: deps.now }); // one wrong-key budget for /api/* and /metrics
   app.use(authMiddleware({ apiKey: deps.apiKey, prefix: '/api/', now: deps.now, failures: authFailures }));
   app.use(async (ctx, next) => {
     await next();

@@ -8,9 +8,13 @@ import { HttpError } from './errors.js';
  * Both sides are hashed first so neither length nor content leaks through timing.
  */
 export function keyMatches(presented: string, expected: string): boolean {
-  const a = createHash('sha256').update(presented).digest();
+  return keyCheck(expected)(presented);
+}
+
+/** keyMatches against one configured key, hashed once instead of per request. */
+export function keyCheck(expected: string): (presented: string) => boolean {
   const b = createHash('sha256').update(expected).digest();
-  return timingSafeEqual(a, b);
+  return (presented) => timingSafeEqual(createHash('sha256').update(presented).digest(), b);
 }
 
 /** Extracts the token of `Authorization: Bearer <token>`; undefined when absent or malformed. */
@@ -104,16 +108,17 @@ export function authMiddleware(opts: AuthOptions) {
     ...(opts.now !== undefined ? { now: opts.now } : {}),
   });
 
+  const matches = opts.apiKey === undefined ? undefined : keyCheck(opts.apiKey);
   return async (ctx: Context, next: Next): Promise<void> => {
     // Lower-cased: the check must cover every spelling a router could match.
-    if (opts.apiKey === undefined || !ctx.path.toLowerCase().startsWith(opts.prefix)) return next();
+    if (matches === undefined || !ctx.path.toLowerCase().startsWith(opts.prefix)) return next();
     const wait = failures.blockedFor(ctx.ip);
     if (wait !== undefined) {
       ctx.set('Retry-After', String(wait));
       throw new HttpError(429, 'too many failed authentication attempts; try again later');
     }
     const token = bearerToken(ctx.get('Authorization') || undefined);
-    if (token !== undefined && keyMatches(token, opts.apiKey)) return next();
+    if (token !== undefined && matches(token)) return next();
     // Only a wrong key is a guess; a request without one (a browser tab before the key is entered) is not.
     if (token !== undefined) failures.record(ctx.ip);
     ctx.set('WWW-Authenticate', 'Bearer realm="jobmonitor"');

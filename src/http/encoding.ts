@@ -20,7 +20,7 @@ export function wantsGzip(ctx: Context): boolean {
  * when listed (every listed coding then has q=1, and we prefer gzip). Anything
  * with a weight or a wildcard is left to the full negotiation (undefined).
  */
-function plainList(header: string): boolean | undefined {
+export function plainList(header: string): boolean | undefined {
   if (header.length > 64 || header.includes(';') || header.includes('*')) return undefined;
   return header.split(',').some((c) => c.trim().toLowerCase() === 'gzip');
 }

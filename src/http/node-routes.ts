@@ -7,7 +7,8 @@ import { JSON_TYPE, jsonBytes } from './answer.js';
 import type { AnswerCache } from './answer-cache.js';
 import type { AnswerVersions } from './answer-versions.js';
 import { parseLimit, parseRange, parseSince } from './query.js';
-import { sendAnswer, sendChunks } from './send-answer.js';
+import { sendAnswer } from './send-answer.js';
+import { sendChunks } from './send-chunks.js';
 
 export interface NodeRouteDeps {
   local: LocalNode;
@@ -34,7 +35,7 @@ export function nodeRoutes(deps: NodeRouteDeps): Router {
     const version = versions.local();
     const kept = cache.get(key, version);
     if (kept !== undefined) return sendAnswer(ctx, kept, cache);
-    sendChunks(ctx, chunks(), JSON_TYPE, { cache, key, version });
+    sendChunks(ctx, chunks, JSON_TYPE, { cache, key, version });
     return Promise.resolve();
   };
   const range = (ctx: Context): RangeName => parseRange(ctx.query['range'], false);
@@ -52,7 +53,7 @@ export function nodeRoutes(deps: NodeRouteDeps): Router {
       return;
     }
     // A peer's `since` pull is asked once per cursor: streamed, never kept.
-    if (since !== undefined) return sendChunks(ctx, local.historyChunks(r, l, since), JSON_TYPE);
+    if (since !== undefined) return sendChunks(ctx, () => local.historyChunks(r, l, since), JSON_TYPE);
     return history(ctx, `node/history:${r}:${l}`, () => local.historyChunks(r, l));
   });
 

@@ -5,8 +5,8 @@ export interface SecurityOptions {
   frameAncestors?: string;
 }
 
-/** Security headers on every response: a strict CSP allowing only 'self', nosniff, no referrer. */
-export function securityHeaders(opts: SecurityOptions = {}) {
+/** The security headers every response carries, in the order they are set: a strict CSP allowing only 'self', nosniff, no referrer. */
+export function securityHeaderList(opts: SecurityOptions = {}): readonly (readonly [string, string])[] {
   const ancestors = opts.frameAncestors ?? "'none'";
   const csp = [
     "default-src 'self'",
@@ -19,12 +19,19 @@ export function securityHeaders(opts: SecurityOptions = {}) {
     "form-action 'self'",
     `frame-ancestors ${ancestors}`,
   ].join('; ');
+  return [
+    ['Content-Security-Policy', csp],
+    ['X-Content-Type-Options', 'nosniff'],
+    ['Referrer-Policy', 'no-referrer'],
+    ['Cross-Origin-Opener-Policy', 'same-origin'],
+    ...(ancestors === "'none'" ? [['X-Frame-Options', 'DENY'] as const] : []),
+  ];
+}
+
+/** Sets the security headers (securityHeaderList) on every response. */
+export function securityHeaders(headers: readonly (readonly [string, string])[] = securityHeaderList()) {
   return async (ctx: Context, next: Next): Promise<void> => {
-    ctx.set('Content-Security-Policy', csp);
-    ctx.set('X-Content-Type-Options', 'nosniff');
-    ctx.set('Referrer-Policy', 'no-referrer');
-    ctx.set('Cross-Origin-Opener-Policy', 'same-origin');
-    if (ancestors === "'none'") ctx.set('X-Frame-Options', 'DENY');
+    for (const [name, value] of headers) ctx.set(name, value);
     await next();
   };
 }

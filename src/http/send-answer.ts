@@ -1,11 +1,11 @@
 /**
  * Serving answers: a kept answer's bytes (or its gzip form) with its strong
- * ETag, 304 when the client already holds it; an answer too large to keep
- * streamed from its chunks, one chunk at a time as the socket takes them.
+ * ETag, 304 when the client already holds it. (Answers too large to keep are
+ * streamed: send-chunks.ts.)
  */
 import { Readable } from 'node:stream';
 import type { Context } from 'koa';
-import { createAnswer, GZIP_MIN_BYTES, type Answer, type Bytes } from './answer.js';
+import { GZIP_MIN_BYTES, type Answer, type Bytes } from './answer.js';
 import type { AnswerCache } from './answer-cache.js';
 import { wantsGzip } from './encoding.js';
 
@@ -34,6 +34,27 @@ function setBytes(ctx: Context, bytes: Bytes): void {
   ctx.length = bytes.length;
 }
 
+/** A hook a middleware may set on ctx.state: sendAnswer calls it with every answer it serves (the kept lane learns from it). */
+export const ANSWER_SERVED = Symbol('answer served');
+export type AnswerServed = (ctx: Context, answer: Answer) => void;
+
+/**
+ * Sets `answer`'s headers and body: 304 when If-None-Match names it,
+ * otherwise its identity bytes or, with `gzip`, its gzip form (which must be
+ * made already, see Answer.gzippedNow).
+ */
+function putAnswer(ctx: Context, answer: Answer, gzip: boolean): void {
+  ctx.set('ETag', etagOf(answer.tag, gzip));
+  ctx.set('Content-Type', answer.type); // already a full Content-Type: no lookup through ctx.type
+  if (holdsAnswer(ctx.get('If-None-Match'), answer.tag)) {
+    ctx.status = 304;
+    return;
+  }
+  if (!gzip) return setBytes(ctx, answer);
+  ctx.set('Content-Encoding', 'gzip');
+  setBytes(ctx, answer.gzippedNow()!);
+}
+
 /**
  * Answers with `answer`: 304 when If-None-Match names it, otherwise its
  * bytes, gzipped when the client accepts gzip and the body is large enough.
@@ -42,83 +63,10 @@ function setBytes(ctx: Context, bytes: Bytes): void {
 export async function sendAnswer(ctx: Context, answer: Answer, cache?: AnswerCache): Promise<void> {
   const gzip = answer.length >= GZIP_MIN_BYTES && wantsGzip(ctx);
   ctx.compress = false;
-  ctx.set('ETag', etagOf(answer.tag, gzip));
-  ctx.set('Content-Type', answer.type); // already a full Content-Type: no lookup through ctx.type
-  if (holdsAnswer(ctx.get('If-None-Match'), answer.tag)) {
-    ctx.status = 304;
-    return;
+  (ctx.state as { [ANSWER_SERVED]?: AnswerServed })[ANSWER_SERVED]?.(ctx, answer);
+  if (gzip && answer.gzippedNow() === undefined && !holdsAnswer(ctx.get('If-None-Match'), answer.tag)) {
+    await answer.gzipped();
+    cache?.trim(); // the gzip form has just grown the entry
   }
-  if (!gzip) return setBytes(ctx, answer);
-  const z = await answer.gzipped();
-  cache?.trim(); // the gzip form has just grown the entry
-  ctx.set('Content-Encoding', 'gzip');
-  setBytes(ctx, z);
-}
-
-/** Where a streamed answer is kept when it turns out small enough. */
-export interface KeepAt {
-  cache: AnswerCache;
-  key: string;
-  version: string;
-}
-
-/**
- * Streams JSON text `chunks` (pulled only as the socket drains, so a client
- * that does not read holds one chunk, not the answer). With `keep`, the
- * answer gets an ETag and, when it ends within the cache's answer bound,
- * is kept so the next request is served from bytes.
- */
-export function sendChunks(ctx: Context, chunks: Iterable<string>, type: string, keep?: KeepAt): void {
-  ctx.type = type;
-  const contentType = ctx.response.get('Content-Type');
-  const it = chunks[Symbol.iterator]();
-  const tag = keep?.cache.nextTag();
-  if (tag !== undefined) ctx.set('ETag', etagOf(tag, wantsGzip(ctx)));
-  let claim = keep !== undefined && ctx.method === 'GET' ? keep.cache.claim(keep.key) : undefined;
-  let kept: Buffer[] = [];
-  let keptBytes = 0;
-  const stopKeeping = () => {
-    claim?.release();
-    claim = undefined;
-    kept = [];
-  };
-  let scheduled = false;
-  const stream: Readable = new Readable({
-    highWaterMark: 16 * 1024,
-    read() {
-      // One chunk per turn of the event loop: a client's socket buffer (megabytes on loopback) is
-      // filled chunk by chunk between other requests, never in one long synchronous run.
-      if (scheduled) return;
-      scheduled = true;
-      setImmediate(() => {
-        scheduled = false;
-        if (stream.destroyed) return;
-        try {
-          const next = it.next();
-          if (next.done === true) {
-            if (claim !== undefined && keep !== undefined && tag !== undefined) {
-              keep.cache.put(keep.key, keep.version, createAnswer({ parts: kept, length: keptBytes }, contentType, tag));
-            }
-            stopKeeping();
-            this.push(null);
-            return;
-          }
-          const b = Buffer.from(next.value);
-          if (claim !== undefined) {
-            keptBytes += b.length;
-            if (keptBytes > keep!.cache.maxAnswerBytes) stopKeeping();
-            else kept.push(b);
-          }
-          this.push(b);
-        } catch (err) {
-          this.destroy(err as Error);
-        }
-      });
-    },
-    destroy(err, done) {
-      stopKeeping();
-      done(err);
-    },
-  });
-  ctx.body = stream;
+  putAnswer(ctx, answer, gzip);
 }

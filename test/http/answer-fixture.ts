@@ -3,7 +3,7 @@
  * clock it can move, peers whose snapshots and version it controls, and
  * incidents; requests are raw (no decompression) so bytes can be compared.
  */
-import { createServer, get as httpGet, type IncomingHttpHeaders, type Server } from 'node:http';
+import { createServer, request as httpRequest, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -65,6 +65,10 @@ export interface AnswerFixtureOptions {
   historyCap?: number;
   /** Appended to every unit's id and name (long names make large answers from few samples). */
   pad?: string;
+  /** api_key of the app (none by default). */
+  apiKey?: string;
+  /** Origins allowed by CORS (none by default). */
+  corsOrigins?: string[];
 }
 
 export async function answerFixture(opts: AnswerFixtureOptions = {}): Promise<AnswerFixture> {
@@ -118,6 +122,7 @@ export async function answerFixture(opts: AnswerFixtureOptions = {}): Promise<An
     health: () => ({ lastSampleAt: now - MIN, intervalMs: MIN, startedAt: NOW - 3_600_000, pendingWrites: 0, lastWriteError: undefined }),
     historyCap: opts.historyCap ?? 200, publicDir: pub, metrics: { registry }, incidents,
     answers: cache, versions: { peers: () => peersVersion, incidents: () => 0 },
+    ...(opts.apiKey !== undefined ? { apiKey: opts.apiKey } : {}), ...(opts.corsOrigins !== undefined ? { corsOrigins: opts.corsOrigins } : {}),
   });
   const server: Server = createServer(app.callback());
   guardConnections(server, opts.limits);
@@ -140,18 +145,21 @@ export async function answerFixture(opts: AnswerFixtureOptions = {}): Promise<An
 export interface RawAnswer {
   status: number;
   headers: IncomingHttpHeaders;
+  /** Header names and values as sent, in order. */
+  rawHeaders: string[];
   body: Buffer;
 }
 
-/** GET without any decoding; headers exactly as given (no Accept-Encoding unless set). */
-export function rawGet(url: string, path: string, headers: Record<string, string> = {}): Promise<RawAnswer> {
+/** GET (or `method`) without any decoding; headers exactly as given (no Accept-Encoding unless set). */
+export function rawGet(url: string, path: string, headers: Record<string, string> = {}, method = 'GET'): Promise<RawAnswer> {
   return new Promise((resolve, reject) => {
-    const req = httpGet(url + path, { headers, agent: false }, (res) => {
+    const req = httpRequest(url + path, { method, headers, agent: false }, (res) => {
       const parts: Buffer[] = [];
       res.on('data', (b: Buffer) => parts.push(b));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(parts) }));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, rawHeaders: res.rawHeaders, body: Buffer.concat(parts) }));
       res.on('error', reject);
     });
     req.on('error', reject);
+    req.end();
   });
 }
