@@ -9,35 +9,48 @@ import type { Duplex } from 'node:stream';
 export interface ConnectionLimits {
   /** From the start of an answer, the time the client has to read all of it; then the connection is closed. Default 120 s. */
   answerTimeoutMs?: number;
-  /** A connection that moves no bytes either way for this long is closed (e.g. a reader that stopped). Default 30 s. */
+  /** A connection that moves no bytes for this long, between requests or while its answer is written, is closed (e.g. a reader that stopped); the time the daemon spends building an answer does not count. Default 30 s. */
   idleTimeoutMs?: number;
 }
 
 export const DEFAULT_ANSWER_TIMEOUT_MS = 120_000;
 export const DEFAULT_IDLE_TIMEOUT_MS = 30_000;
 
-/** Applies the limits to `server` and answers unparsable requests with JSON (see clientErrorAnswer). */
+/**
+ * Applies the limits to `server` and answers unparsable requests with JSON (see clientErrorAnswer).
+ *
+ * The idle limit counts only while the client owes us something: between
+ * requests (Node's own socket timeout) and while an answer is being written
+ * (bytes stopped moving). While the daemon is still building an answer the
+ * socket is quiet through no fault of the client, so Node's socket timeout is
+ * off for that time: a large cluster answer built under load must not end in
+ * "socket hang up". The answer limit bounds the whole request either way.
+ */
 export function guardConnections(server: Server, limits: ConnectionLimits = {}): void {
   const answerMs = limits.answerTimeoutMs ?? DEFAULT_ANSWER_TIMEOUT_MS;
+  const idleMs = limits.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS;
   // No 'timeout' listener on the server: Node then destroys the idle socket itself.
-  server.setTimeout(limits.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS);
+  server.setTimeout(idleMs);
   // One sweep for all answers in flight (a timer per request costs more than the request's own work).
-  const deadlines = new Map<ServerResponse, number>();
+  const inFlight = new Map<ServerResponse, InFlight>();
   const sweep = setInterval(() => {
     const now = performance.now();
-    // Deadlines are start + the same limit, so the map is in deadline order: stop at the first one not due.
-    for (const [res, due] of deadlines) {
-      if (due > now) break;
-      deadlines.delete(res);
-      res.socket?.destroy();
+    for (const [res, f] of inFlight) {
+      if (f.due <= now || stalled(res, f, now, idleMs)) {
+        inFlight.delete(res);
+        res.socket?.destroy();
+      }
     }
-  }, Math.max(50, Math.min(1_000, answerMs / 4)));
+  }, Math.max(50, Math.min(1_000, answerMs / 4, idleMs / 4)));
   sweep.unref();
   server.once('close', () => clearInterval(sweep));
-  server.on('request', (_req: IncomingMessage, res: ServerResponse) => {
-    deadlines.set(res, performance.now() + answerMs);
+  server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+    const now = performance.now();
+    inFlight.set(res, { due: now + answerMs, written: -1, movedAt: now });
+    // Node restores its keep-alive timeout once the answer is finished.
+    req.socket.setTimeout(0);
     // 'close' comes after every response: finished, or its connection gone.
-    res.once('close', () => deadlines.delete(res));
+    res.once('close', () => inFlight.delete(res));
   });
   server.on('clientError', (err: NodeJS.ErrnoException, socket: Duplex) => {
     const reply = clientErrorAnswer(err);
@@ -48,6 +61,28 @@ export function guardConnections(server: Server, limits: ConnectionLimits = {}):
     }
     socket.end(reply);
   });
+}
+
+/** An answer in flight: its deadline, and when its socket last took bytes. */
+interface InFlight {
+  due: number;
+  written: number;
+  movedAt: number;
+}
+
+/** True when `res` has started its answer and its socket took no bytes for `idleMs`. */
+function stalled(res: ServerResponse, f: InFlight, now: number, idleMs: number): boolean {
+  if (!res.headersSent) {
+    f.movedAt = now;
+    return false;
+  }
+  const written = res.socket?.bytesWritten ?? 0;
+  if (written !== f.written) {
+    f.written = written;
+    f.movedAt = now;
+    return false;
+  }
+  return now - f.movedAt >= idleMs;
 }
 
 const REASON: Readonly<Record<number, string>> = { 400: 'Bad Request', 408: 'Request Timeout', 431: 'Request Header Fields Too Large' };
