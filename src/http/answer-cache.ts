@@ -13,6 +13,17 @@ export interface AnswerCacheOptions {
   maxEntries?: number;
   /** A larger answer is served but not kept. Default a quarter of maxBytes. */
   maxAnswerBytes?: number;
+  /**
+   * An answer of more than `largeBytes` not asked for this long is dropped, so
+   * memory comes back after a burst of large queries instead of staying until
+   * the bounds push them out. Longer than a dashboard's or poller's interval
+   * (30 s), so a regular poll keeps its answer and its ETag. Default 40 s.
+   */
+  idleMs?: number;
+  /** See idleMs. Default 1 MiB. */
+  largeBytes?: number;
+  /** The clock for idleMs, in ms. Default performance.now. */
+  now?: () => number;
 }
 
 /** What an answer is built from: its serialised body and Content-Type. */
@@ -24,12 +35,17 @@ export interface Built {
 interface Entry {
   version: string;
   answer: Answer;
+  /** The clock's time when last asked or kept. */
+  asked: number;
 }
 
 export class AnswerCache {
   readonly maxBytes: number;
   readonly maxEntries: number;
   readonly maxAnswerBytes: number;
+  readonly idleMs: number;
+  readonly largeBytes: number;
+  readonly #now: () => number;
   readonly #entries = new Map<string, Entry>();
   readonly #collecting = new Set<string>();
   /** Where each answer was kept (the entry may be gone since: get() tells). */
@@ -45,9 +61,14 @@ export class AnswerCache {
     this.maxBytes = opts.maxBytes ?? 64 * 1024 * 1024;
     this.maxEntries = opts.maxEntries ?? 512;
     this.maxAnswerBytes = opts.maxAnswerBytes ?? Math.floor(this.maxBytes / 4);
-    if (!(this.maxBytes > 0) || !(this.maxEntries > 0) || !(this.maxAnswerBytes >= 0)) {
-      throw new RangeError('AnswerCache: maxBytes and maxEntries must be positive, maxAnswerBytes not negative');
+    this.idleMs = opts.idleMs ?? 40_000;
+    this.largeBytes = opts.largeBytes ?? 1024 * 1024;
+    this.#now = opts.now ?? (() => performance.now());
+    if (!(this.maxBytes > 0) || !(this.maxEntries > 0) || !(this.maxAnswerBytes >= 0) || !(this.idleMs > 0) || !(this.largeBytes >= 0)) {
+      throw new RangeError('AnswerCache: maxBytes, maxEntries and idleMs must be positive, maxAnswerBytes and largeBytes not negative');
     }
+    // unref: the sweep never keeps a process alive on its own.
+    setInterval(() => this.dropIdle(), Math.min(10_000, this.idleMs / 4)).unref();
   }
 
   /** A tag no other answer of this cache has had. */
@@ -60,6 +81,7 @@ export class AnswerCache {
   get(key: string, version: string): Answer | undefined {
     const e = this.#entries.get(key);
     if (e === undefined || e.version !== version) return undefined;
+    e.asked = this.#now();
     if (this.#newest !== key) {
       // Re-inserted: Map order is the order of last use.
       this.#entries.delete(key);
@@ -108,7 +130,7 @@ export class AnswerCache {
   put(key: string, version: string, answer: Answer): Answer {
     this.#entries.delete(key);
     if (answer.length <= this.maxAnswerBytes) {
-      this.#entries.set(key, { version, answer });
+      this.#entries.set(key, { version, answer, asked: this.#now() });
       this.#keptAs.set(answer, { key, version });
       this.#newest = key;
     } else if (this.#newest === key) this.#newest = undefined;
@@ -123,6 +145,16 @@ export class AnswerCache {
       if (bytes <= this.maxBytes && this.#entries.size <= this.maxEntries) break;
       this.#entries.delete(key);
       bytes -= e.answer.held();
+    }
+  }
+
+  /** Drops the answers over largeBytes not asked for idleMs (run by a timer). */
+  dropIdle(): void {
+    const now = this.#now();
+    for (const [key, e] of this.#entries) {
+      if (now - e.asked < this.idleMs || e.answer.held() <= this.largeBytes) continue;
+      this.#entries.delete(key);
+      if (this.#newest === key) this.#newest = undefined;
     }
   }
 

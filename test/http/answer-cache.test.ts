@@ -162,6 +162,26 @@ test('the cache keeps the most recently asked answers within its byte and entry 
   assert.throws(() => new AnswerCache({ maxBytes: 0 }), /maxBytes/);
 });
 
+test('a large answer nobody asked for lately is dropped, so memory comes back after a burst; small and recently asked ones stay', () => {
+  let clock = 0;
+  const cache = new AnswerCache({ idleMs: 1_000, largeBytes: 1_000, now: () => clock });
+  const build = (n: number) => () => ({ bytes: toBytes([Buffer.alloc(n, 120)]), type: 'text/plain' });
+  cache.answer('large-idle', 'v1', build(5_000));
+  cache.answer('large-polled', 'v1', build(5_000));
+  cache.answer('small-idle', 'v1', build(100));
+  clock = 700;
+  cache.dropIdle();
+  assert.equal(cache.size, 3, 'nothing is idle yet');
+  assert.ok(cache.get('large-polled', 'v1') !== undefined, 'a poll at 0.7 s');
+  clock = 1_500;
+  cache.dropIdle();
+  assert.equal(cache.get('large-idle', 'v1'), undefined, 'the idle large answer is gone');
+  assert.ok(cache.get('large-polled', 'v1') !== undefined, 'the polled one stays');
+  assert.ok(cache.get('small-idle', 'v1') !== undefined, 'a small answer stays until the bounds push it out');
+  assert.equal(cache.bytes(), 5_100);
+  assert.throws(() => new AnswerCache({ idleMs: 0 }), /idleMs/);
+});
+
 test('the cache size and entries are in /metrics', async () => {
   const cache = new AnswerCache();
   cache.answer('k', 'v', () => ({ bytes: toBytes(['x'.repeat(1234)]), type: 'text/plain' }));
