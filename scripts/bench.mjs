@@ -10,7 +10,7 @@
  *
  * Sections: sweep and sweep-whole (need root: real systemd sandbox), isolation, history,
  * api, peers, hostile-peers, hostile-clients, ui (needs chromium), fleet (real daemons + chromium; `--nodes 20`),
- * memory. Builds first (scripts/build.mjs --if-needed);
+ * memory (`--baseline REF`: the git ref to compare with, default main). Builds first (scripts/build.mjs --if-needed);
  * benchmarks import the compiled code from dist/. Traffic goes to 127.0.0.1 only.
  */
 import { execFileSync } from 'node:child_process';
@@ -37,8 +37,9 @@ const SECTIONS = {
 const argv = process.argv.slice(2);
 const jsonAt = argv.indexOf('--json');
 const jsonFile = jsonAt >= 0 ? argv[jsonAt + 1] : undefined;
-const nodesAt = argv.indexOf('--nodes');
-const names = argv.filter((a, i) => !a.startsWith('--') && !(jsonAt >= 0 && i === jsonAt + 1) && !(nodesAt >= 0 && i === nodesAt + 1));
+/** Flags that take a value: the word after them is not a section name. */
+const valueAt = ['--json', '--nodes', '--baseline'].map((f) => argv.indexOf(f)).filter((i) => i >= 0);
+const names = argv.filter((a, i) => !a.startsWith('--') && !valueAt.includes(i - 1));
 const unknown = names.filter((n) => !(n in SECTIONS));
 if (unknown.length > 0) {
   console.error(`bench: unknown section(s) ${unknown.join(', ')}; known: ${Object.keys(SECTIONS).join(', ')}`);

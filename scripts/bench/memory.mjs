@@ -49,11 +49,17 @@ function startLine(v) {
   return [...env, ...v.flags].join(' ') || '(none)';
 }
 
-/** main's code, built in a temp directory; undefined when it cannot be (no git, no main). */
+/** The baseline's git ref: `--baseline REF` (e.g. `npm run bench -- memory --baseline cfb3d7c`), default main. */
+const BASELINE = (() => {
+  const at = process.argv.indexOf('--baseline');
+  return at >= 0 && process.argv[at + 1] !== undefined ? process.argv[at + 1] : 'main';
+})();
+
+/** The baseline's code (main unless --baseline), built in a temp directory; undefined when it cannot be (no git, no such ref). */
 function buildMain(log) {
   const dir = mkdtempSync(join(tmpdir(), 'jm-bench-main-'));
   try {
-    const tar = execFileSync('git', ['-C', ROOT, 'archive', '--format=tar', 'main'], { maxBuffer: 1 << 30 });
+    const tar = execFileSync('git', ['-C', ROOT, 'archive', '--format=tar', BASELINE], { maxBuffer: 1 << 30 });
     execFileSync('tar', ['-x', '-C', dir], { input: tar });
     // main may depend on packages this checkout has not installed (yet): then it gets its own.
     if (readFileSync(join(dir, 'package-lock.json'), 'utf8') === readFileSync(join(ROOT, 'package-lock.json'), 'utf8')) {
@@ -62,7 +68,7 @@ function buildMain(log) {
       log("main's dependencies differ from this checkout's: npm ci in the temp directory");
       execFileSync('npm', ['ci', '--no-audit', '--no-fund', '--ignore-scripts'], { cwd: dir, stdio: 'ignore' });
     }
-    log('building main in a temp directory (baseline)');
+    log(`building ${BASELINE} in a temp directory (baseline)`);
     execFileSync(process.execPath, [join(dir, 'scripts', 'build.mjs')], { cwd: dir, stdio: 'ignore' });
     return dir;
   } catch (err) {
@@ -227,7 +233,7 @@ export async function run({ log = () => {}, restMs = 40_000, seconds = 2 } = {})
     const r = rest['ours without start flags'];
     report.note(`ours without the start flags (${startLine(ours)}), same run: at rest ${fmt.mb(r)}; 500 units before ${fmt.mb(nf.before)}, peak ${fmt.mb(nf.peak)}, after ${fmt.mb(nf.after)}, a minute after ${fmt.mb(nf.minute)}, lowest in that minute ${fmt.mb(nf.low)}; threads ${th(nf)}.`);
   }
-  report.note(`baseline: ${main !== undefined ? "the main branch's code (git archive main, built in this run), started the same way" : 'none (main could not be built here)'}; the original Go daemon is not available on this machine.`);
+  report.note(`baseline: ${main !== undefined ? `${BASELINE}'s code (git archive ${BASELINE}, built in this run), started the same way` : `none (${BASELINE} could not be built here)`}; the original Go daemon is not available on this machine.`);
   report.note(`RSS from /proc/PID/status VmRSS (all threads; includes the node binary's file pages). At rest = ${restMs / 1000} s after the first sample reached the disk, nothing asked over HTTP, interval 5 min, no DNS probe. Load = ${seconds} s at 50 connections on each of ${ENDPOINTS.join(', ')} in turn (keep-alive, identity encoding; history limited to its newest 100 samples, a full day of 500 units is tens of MB per answer), interval 1 min, fake systemctl. Environment and flags from each tree's package.json start script: ours ${startLine(ours)}${mainVariant !== undefined ? `, main ${startLine(mainVariant)}` : ''}.`);
   return report;
 }

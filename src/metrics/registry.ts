@@ -27,49 +27,68 @@ export interface MetricsRegistryOptions {
 type Labels = Record<string, string | number>;
 type Emit = (labels: Labels, value: number) => void;
 
+/** What each group of metrics registers with: the registry, the node label and the two kinds of metric. */
+interface Kit {
+  registry: Registry;
+  node: string;
+  /** A gauge whose series are filled per scrape by `fill`. */
+  gauge(name: string, help: string, labelNames: readonly string[], fill: (emit: Emit) => void): void;
+  /** A counter kept by someone else (pool, store): exported as its current total. */
+  counter(name: string, help: string, read: () => number): void;
+}
+
 /**
  * Builds the registry. Values are computed per scrape in each metric's
  * collect callback; series of targets or peers that are gone disappear.
  */
 export function createMetricsRegistry(src: MetricsSources, opts: MetricsRegistryOptions = {}): Registry {
-  const registry = new Registry();
-  const now = opts.now ?? Date.now;
-  const node = src.node.id;
-  const uptimeOf = cachedUptime(src.uptime, opts.uptimeCacheMs ?? 60_000, now);
+  const kit = metricKit(new Registry(), src.node.id);
+  const uptimeOf = cachedUptime(src.uptime, opts.uptimeCacheMs ?? 60_000, opts.now ?? Date.now);
+  registerNodeMetrics(kit, src);
+  registerTargetMetrics(kit, src, uptimeOf);
+  if (src.samples !== undefined) {
+    registerSampleMetrics({ registry: kit.registry, node: kit.node, targets: src.targets, feed: src.samples, seed: src.latestStatus() });
+  }
+  registerDnsMetrics(kit, src);
+  registerPeerMetrics(kit, src);
+  registerHistoryAndPoolMetrics(kit, src);
+  if (src.incidents !== undefined) registerIncidentMetrics(kit.registry, kit.node, src.incidents);
+  if (opts.processMetrics ?? true) collectDefaultMetrics({ register: kit.registry });
+  return kit.registry;
+}
 
-  const gauge = (name: string, help: string, labelNames: readonly string[], fill: (emit: Emit) => void): void => {
-    new Gauge({
-      name,
-      help,
-      labelNames,
-      registers: [registry],
-      collect(this: Gauge) {
-        this.reset();
-        fill((labels, value) => this.set(labels, value));
-      },
-    });
+function metricKit(registry: Registry, node: string): Kit {
+  return {
+    registry,
+    node,
+    gauge(name, help, labelNames, fill) {
+      new Gauge({
+        name,
+        help,
+        labelNames,
+        registers: [registry],
+        collect(this: Gauge) {
+          this.reset();
+          fill((labels, value) => this.set(labels, value));
+        },
+      });
+    },
+    counter(name, help, read) {
+      new Counter({
+        name,
+        help,
+        labelNames: ['node'],
+        registers: [registry],
+        collect(this: Counter) {
+          this.reset();
+          this.inc({ node }, Math.max(0, read()));
+        },
+      });
+    },
   };
-  /** A counter kept by someone else (pool, store): exported as its current total. */
-  const counter = (name: string, help: string, read: () => number): void => {
-    new Counter({
-      name,
-      help,
-      labelNames: ['node'],
-      registers: [registry],
-      collect(this: Counter) {
-        this.reset();
-        this.inc({ node }, Math.max(0, read()));
-      },
-    });
-  };
+}
 
-  const T = ['node', 'target', 'service'] as const;
-  /** The latest check of each configured target, with its labels. */
-  const latestChecks = () => {
-    const checks = new Map((src.latestStatus()?.checks ?? []).map((c) => [c.id, c] as const));
-    return src.targets().map((t) => ({ labels: { node, target: t.id, service: t.service }, check: checks.get(t.id) }));
-  };
-
+function registerNodeMetrics({ gauge, node }: Kit, src: MetricsSources): void {
   gauge('jobmonitor_info', 'Always 1; the node and version as labels.', ['node', 'node_name', 'version'], (emit) => {
     emit({ node, node_name: src.node.name, version: src.version }, 1);
   });
@@ -77,7 +96,16 @@ export function createMetricsRegistry(src: MetricsSources, opts: MetricsRegistry
     const t = Date.parse(src.latestStatus()?.timestamp ?? '');
     if (Number.isFinite(t)) emit({ node }, t / 1000);
   });
+}
 
+const T = ['node', 'target', 'service'] as const;
+
+function registerTargetMetrics({ gauge, node }: Kit, src: MetricsSources, uptimeOf: (range: RangeName) => readonly ServiceUptime[]): void {
+  /** The latest check of each configured target, with its labels. */
+  const latestChecks = () => {
+    const checks = new Map((src.latestStatus()?.checks ?? []).map((c) => [c.id, c] as const));
+    return src.targets().map((t) => ({ labels: { node, target: t.id, service: t.service }, check: checks.get(t.id) }));
+  };
   gauge('jobmonitor_target_up', '1 when the unit was active at the newest sample, else 0; absent before its first check.', T, (emit) => {
     for (const { labels, check } of latestChecks()) if (check !== undefined) emit(labels, check.ok ? 1 : 0);
   });
@@ -111,11 +139,9 @@ export function createMetricsRegistry(src: MetricsSources, opts: MetricsRegistry
       }
     }
   });
+}
 
-  if (src.samples !== undefined) {
-    registerSampleMetrics({ registry, node, targets: src.targets, feed: src.samples, seed: src.latestStatus() });
-  }
-
+function registerDnsMetrics({ gauge, node }: Kit, src: MetricsSources): void {
   const D = ['node', 'target'] as const;
   gauge('jobmonitor_dns_probe_up', '1 when the last DNS probe connected, else 0; absent when the probe is off or has not run.', D, (emit) => {
     const last = src.dns?.latest();
@@ -129,7 +155,9 @@ export function createMetricsRegistry(src: MetricsSources, opts: MetricsRegistry
     const t = Date.parse(src.dns?.latest()?.checked_at ?? '');
     if (src.dns !== undefined && Number.isFinite(t)) emit({ node, target: src.dns.target }, t / 1000);
   });
+}
 
+function registerPeerMetrics({ gauge, node }: Kit, src: MetricsSources): void {
   const P = ['node', 'peer', 'peer_name'] as const;
   gauge('jobmonitor_peer_up', "1 when the last refresh of the peer's data succeeded, else 0.", P, (emit) => {
     for (const p of src.peers()) emit({ node, peer: p.id, peer_name: p.name }, p.up ? 1 : 0);
@@ -140,7 +168,9 @@ export function createMetricsRegistry(src: MetricsSources, opts: MetricsRegistry
   gauge('jobmonitor_peer_consecutive_failures', 'Refreshes of the peer that failed in a row (0 after a success).', P, (emit) => {
     for (const p of src.peers()) emit({ node, peer: p.id, peer_name: p.name }, p.consecutiveFailures);
   });
+}
 
+function registerHistoryAndPoolMetrics({ gauge, counter, node }: Kit, src: MetricsSources): void {
   gauge('jobmonitor_history_pending_writes', 'History lines kept in memory because writing them to disk failed; retried on the next write.', ['node'], (emit) => {
     emit({ node }, src.history.pendingWrites());
   });
@@ -155,11 +185,6 @@ export function createMetricsRegistry(src: MetricsSources, opts: MetricsRegistry
   counter('jobmonitor_pool_jobs_completed_total', 'Check jobs a worker answered.', () => src.pool().completed);
   counter('jobmonitor_pool_timeouts_total', 'Check jobs that hit their deadline.', () => src.pool().timeouts);
   counter('jobmonitor_pool_worker_errors_total', 'Check jobs a worker failed to answer, and worker errors outside any job.', () => src.pool().workerErrors);
-
-  if (src.incidents !== undefined) registerIncidentMetrics(registry, node, src.incidents);
-
-  if (opts.processMetrics ?? true) collectDefaultMetrics({ register: registry });
-  return registry;
 }
 
 /** Uptime per range, recomputed at most every `ttlMs`: a 30-day scan per scrape is wasted work. */
