@@ -55,6 +55,25 @@ interface Heads {
 /** Longer URLs are not remembered (the memo's memory is bounded by count times this). */
 const MAX_URL = 512;
 
+/** The response heads of `answer` (kept per answer in `heads`; the gzip one once its gzip form exists). */
+function responseHeads(heads: WeakMap<Answer, Heads>, before: readonly string[], answer: Answer): Heads {
+  let h = heads.get(answer);
+  if (h === undefined) {
+    const [plainTag, gzipTag] = [etagOf(answer.tag, false), etagOf(answer.tag, true)];
+    h = {
+      identity: [...before, 'ETag', plainTag, 'Content-Type', answer.type, 'Content-Length', String(answer.length), 'Cache-Control', 'no-store'],
+      notModified: [...before, 'ETag', plainTag, 'Cache-Control', 'no-store'],
+      notModifiedGzip: [...before, 'ETag', gzipTag, 'Cache-Control', 'no-store'],
+    };
+    heads.set(answer, h);
+  }
+  const z = answer.gzippedNow();
+  if (h.gzip === undefined && z !== undefined) {
+    h.gzip = [...before, 'ETag', etagOf(answer.tag, true), 'Content-Type', answer.type, 'Content-Encoding', 'gzip', 'Content-Length', String(z.length), 'Cache-Control', 'no-store'];
+  }
+  return h;
+}
+
 /**
  * Puts the lane in front of `app`: call it before any other app.use(). It
  * adds the middleware that learns what the routes served (through
@@ -98,23 +117,7 @@ export function keptLane(app: Koa, opts: KeptLaneOptions): void {
     return cache.get(served.key, served.version);
   };
 
-  const headsOf = (answer: Answer): Heads => {
-    let h = heads.get(answer);
-    if (h === undefined) {
-      const [plainTag, gzipTag] = [etagOf(answer.tag, false), etagOf(answer.tag, true)];
-      h = {
-        identity: [...before, 'ETag', plainTag, 'Content-Type', answer.type, 'Content-Length', String(answer.length), 'Cache-Control', 'no-store'],
-        notModified: [...before, 'ETag', plainTag, 'Cache-Control', 'no-store'],
-        notModifiedGzip: [...before, 'ETag', gzipTag, 'Cache-Control', 'no-store'],
-      };
-      heads.set(answer, h);
-    }
-    const z = answer.gzippedNow();
-    if (h.gzip === undefined && z !== undefined) {
-      h.gzip = [...before, 'ETag', etagOf(answer.tag, true), 'Content-Type', answer.type, 'Content-Encoding', 'gzip', 'Content-Length', String(z.length), 'Cache-Control', 'no-store'];
-    }
-    return h;
-  };
+  const headsOf = (answer: Answer): Heads => responseHeads(heads, before, answer);
 
   /** Answers `req` from its kept answer; false (nothing sent) when Koa must. */
   const serve = (req: IncomingMessage, res: ServerResponse): boolean => {
