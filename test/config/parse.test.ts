@@ -28,6 +28,16 @@ function messages(text: string, opts = HOST): string[] {
   return issues(text, opts).map((issue) => formatIssue({ path: issue.path, message: issue.message }));
 }
 
+/** The keys every parsed config has, with the schema's defaults, when the file leaves them out. */
+const DEFAULTED = {
+  failure_threshold: 1,
+  success_threshold: 1,
+  notifications: [],
+  metrics_public: false,
+  badges_public: false,
+  journal_lines: 0,
+} as const;
+
 describe('parseConfig: browser embedding keys', () => {
   it('rejects an origin with a path and a bad frame source, by path', () => {
     const r = parseConfig(`cors_origins:
@@ -61,12 +71,7 @@ describe('parseConfig: defaults', () => {
       retention_days: 30,
       cors_origins: [],
       frame_ancestors: [],
-      failure_threshold: 1,
-      success_threshold: 1,
-      notifications: [],
-      metrics_public: false,
-      badges_public: false,
-      journal_lines: 0,
+      ...DEFAULTED,
     });
   });
 
@@ -90,12 +95,7 @@ describe('parseConfig: defaults', () => {
       retention_days: 7,
       cors_origins: ['https://intranet.example.com', 'http://127.0.0.1:3000'],
       frame_ancestors: ["'self'", 'https://intranet.example.com'],
-      failure_threshold: 1,
-      success_threshold: 1,
-      notifications: [],
-      metrics_public: false,
-      badges_public: false,
-      journal_lines: 0,
+      ...DEFAULTED,
     });
   });
 
