@@ -7,6 +7,8 @@
 //   node scripts/soak.mjs [--minutes 10] [--units 200] [--peer-units 50]
 //                         [--interval-seconds 1] [--out soak.json] [--keep]
 //
+// `kill -USR2 <pid>` ends the run at the next minute mark and still prints the summary.
+//
 // Needs a build (node scripts/build.mjs --if-needed). The daemons run from a
 // copy of dist/ taken at start, so rebuilding the tree meanwhile does not change
 // the code under test. Traffic only to 127.0.0.1.
@@ -265,7 +267,13 @@ async function main() {
   await new Promise((r) => setTimeout(r, 5_000));
   const t0 = Date.now();
   await sample(0);
-  for (let m = 1; m <= o.minutes; m++) {
+  // SIGUSR2 ends the run at the next minute mark, with the summary as usual.
+  let stopEarly = false;
+  process.on('SIGUSR2', () => {
+    stopEarly = true;
+    console.log('soak: SIGUSR2, stopping after the next sample');
+  });
+  for (let m = 1; m <= o.minutes && !(stopEarly && m > 1); m++) {
     await new Promise((r) => setTimeout(r, Math.max(0, t0 + m * 60_000 - Date.now())));
     for (const n of nodes) if (n.child.exitCode !== null || n.child.signalCode !== null) throw new Error(`${n.name} died during the soak; see ${n.dir}/daemon.log`);
     await sample(m);
