@@ -120,7 +120,8 @@ async function start(opts: DaemonOptions, life: Lifecycle): Promise<Daemon> {
   const checker = createJournalTap(createIncrementalChecker(pool), config.journal_lines);
   const local = createLocalNode({ config, history, now, version: opts.version, journal: checker.latest });
 
-  let peersVersion = 0; // kept /api/cluster answers are rebuilt after each peer refresh
+  // Moves after every peer refresh: the kept lane's stamp. The cluster answers' parts follow each peer's own versions.
+  let peersVersion = 0;
   const peers = createPeers(opts, now, (p, ok, error, at) => {
     peersVersion++;
     incidents.observePeer(p.id, p.name, ok, error, at);
@@ -214,6 +215,7 @@ function createHttp(p: HttpParts) {
   return createApp({
     local: p.local,
     peers: (range) => p.peers.snapshots(range),
+    peerViews: () => p.peers.views(),
     health: () => ({
       lastSampleAt: p.sampler.lastSampleAt(), intervalMs, startedAt: p.startedAt,
       pendingWrites: p.history.pendingWrites(), lastWriteError: p.history.lastWriteError(),

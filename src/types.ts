@@ -46,6 +46,29 @@ export type Cluster = v.InferOutput<typeof wire.ClusterSchema>;
 /** The range names the API accepts (aliases normalised). */
 export type RangeName = (typeof wire.RANGE_NAMES)[number];
 
+/** The fields of a peer's snapshot that a refresh's outcome moves (and no new data): when, and how its sync goes. */
+export type PeerSyncView = Pick<PeerSnapshot, 'updated_at' | 'error' | 'syncing' | 'stale' | 'last_success_at' | 'consecutive_failures'>;
+
+/**
+ * One enabled peer as the cluster answers build it (src/peers/poller.ts
+ * gives them, src/http/cluster-parts.ts reads them): its versions, read
+ * without rendering anything, and its snapshot rendered only when a kept
+ * part is missing. Versions are valid within one time bucket of the answers.
+ */
+export interface PeerView {
+  /** The configured id (its snapshot's node.id; two entries may share one). */
+  readonly id: string;
+  /** Unique among the views: what its kept parts are filed under. */
+  readonly key: string;
+  /** Moves when its rows render differently: new history, what it says about itself, the slots it missed. */
+  readonly rowsVersion: string;
+  /** Moves when anything of its snapshot does: its rows or {@link PeerSyncView}. */
+  readonly version: string;
+  snapshot(range: RangeName): PeerSnapshot;
+  /** Cheap: reads no history. */
+  sync(): PeerSyncView;
+}
+
 export const RANGE_MS: Readonly<Record<RangeName, number>> = {
   '24h': 24 * 60 * 60 * 1000,
   '30d': 30 * 24 * 60 * 60 * 1000,

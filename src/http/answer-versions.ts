@@ -25,6 +25,8 @@ export interface AnswerVersions {
   /** /api/cluster: the local node and every peer. */
   peers(): string;
   incidents(): string;
+  /** The time bucket every version above ends with (answers kept per peer add it to the peer's own version). */
+  bucket(): number;
   /** /metrics: any data change or write failure, and at most a second old (process figures move all the time). */
   metrics(): string;
   /**
@@ -61,6 +63,7 @@ export function answerVersions(deps: {
       return last.text;
     },
     peers: () => `${counter(deps.versions?.peers)}@${bucket()}`,
+    bucket,
     incidents: () => `${counter(deps.versions?.incidents)}@${bucket()}`,
     stamp: () => {
       const [peers, incidents] = [deps.versions?.peers, deps.versions?.incidents];

@@ -13,7 +13,7 @@ import { badgeRoutes, badgeSourceFromLocal } from './badge-routes.js';
 import { metricsRoutes } from './metrics-routes.js';
 import { openApiRoutes } from './openapi.js';
 import { sdRoutes } from './sd-routes.js';
-import { clusterRoutes, type PeerSnapshots } from './cluster-routes.js';
+import { clusterRoutes, type PeerSnapshots, type PeerViews } from './cluster-routes.js';
 import { errorMiddleware, HttpError } from './errors.js';
 import { healthRoutes, type Health } from './health-routes.js';
 import { incidentRoutes, type IncidentSource } from './incident-routes.js';
@@ -25,6 +25,8 @@ import { securityHeaderList, securityHeaders } from './security.js';
 export interface AppDeps {
   local: LocalNode;
   peers: PeerSnapshots;
+  /** Each peer with its own versions, so a refresh of one rebuilds only its parts of the cluster answers; without them, `peers` under versions.peers. */
+  peerViews?: PeerViews;
   health: () => Health;
   log: Logger;
   now: () => number;
@@ -96,7 +98,7 @@ export function createApp(deps: AppDeps): Koa {
 
   for (const r of [
     nodeRoutes({ local: deps.local, historyCap: deps.historyCap, cache, versions }),
-    clusterRoutes({ local: deps.local, peers: deps.peers, cache, versions }),
+    clusterRoutes({ local: deps.local, peers: deps.peers, ...(deps.peerViews !== undefined ? { views: deps.peerViews } : {}), cache, versions }),
     healthRoutes({ health: deps.health, now: deps.now }),
   ]) {
     app.use(r.routes());

@@ -1,70 +1,71 @@
 /**
  * The compact feed of our dashboard (src/views/cluster-feed.ts):
  * `/api/cluster/summary` (every node, briefly) and `/api/cluster/node/:id`
- * (one node's rows). Both are kept as bytes per data version with an ETag,
- * like /api/cluster: the local node's parts are rebuilt with its history,
- * the peers' after a refresh; one build of a node gives its summary and its
- * rows, so the rows a dashboard asks for next are already there.
+ * (one node's rows). Both are kept as bytes with an ETag, joined from parts
+ * kept per node (cluster-parts.ts): a node's rows per its rows version, its
+ * summary part per its full version. One build of a node gives both, so the
+ * rows a dashboard asks for next are already there; and a peer's refresh that
+ * brought no new data moves only its sync fields, which its summary part
+ * takes without a build (its rows, and their ETag, stay).
  */
 import type Router from '@koa/router';
 import type { RangeName } from '../types.js';
-import { feedNode, type FeedHead } from '../views/cluster-feed.js';
-import { createAnswer, JSON_TYPE, toBytes, type Answer } from './answer.js';
-import type { ClusterRouteDeps } from './cluster-routes.js';
+import { feedNodePieces, feedSync, type FeedSync } from '../views/cluster-feed.js';
+import { createAnswer, JSON_TYPE, toBytes, type Answer, type Bytes } from './answer.js';
+import { clusterHead, clusterHeadOpen, joinedVersion, type ClusterParts, type NodePart } from './cluster-parts.js';
 import { HttpError } from './errors.js';
 import { parseRange } from './query.js';
 import { sendAnswer } from './send-answer.js';
 
-type Group = 'local' | 'peers';
-
 /** Node ids longer than this name no node (ids are bounded by the config schema and peer validation). */
 const MAX_ID = 256;
 
+/** A node's summary serialised around its sync fields: `{"node":…,"source":…` and `"status_at":…}`. */
+interface SummaryPieces {
+  rowsVersion: string;
+  lead: string;
+  rest: string;
+  /** The sync fields its snapshot had (the local node's are those). */
+  sync: FeedSync;
+}
+
 /** Adds the feed's routes to the cluster router. */
-export function addClusterFeedRoutes(router: Router, deps: ClusterRouteDeps): void {
-  const { local, cache, versions } = deps;
-  const versionOf = (g: Group): string => (g === 'local' ? `L${versions.local()}` : `P${versions.peers()}`);
-  const nodeKey = (range: RangeName, id: string) => `cluster/feed-node:${range}:${id}`;
-  /** The node ids of each group's last build, so an unknown id never costs a build. */
-  const members = new Map<string, { version: string; ids: Set<string> }>();
+export function addClusterFeedRoutes(router: Router, parts: ClusterParts): void {
+  const { local, cache } = parts;
+  const rowsKey = (range: RangeName, n: NodePart) => `cluster/feed-node:${range}:${n.key}`;
+  /** Per range and node: one entry each, replaced when the node's rows move. */
+  const pieces = new Map<string, SummaryPieces>();
 
-  const head = (range: RangeName): FeedHead => {
-    const w = local.window(range);
-    const iso = (ms: number) => new Date(ms).toISOString();
-    return { generated_at: iso(w.end), range, range_start: iso(w.start), range_end: iso(w.end) };
+  /** Builds a node's rows (kept, unless already kept at this version: their ETag stays) and its summary pieces. */
+  const build = (range: RangeName, n: NodePart): { rows: Answer; pieces: SummaryPieces } => {
+    const { summary, detail } = feedNodePieces(n.snapshot(), clusterHead(local, range));
+    const rows = cache.get(rowsKey(range, n), n.rowsVersion)
+      ?? cache.put(rowsKey(range, n), n.rowsVersion, createAnswer(toBytes([JSON.stringify(detail)]), JSON_TYPE, cache.nextTag()));
+    const p: SummaryPieces = {
+      rowsVersion: n.rowsVersion,
+      lead: JSON.stringify(summary.lead).slice(0, -1),
+      rest: JSON.stringify(summary.rest).slice(1),
+      sync: summary.sync,
+    };
+    pieces.set(`${range}:${n.key}`, p);
+    return { rows, pieces: p };
   };
 
-  /** Builds a group's nodes: keeps each node's rows, returns the summary part (peers with a comma before each). */
-  const build = (g: Group, range: RangeName, version: string): Answer => {
-    const snaps = g === 'local' ? [local.snapshot(range)] : deps.peers(range);
-    const h = head(range);
-    const parts: string[] = [];
-    const ids = new Set<string>();
-    for (const snap of snaps) {
-      const { summary, detail } = feedNode(snap, h);
-      parts.push(g === 'local' ? JSON.stringify(summary) : `,${JSON.stringify(summary)}`);
-      // A duplicated id (a peer listed twice) shows its first entry's rows, as /api/cluster's first match.
-      if (ids.has(snap.node.id)) continue;
-      ids.add(snap.node.id);
-      cache.put(nodeKey(range, snap.node.id), version, createAnswer(toBytes([JSON.stringify(detail)]), JSON_TYPE, cache.nextTag()));
-    }
-    members.set(`${g}:${range}`, { version, ids });
-    const answer = createAnswer(toBytes(parts), JSON_TYPE, cache.nextTag());
-    return cache.put(`cluster/feed-${g}:${range}`, version, answer);
-  };
-
-  const group = (g: Group, range: RangeName): { answer: Answer; version: string } => {
-    const version = versionOf(g);
-    return { answer: cache.get(`cluster/feed-${g}:${range}`, version) ?? build(g, range, version), version };
-  };
+  // A comma before every node but the first, so the frame only has to join them.
+  const summaryPart = (range: RangeName, n: NodePart, first: boolean): Bytes =>
+    cache.answer(`cluster/feed-sum:${range}:${n.key}`, n.version, () => {
+      const held = pieces.get(`${range}:${n.key}`);
+      const p = held?.rowsVersion === n.rowsVersion ? held : build(range, n).pieces;
+      const sync = n.sync !== undefined ? feedSync(n.sync()) : p.sync;
+      return { bytes: toBytes([`${first ? '' : ','}${p.lead},${JSON.stringify(sync).slice(1, -1)},${p.rest}`]), type: JSON_TYPE };
+    });
 
   router.get('/api/cluster/summary', (ctx) => {
     const range = parseRange(ctx.query['range'], true);
-    const [lv, pv] = [versionOf('local'), versionOf('peers')];
-    const answer = cache.answer(`cluster/feed-summary:${range}`, `${lv}|${pv}`, () => {
-      const h = JSON.stringify(head(range));
-      const nodes = [group('local', range).answer, group('peers', range).answer];
-      return { bytes: toBytes([`${h.slice(0, -1)},"nodes":[`, ...nodes.flatMap((n) => n.parts), ']}']), type: JSON_TYPE };
+    const nodes = parts.nodes(range);
+    const answer = cache.answer(`cluster/feed-summary:${range}`, joinedVersion(nodes, (n) => n.version), () => {
+      const bodies = nodes.map((n, i) => summaryPart(range, n, i === 0));
+      return { bytes: toBytes([clusterHeadOpen(local, range), ...bodies.flatMap((b) => b.parts), ']}']), type: JSON_TYPE };
     });
     return sendAnswer(ctx, answer, cache);
   });
@@ -73,16 +74,10 @@ export function addClusterFeedRoutes(router: Router, deps: ClusterRouteDeps): vo
     const range = parseRange(ctx.query['range'], true);
     const id = String(ctx.params['id'] ?? '');
     if (id.length > MAX_ID) throw new HttpError(404, 'no such node in this cluster', 'not_found');
-    const g: Group = id === local.info().id ? 'local' : 'peers';
-    const { version } = group(g, range);
-    // Rows are kept apart from their group's summary part and may have been dropped first: build again.
-    const known = members.get(`${g}:${range}`);
-    let answer = cache.get(nodeKey(range, id), version);
-    if (answer === undefined && known?.version === version && known.ids.has(id)) {
-      build(g, range, version);
-      answer = cache.get(nodeKey(range, id), version);
-    }
-    if (answer === undefined) throw new HttpError(404, `no node ${JSON.stringify(id)} in this cluster`, 'not_found');
+    // A duplicated id (a peer listed twice) shows its first entry's rows, as /api/cluster's first match.
+    const n = parts.nodes(range).find((x) => x.id === id);
+    if (n === undefined) throw new HttpError(404, `no node ${JSON.stringify(id)} in this cluster`, 'not_found');
+    const answer = cache.get(rowsKey(range, n), n.rowsVersion) ?? build(range, n).rows;
     return sendAnswer(ctx, answer, cache);
   });
 }

@@ -4,7 +4,7 @@
  * sync fields (peer-state.ts). Never waits on the peer.
  */
 import { buildSnapshot } from '../node/snapshot.js';
-import type { NodeInfo, PeerSnapshot, RangeName } from '../types.js';
+import type { NodeInfo, PeerSnapshot, PeerSyncView, RangeName } from '../types.js';
 import { RANGE_MS } from '../types.js';
 import { syncFields } from './peer-state.js';
 import { peerIntervalMs } from './sync.js';
@@ -16,6 +16,15 @@ export interface RenderContext {
   startedAt: number;
   /** This node's interval, for a peer that does not tell its own. */
   ownIntervalMs: number;
+}
+
+/** The fields of the peer's snapshot a refresh's outcome moves, without reading its history. */
+export function renderPeerSync(t: TrackedPeer, ctx: RenderContext): PeerSyncView {
+  const { record } = t;
+  return {
+    updated_at: new Date(record.lastSuccessAt ?? record.lastAttemptAt ?? ctx.startedAt).toISOString(),
+    ...syncFields(record, hasData(t), t.head !== undefined),
+  };
 }
 
 /** The peer's snapshot over the `range` ending now. */

@@ -16,12 +16,13 @@ import { createPeriodic, type Periodic } from '../checks/periodic.js';
 import type { Config, PeerConfig } from '../config/types.js';
 import { createLimiter, type Limiter } from '../limiter.js';
 import type { Logger } from '../log.js';
-import type { PeerSnapshot, RangeName } from '../types.js';
+import type { PeerSnapshot, PeerView, RangeName } from '../types.js';
 import type { PeerClient } from './client.js';
 import { inThreadDecoder, type PeerDecoder } from './decode-pool.js';
 import { DEFAULT_PEER_LIMITS, type PeerLimits } from './limits.js';
 import { isUp } from './peer-state.js';
-import { renderPeerSnapshot } from './peer-snapshot.js';
+import { renderPeerSnapshot, renderPeerSync, type RenderContext } from './peer-snapshot.js';
+import { rowsVersion, syncVersion } from './peer-version.js';
 import { openPeers, unloadedPeer } from './poller-open.js';
 import { refreshPeer, type RefreshContext } from './refresh.js';
 import type { TrackedPeer } from './tracked-peer.js';
@@ -67,6 +68,8 @@ export interface PeerPoller {
   stop(): Promise<void>;
   /** Enabled peers in config order, from cache. */
   snapshots(range: RangeName): PeerSnapshot[];
+  /** Enabled peers in config order, each with its versions; a snapshot is rendered only when asked (peer-version.ts). */
+  views(): PeerView[];
   /** Each enabled peer's sync state, cheap (no history is read): for metrics. */
   states(): Array<{ id: string; name: string; up: boolean; lastSuccessAt?: number; consecutiveFailures: number }>;
   /** Refreshes every enabled peer now and resolves when all are done. */
@@ -97,6 +100,19 @@ function syncState(t: TrackedPeer): ReturnType<PeerPoller['states']>[number] {
     up: isUp(t.record),
     ...(t.record.lastSuccessAt !== undefined ? { lastSuccessAt: t.record.lastSuccessAt } : {}),
     consecutiveFailures: t.record.failures,
+  };
+}
+
+/** A peer's view: versions read now, its snapshot and sync fields rendered when asked. */
+function viewOf(t: TrackedPeer, index: number, ownIntervalMs: number, at: () => RenderContext): PeerView {
+  const rows = rowsVersion(t, ownIntervalMs);
+  return {
+    id: t.peer.id,
+    key: `${index}:${t.peer.id}`,
+    rowsVersion: rows,
+    version: `${rows}|${syncVersion(t)}`,
+    snapshot: (range) => renderPeerSnapshot(t, range, at()),
+    sync: () => renderPeerSync(t, at()),
   };
 }
 
@@ -147,6 +163,8 @@ export function createPeerPoller(opts: PeerPollerOptions): PeerPoller {
     ...(opts.compactWire !== undefined ? { compact: opts.compactWire } : {}),
   };
   const refresh = (t: TrackedPeer) => refreshPeer(ctx, t);
+  // Before open() has loaded anything, every enabled peer still shows, without data.
+  const shown = (): TrackedPeer[] => (peers.length === 0 && enabled.length > 0 ? enabled.map((p) => unloadedPeer(p, config.retention_days, now)) : peers);
 
   return {
     open,
@@ -174,9 +192,11 @@ export function createPeerPoller(opts: PeerPollerOptions): PeerPoller {
     },
     snapshots(range) {
       const at = { nowMs: now(), startedAt, ownIntervalMs };
-      // Before open() has loaded anything, every enabled peer still shows, without data.
-      const shown = peers.length === 0 && enabled.length > 0 ? enabled.map((p) => unloadedPeer(p, config.retention_days, now)) : peers;
-      return shown.map((t) => renderPeerSnapshot(t, range, at));
+      return shown().map((t) => renderPeerSnapshot(t, range, at));
+    },
+    views() {
+      const at = () => ({ nowMs: now(), startedAt, ownIntervalMs });
+      return shown().map((t, i) => viewOf(t, i, ownIntervalMs, at));
     },
   };
 }

@@ -8,7 +8,7 @@ import type { HistoryQueries } from '../views/history-queries.js';
 import { createLogQueries } from '../views/log-queries.js';
 import type { PeerHead } from './head.js';
 import { initialRecord, type SyncRecord } from './peer-state.js';
-import type { PeerStore } from './store.js';
+import type { PeerMeta, PeerStore } from './store.js';
 
 export interface TrackedPeer {
   readonly peer: PeerConfig;
@@ -18,6 +18,8 @@ export interface TrackedPeer {
   lastPruneAt: number;
   /** The peer's newest entries while its older days are read into the store: what its card shows meanwhile, marked syncing. */
   head?: PeerHead;
+  /** The digest of the store's meta object last seen (peer-version.ts), kept until the store replaces it. */
+  metaDigest?: { meta: Readonly<PeerMeta>; digest: string };
 }
 
 /** A peer as loaded: its record from what the store kept (last success, reported node id). */

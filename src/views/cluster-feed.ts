@@ -123,9 +123,12 @@ function probeFields(snap: PeerSnapshot): Partial<FeedSummaryNode> {
   return out;
 }
 
-/** The fields of PeerSnapshot a summary keeps as they are. */
-function syncFields(snap: PeerSnapshot): Partial<FeedSummaryNode> {
-  const out: Partial<FeedSummaryNode> = {};
+/** The fields of a summary node that a peer's refresh moves without new data, in the summary's order. */
+export type FeedSync = Pick<FeedSummaryNode, 'updated_at' | 'stale' | 'syncing' | 'last_success_at' | 'consecutive_failures' | 'error'>;
+
+/** A snapshot's (or a peer's sync view's) updated_at and sync fields, as a summary shows them. */
+export function feedSync(snap: Pick<PeerSnapshot, keyof FeedSync>): FeedSync {
+  const out: FeedSync = { updated_at: snap.updated_at };
   if (snap.stale !== undefined) out.stale = snap.stale;
   if (snap.syncing !== undefined) out.syncing = snap.syncing;
   if (snap.last_success_at !== undefined) out.last_success_at = snap.last_success_at;
@@ -134,15 +137,23 @@ function syncFields(snap: PeerSnapshot): Partial<FeedSummaryNode> {
   return out;
 }
 
-/** A node's summary and its rows, from its snapshot. */
-export function feedNode(snap: PeerSnapshot, head: FeedHead): { summary: FeedSummaryNode; detail: FeedNodeDetail } {
+/**
+ * A node's summary in three pieces, in the summary's key order: what comes
+ * before the sync fields, the sync fields, what comes after. The pieces apart
+ * let a peer's summary take new sync fields without its rows being built
+ * again (src/http/cluster-feed-routes.ts); joined, they are the summary.
+ */
+export interface FeedSummaryPieces {
+  lead: Pick<FeedSummaryNode, 'node' | 'source'>;
+  sync: FeedSync;
+  rest: Omit<FeedSummaryNode, 'node' | 'source' | keyof FeedSync>;
+}
+
+/** A node's summary (in pieces) and its rows, from its snapshot. */
+export function feedNodePieces(snap: PeerSnapshot, head: FeedHead): { summary: FeedSummaryPieces; detail: FeedNodeDetail } {
   const units = feedUnits(snap);
   const buckets = bucketsOf(snap.service_timelines?.[0]?.timeline);
-  const summary: FeedSummaryNode = {
-    node: snap.node,
-    source: snap.source,
-    updated_at: snap.updated_at,
-    ...syncFields(snap),
+  const rest: FeedSummaryPieces['rest'] = {
     ...(snap.status ? { status_at: snap.status.timestamp } : {}),
     ...probeFields(snap),
     uptime: meanUptime(snap.services),
@@ -154,7 +165,13 @@ export function feedNode(snap: PeerSnapshot, head: FeedHead): { summary: FeedSum
     problems: units.filter(isProblem),
   };
   const detail: FeedNodeDetail = { node: snap.node, ...head, ...(buckets ? { buckets } : {}), units };
-  return { summary, detail };
+  return { summary: { lead: { node: snap.node, source: snap.source }, sync: feedSync(snap), rest }, detail };
+}
+
+/** A node's summary and its rows, from its snapshot. */
+export function feedNode(snap: PeerSnapshot, head: FeedHead): { summary: FeedSummaryNode; detail: FeedNodeDetail } {
+  const { summary: p, detail } = feedNodePieces(snap, head);
+  return { summary: { ...p.lead, ...p.sync, ...p.rest }, detail };
 }
 
 /** The buckets of a compact timeline as /api/cluster sends them (labels are the original's, one per class). */
