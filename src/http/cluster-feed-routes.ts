@@ -10,7 +10,8 @@
  */
 import type Router from '@koa/router';
 import type { RangeName } from '../types.js';
-import { feedNodePieces, feedSync, type FeedSync } from '../views/cluster-feed.js';
+import { feedNodePieces, feedSync, type FeedNodeDetail, type FeedSync } from '../views/cluster-feed.js';
+import { indexRows, unitChanges, type RowsIndex } from '../views/feed-delta.js';
 import { createAnswer, JSON_TYPE, toBytes, type Answer, type Bytes } from './answer.js';
 import { clusterHead, clusterHeadOpen, joinedVersion, type ClusterParts, type NodePart } from './cluster-parts.js';
 import { HttpError } from './errors.js';
@@ -19,6 +20,17 @@ import { sendAnswer } from './send-answer.js';
 
 /** Node ids longer than this name no node (ids are bounded by the config schema and peer validation). */
 const MAX_ID = 256;
+/** Rows answers per node and range whose index is kept for deltas (the newest included). */
+const KEPT_INDEXES = 3;
+/** A `since` longer than this names no answer of ours (tags are about 12 characters). */
+const MAX_SINCE = 64;
+
+/** The tag a `since` names: an ETag's value with or without quotes, W/ or the gzip form's -gz. */
+function sinceTags(raw: unknown): string[] {
+  if (typeof raw !== 'string' || raw.length === 0 || raw.length > MAX_SINCE) return [];
+  const bare = raw.replace(/^W\//, '').replace(/^"(.*)"$/, '$1');
+  return bare.endsWith('-gz') ? [bare, bare.slice(0, -3)] : [bare];
+}
 
 /** A node's summary serialised around its sync fields: `{"node":…,"source":…` and `"status_at":…}`. */
 interface SummaryPieces {
@@ -35,12 +47,13 @@ export function addClusterFeedRoutes(router: Router, parts: ClusterParts): void 
   const rowsKey = (range: RangeName, n: NodePart) => `cluster/feed-node:${range}:${n.key}`;
   /** Per range and node: one entry each, replaced when the node's rows move. */
   const pieces = new Map<string, SummaryPieces>();
+  /** Per range and node: the tags and indexes of its last KEPT_INDEXES rows answers, oldest first. */
+  const indexes = new Map<string, Array<{ tag: string; index: RowsIndex }>>();
 
   /** Builds a node's rows (kept, unless already kept at this version: their ETag stays) and its summary pieces. */
   const build = (range: RangeName, n: NodePart): { rows: Answer; pieces: SummaryPieces } => {
     const { summary, detail } = feedNodePieces(n.snapshot(), clusterHead(local, range));
-    const rows = cache.get(rowsKey(range, n), n.rowsVersion)
-      ?? cache.put(rowsKey(range, n), n.rowsVersion, createAnswer(toBytes([JSON.stringify(detail)]), JSON_TYPE, cache.nextTag()));
+    const rows = cache.get(rowsKey(range, n), n.rowsVersion) ?? keepRows(range, n, detail);
     const p: SummaryPieces = {
       rowsVersion: n.rowsVersion,
       lead: JSON.stringify(summary.lead).slice(0, -1),
@@ -49,6 +62,31 @@ export function addClusterFeedRoutes(router: Router, parts: ClusterParts): void 
     };
     pieces.set(`${range}:${n.key}`, p);
     return { rows, pieces: p };
+  };
+
+  /** Keeps a new rows answer, and its index for the deltas of later answers. */
+  const keepRows = (range: RangeName, n: NodePart, detail: FeedNodeDetail): Answer => {
+    const rows = cache.put(rowsKey(range, n), n.rowsVersion, createAnswer(toBytes([JSON.stringify(detail)]), JSON_TYPE, cache.nextTag()));
+    const list = indexes.get(`${range}:${n.key}`) ?? [];
+    list.push({ tag: rows.tag, index: indexRows(detail.units) });
+    indexes.set(`${range}:${n.key}`, list.slice(-KEPT_INDEXES));
+    return rows;
+  };
+
+  /**
+   * The delta from the rows `since` names to `rows` (kept per base and version), or undefined
+   * when it cannot be made: `since` unknown or forgotten, or the units are not the same ones.
+   */
+  const deltaOf = (range: RangeName, n: NodePart, rows: Answer, since: string[]): Answer | undefined => {
+    const known = indexes.get(`${range}:${n.key}`) ?? [];
+    const base = known.find((k) => since.includes(k.tag));
+    const now = known.find((k) => k.tag === rows.tag);
+    if (base === undefined || now === undefined || base.index.ids !== now.index.ids || base.index.shapes.length !== now.index.shapes.length) return undefined;
+    return cache.answer(`cluster/feed-delta:${range}:${n.key}:${base.tag}`, `${n.rowsVersion}#${rows.tag}`, () => {
+      const { units, ...head } = JSON.parse(Buffer.concat(rows.parts).toString('utf8')) as FeedNodeDetail;
+      const changes = unitChanges(units, now.index, base.index) ?? [];
+      return { bytes: toBytes([JSON.stringify({ ...head, since: base.tag, tag: rows.tag, changes })]), type: JSON_TYPE };
+    });
   };
 
   // A comma before every node but the first, so the frame only has to join them.
@@ -77,7 +115,9 @@ export function addClusterFeedRoutes(router: Router, parts: ClusterParts): void 
     // A duplicated id (a peer listed twice) shows its first entry's rows, as /api/cluster's first match.
     const n = parts.nodes(range).find((x) => x.id === id);
     if (n === undefined) throw new HttpError(404, `no node ${JSON.stringify(id)} in this cluster`, 'not_found');
-    const answer = cache.get(rowsKey(range, n), n.rowsVersion) ?? build(range, n).rows;
-    return sendAnswer(ctx, answer, cache);
+    const rows = cache.get(rowsKey(range, n), n.rowsVersion) ?? build(range, n).rows;
+    // With `since`: only what changed since those rows, when they are still known here; else all of them.
+    const since = sinceTags(ctx.query['since']);
+    return sendAnswer(ctx, (since.length > 0 ? deltaOf(range, n, rows, since) : undefined) ?? rows, cache);
   });
 }

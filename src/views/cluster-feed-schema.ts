@@ -86,6 +86,26 @@ export const FeedNodeSchema = v.strictObject({
   units: list(FeedUnitSchema),
 });
 
+export const FeedChangeSchema = v.pipe(
+  v.union([
+    v.strictTuple([count(), v.pipe(v.record(v.string(), v.unknown()), v.description("Fields of FeedUnit; check and uptime with only their keys that changed."))]),
+    v.strictTuple([count(), FeedUnitSchema, v.literal(1)]),
+  ]),
+  v.description(
+    "A unit's row that changed: [index in units, its fields that changed] (an object field, check or uptime, with only its keys that changed; merge them into the row held), or [index, the whole row, 1] when the row's fields are not the same ones (replace it).",
+  ),
+);
+
+/** GET /api/cluster/node/:id?since=<tag>, when the rows of that tag are still known here. */
+export const FeedNodeDeltaSchema = v.strictObject({
+  ...rangeEntries,
+  node: NodeInfoSchema,
+  buckets: opt(FeedBucketsSchema),
+  since: str('The tag (ETag without quotes) of the rows this delta applies to.'),
+  tag: str('The tag of the rows after applying it: the next `since`.'),
+  changes: list(FeedChangeSchema, 'The rows that changed, in order; the units are the same ones in the same order as in the rows of `since`.'),
+});
+
 export type Tone = v.InferOutput<typeof ToneSchema>;
 export type FeedBuckets = v.InferOutput<typeof FeedBucketsSchema>;
 export type FeedDetail = v.InferOutput<typeof FeedDetailSchema>;
@@ -93,3 +113,5 @@ export type FeedUnit = v.InferOutput<typeof FeedUnitSchema>;
 export type FeedUnitBrief = v.InferOutput<typeof FeedUnitBriefSchema>;
 export type FeedSummaryNode = v.InferOutput<typeof FeedSummaryNodeSchema>;
 export type FeedNodeDetail = v.InferOutput<typeof FeedNodeSchema>;
+export type FeedChange = v.InferOutput<typeof FeedChangeSchema>;
+export type FeedNodeDelta = v.InferOutput<typeof FeedNodeDeltaSchema>;

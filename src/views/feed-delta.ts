@@ -1,0 +1,131 @@
+/**
+ * Deltas of a node's rows (`/api/cluster/node/:id?since=<tag>`): what changed
+ * in each unit's row since an earlier answer, field by field. The server keeps
+ * of each earlier answer only an index (a hash per field of every row, a
+ * hash of each row's field names, a hash of the unit ids in order), not its
+ * bytes; the delta holds the new values of the fields whose hash moved. A
+ * field that is an object (check, uptime) is compared key by key, so one new
+ * sample sends a unit's new counts and latest check, not its whole row.
+ *
+ * Pure: no Node or DOM imports (the dashboard applies deltas with
+ * applyFeedDelta, the same code the tests run).
+ */
+import type { FeedChange, FeedNodeDelta, FeedNodeDetail, FeedUnit } from './cluster-feed-schema.js';
+
+export type { FeedChange, FeedNodeDelta } from './cluster-feed-schema.js';
+
+/** An earlier rows answer as the server remembers it. */
+export interface RowsIndex {
+  /** Hash of the unit ids in order: a delta is made only while they are the same. */
+  readonly ids: number;
+  /** Per unit: hash of its paths (its field names and, for object fields, their keys). */
+  readonly shapes: Float64Array;
+  /** Per unit: where its path hashes start in `values` (one more entry at the end). */
+  readonly offsets: Uint32Array;
+  /** Per path of every unit, in order: hash of the path's value as JSON. */
+  readonly values: Float64Array;
+}
+
+/** 53-bit string hash (cyrb53): a change goes unseen with odds of about 1 in 2^53. */
+function hash(s: string, seed = 0): number {
+  let h1 = 0xdeadbeef ^ seed;
+  let h2 = 0x41c6ce57 ^ seed;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    h1 = Math.imul(h1 ^ c, 2654435761);
+    h2 = Math.imul(h2 ^ c, 1597334677);
+  }
+  h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507) ^ Math.imul(h2 ^ (h2 >>> 13), 3266489909);
+  h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507) ^ Math.imul(h1 ^ (h1 >>> 13), 3266489909);
+  return 4294967296 * (2097151 & h2) + (h1 >>> 0);
+}
+
+const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** A unit's paths as [field, key or undefined, value], in the order JSON.stringify writes them. */
+function pathsOf(u: FeedUnit): Array<[string, string | undefined, unknown]> {
+  const out: Array<[string, string | undefined, unknown]> = [];
+  for (const [k, v] of Object.entries(u)) {
+    if (v === undefined) continue;
+    if (isRecord(v)) {
+      for (const [s, w] of Object.entries(v)) if (w !== undefined) out.push([k, s, w]);
+    } else out.push([k, undefined, v]);
+  }
+  return out;
+}
+
+/** A unit's field names in order, with the keys of its object fields (an empty object too). */
+function shapeOf(u: FeedUnit): string {
+  let names = '';
+  for (const [k, v] of Object.entries(u)) {
+    if (v === undefined) continue;
+    names += isRecord(v) ? `${k}{${Object.entries(v).filter(([, w]) => w !== undefined).map(([s]) => s).join('\u0001')}}\u0000` : `${k}\u0000`;
+  }
+  return names;
+}
+
+/** The index of a rows answer's units. */
+export function indexRows(units: readonly FeedUnit[]): RowsIndex {
+  const shapes = new Float64Array(units.length);
+  const offsets = new Uint32Array(units.length + 1);
+  const values: number[] = [];
+  units.forEach((u, i) => {
+    for (const [, , v] of pathsOf(u)) values.push(hash(JSON.stringify(v)));
+    shapes[i] = hash(shapeOf(u));
+    offsets[i + 1] = values.length;
+  });
+  return { ids: hash(units.map((u) => u.id).join('\u0000')), shapes, offsets, values: Float64Array.from(values) };
+}
+
+/**
+ * The changes from the rows `old` indexes to `units` (whose index is `now`):
+ * per unit that moved, [index, the fields that changed] (an object field
+ * with only its keys that changed), or [index, the whole row, 1] when its
+ * fields are not the same ones. Undefined when the units are not the same
+ * ones in the same order (the client then needs the whole answer).
+ */
+export function unitChanges(units: readonly FeedUnit[], now: RowsIndex, old: RowsIndex): FeedChange[] | undefined {
+  if (now.ids !== old.ids || now.shapes.length !== old.shapes.length) return undefined;
+  const changes: FeedChange[] = [];
+  units.forEach((u, i) => {
+    if (now.shapes[i] !== old.shapes[i]) {
+      changes.push([i, u, 1]);
+      return;
+    }
+    const [a, b] = [now.offsets[i]!, old.offsets[i]!];
+    let fields: Record<string, unknown> | undefined;
+    pathsOf(u).forEach(([k, s, v], p) => {
+      if (now.values[a + p] === old.values[b + p]) return;
+      fields ??= {};
+      if (s === undefined) fields[k] = v;
+      else ((fields[k] ??= {}) as Record<string, unknown>)[s] = v;
+    });
+    if (fields !== undefined) changes.push([i, fields]);
+  });
+  return changes;
+}
+
+/**
+ * The rows `held` (the answer tagged `delta.since`) brought up to date by
+ * `delta`; null when the delta does not fit them (another base, a unit index
+ * out of range): the caller then asks for the whole answer.
+ */
+export function applyFeedDelta(held: FeedNodeDetail, delta: FeedNodeDelta): FeedNodeDetail | null {
+  const units = held.units.slice();
+  for (const [i, fields, whole] of delta.changes) {
+    const row = units[i];
+    if (row === undefined) return null;
+    if (whole === 1) {
+      units[i] = fields as FeedUnit;
+      continue;
+    }
+    const next: Record<string, unknown> = { ...row };
+    for (const [k, v] of Object.entries(fields)) {
+      const was = next[k];
+      next[k] = isRecord(v) && isRecord(was) ? { ...was, ...v } : v;
+    }
+    units[i] = next as unknown as FeedUnit;
+  }
+  const { node, generated_at, range, range_start, range_end, buckets } = delta;
+  return { node, generated_at, range, range_start, range_end, ...(buckets !== undefined ? { buckets } : {}), units };
+}

@@ -1,0 +1,51 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import type { FeedNodeDetail, FeedUnit } from '../../src/views/cluster-feed.js';
+import { applyFeedDelta, indexRows, unitChanges } from '../../src/views/feed-delta.js';
+
+const head = { node: { id: 'n', name: 'N', interval_minutes: 1 }, generated_at: '2026-11-28T12:00:00.000Z', range: '24h' as const, range_start: '2026-11-27T12:00:00.000Z', range_end: '2026-11-28T12:00:00.000Z' };
+const unit = (i: number, passing: number, extra: Partial<FeedUnit> = {}): FeedUnit => ({
+  id: `u${i}`, name: `Unit ${i}`,
+  check: { id: `u${i}`, name: `Unit ${i}`, ok: true, state: 'active' },
+  uptime: { uptime_percent: 100, total_checks: passing, passing, failing: 0, missing_slots: 0 },
+  timeline: 'sss', ...extra,
+});
+const rows = (units: FeedUnit[]): FeedNodeDetail => ({ ...head, buckets: [0, 1, 3], units });
+
+/** The delta from `a` to `b`, applied to `a`. */
+function roundTrip(a: FeedUnit[], b: FeedUnit[]) {
+  const changes = unitChanges(b, indexRows(b), indexRows(a));
+  if (changes === undefined) return { changes, applied: undefined };
+  return { changes, applied: applyFeedDelta(rows(a), { ...head, buckets: [0, 1, 3], since: 'x', tag: 'y', changes }) };
+}
+
+describe('feed deltas', () => {
+  it('one new sample sends only the keys that moved, and applying it gives the new rows', () => {
+    const a = [unit(0, 10), unit(1, 10), unit(2, 10)];
+    const b = [unit(0, 11), unit(1, 10), unit(2, 11, { timeline: 'ssw' })];
+    const { changes, applied } = roundTrip(a, b);
+    assert.deepEqual(changes, [
+      [0, { uptime: { total_checks: 11, passing: 11 } }],
+      [2, { uptime: { total_checks: 11, passing: 11 }, timeline: 'ssw' }],
+    ]);
+    assert.deepEqual(applied, rows(b));
+    assert.equal(JSON.stringify(applied), JSON.stringify(rows(b)), 'the same bytes, key order included');
+  });
+
+  it('a row whose fields are not the same ones is sent whole (a field gone, an object emptied, one added)', () => {
+    const a = [unit(0, 10, { url: 'http://x' }), unit(1, 10), unit(2, 10)];
+    const b = [unit(0, 10), { ...unit(1, 10), check: {} as FeedUnit['check'] }, unit(2, 10, { details: [[1, '2026-11-28T11:00:00Z', 'failed', '']] })];
+    const { changes, applied } = roundTrip(a, b);
+    assert.deepEqual(changes?.map((c) => [c[0], c[2]]), [[0, 1], [1, 1], [2, 1]]);
+    assert.deepEqual(applied, rows(b));
+  });
+
+  it('no delta when the units are not the same ones in the same order', () => {
+    assert.equal(roundTrip([unit(0, 1), unit(1, 1)], [unit(1, 1), unit(0, 1)]).changes, undefined);
+    assert.equal(roundTrip([unit(0, 1)], [unit(0, 1), unit(1, 1)]).changes, undefined);
+  });
+
+  it('a delta that does not fit the rows held is refused', () => {
+    assert.equal(applyFeedDelta(rows([unit(0, 1)]), { ...head, since: 'x', tag: 'y', changes: [[3, { timeline: 's' }]] }), null);
+  });
+});
