@@ -40,7 +40,7 @@ if (!ifNeeded || newest(serverInputs) > stamp('dist/.built')) {
   run(process.execPath, ['-e', "require('node:fs').writeFileSync('dist/.built', new Date().toISOString())"]);
 }
 
-const uiInputs = ['public/src', 'public/tsconfig.json', 'scripts/build-ui.mjs', 'src/types.ts', 'src/wire-schema.ts', 'src/state.ts'];
+const uiInputs = ['public/src', 'public/tsconfig.json', 'scripts/build-ui.mjs', 'src/types.ts', 'src/wire-schema.ts', 'src/state.ts', 'src/views'];
 if (existsSync(join(root, 'scripts/build-ui.mjs')) && (!ifNeeded || newest(uiInputs) > stamp('public/dist/jobmonitor.js'))) {
   // esbuild strips types without checking them: the dashboard is type-checked here.
   console.error('build: type-checking the dashboard (public/tsconfig.json)');

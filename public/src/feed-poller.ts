@@ -1,13 +1,15 @@
 /**
  * The dashboard's poller of the compact feed: the summary of every node
  * first, then the rows of the nodes the page shows open (`wanted`), each
- * asked with If-None-Match, so a poll where nothing changed costs a few
- * 304s and an unchanged node's rows are never downloaded twice. Rows of a
+ * asked with If-None-Match and `since` (the tag of the rows held), so a poll
+ * where nothing changed costs a few 304s or empty deltas, a node whose rows
+ * changed sends only the fields that did, and an unchanged node's rows are
+ * never downloaded twice. Rows of a
  * node that is folded again are dropped. A node without the feed (an older
  * version: 404) is read through /api/cluster, made into the same data.
  */
 import { fetchJsonIfChanged, type FetchResult } from './api.js';
-import { fleetFromCluster, nodeUrl, normalizeNode, normalizeSummary, summaryUrl, type FeedNodeDetail, type FeedSummary, type FleetData } from './feed.js';
+import { fleetFromCluster, nodeUrl, normalizeRowsAnswer, normalizeSummary, summaryUrl, tagOfEtag, type FeedNodeDetail, type FeedSummary, type FleetData } from './feed.js';
 import { PollLoop, type LoopOptions, type PollOutcome, type RefreshReason } from './poll-loop.js';
 import type { RangeName } from './types.js';
 
@@ -126,9 +128,14 @@ export class FeedPoller extends PollLoop<FeedPollerOptions> {
       if (req.signal.aborted) return { ok: false, failure: { kind: 'aborted', status: null, message: 'Cancelled.' } };
       batch.forEach((id, j) => {
         const a = answers[j]!;
+        const held = this.rows.get(id);
         if (a.ok && a.value.data) {
-          this.rows.set(id, { etag: a.value.etag, value: a.value.data });
-          changed = true;
+          const { detail, tag } = a.value.data;
+          this.rows.set(id, { etag: tag !== undefined ? `"${tag}"` : a.value.etag, value: detail });
+          changed = changed || detail !== held?.value;
+        } else if (!a.ok && a.failure.kind === 'invalid' && held) {
+          // A delta that does not fit the rows held (or a body that is no rows): ask for all of them next time.
+          this.rows.set(id, { etag: null, value: held.value });
         }
         // A failed node keeps the rows it had (or stays brief); the next poll asks again.
       });
@@ -141,8 +148,11 @@ export class FeedPoller extends PollLoop<FeedPollerOptions> {
     return { ok: true };
   }
 
-  private fetchRows(baseUrl: string, id: string, range: RangeName, req: Req): Promise<FetchResult<{ data: FeedNodeDetail | null; etag: string | null }>> {
-    return fetchJsonIfChanged({ ...req, url: nodeUrl(baseUrl, id, range), etag: this.rows.get(id)?.etag ?? null }, normalizeNode, "a node's rows");
+  private fetchRows(baseUrl: string, id: string, range: RangeName, req: Req): Promise<FetchResult<{ data: { detail: FeedNodeDetail; tag?: string } | null; etag: string | null }>> {
+    const held = this.rows.get(id);
+    const tag = tagOfEtag(held?.etag);
+    const shape = (body: unknown) => normalizeRowsAnswer(body, held && { tag, value: held.value });
+    return fetchJsonIfChanged({ ...req, url: nodeUrl(baseUrl, id, range, tag), etag: held?.etag ?? null }, shape, "a node's rows");
   }
 
   /** A node without the feed: /api/cluster (in a worker where the page allows), made into the same data. */

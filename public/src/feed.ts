@@ -5,6 +5,7 @@
  * /api/cluster answer, for a node that has no feed (an older version).
  */
 import { feedNode, type FeedBuckets, type FeedNodeDetail, type FeedSummaryNode, type FeedUnitBrief } from '../../src/views/cluster-feed.js';
+import { applyFeedDelta, type FeedChange } from '../../src/views/feed-delta.js';
 import { apiUrl, isObject, objects } from './api.js';
 import type { ClusterResponse, RangeName } from './types.js';
 
@@ -34,8 +35,16 @@ export function summaryUrl(baseUrl: string, range: RangeName): string {
   return apiUrl(baseUrl, `/api/cluster/summary?range=${encodeURIComponent(range)}`);
 }
 
-export function nodeUrl(baseUrl: string, id: string, range: RangeName): string {
-  return apiUrl(baseUrl, `/api/cluster/node/${encodeURIComponent(id)}?range=${encodeURIComponent(range)}`);
+/** A node's rows; with `since` (the tag of the rows held), only what changed since them, where the node can tell. */
+export function nodeUrl(baseUrl: string, id: string, range: RangeName, since?: string | null): string {
+  const delta = since ? `&since=${encodeURIComponent(since)}` : '';
+  return apiUrl(baseUrl, `/api/cluster/node/${encodeURIComponent(id)}?range=${encodeURIComponent(range)}${delta}`);
+}
+
+/** The tag an ETag names (without W/, quotes or the gzip form's -gz): what `since` takes. */
+export function tagOfEtag(etag: string | null | undefined): string | null {
+  if (!etag) return null;
+  return etag.replace(/^W\//, '').replace(/^"(.*)"$/, '$1').replace(/-gz$/, '') || null;
 }
 
 const isBrief = (u: unknown): u is FeedUnitBrief =>
@@ -95,6 +104,46 @@ export function normalizeNode(body: unknown): FeedNodeDetail | null {
   if (!isObject(body) || !isObject(body['node']) || !Array.isArray(body['units'])) return null;
   const b = buckets(body['buckets']);
   return { ...head(body), node: body['node'] as unknown as FeedNodeDetail['node'], ...(b ? { buckets: b as FeedBuckets } : {}), units: units(body['units']) };
+}
+
+/** A changed row's fields, those of the expected types (a whole row shaped as any row). */
+function change(c: unknown): FeedChange | null {
+  if (!Array.isArray(c) || !Number.isInteger(c[0]) || c[0] < 0 || !isObject(c[1])) return null;
+  if (c[2] === 1) {
+    const [row] = units([c[1]]);
+    return row ? [c[0] as number, row, 1] : null;
+  }
+  const fields: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(c[1])) {
+    const ok = k === 'timeline' || k === 'url' || k === 'id' || k === 'name' ? typeof v === 'string'
+      : k === 'details' ? Array.isArray(v) : k === 'check' || k === 'uptime' ? isObject(v) : false;
+    if (ok) fields[k] = v;
+  }
+  return [c[0] as number, fields];
+}
+
+/**
+ * A rows answer to a request with `since`: the whole rows (a node that
+ * could not make a delta, or has no deltas), or `held` brought up to date by
+ * the delta; `tag` is then what the rows now are (the next `since`). Null
+ * when it is neither, or a delta that does not fit `held` (ask for all the
+ * rows again).
+ */
+export function normalizeRowsAnswer(body: unknown, held: { tag: string | null; value: FeedNodeDetail } | undefined): { detail: FeedNodeDetail; tag?: string } | null {
+  if (!isObject(body) || !Array.isArray(body['changes'])) {
+    const detail = normalizeNode(body);
+    return detail ? { detail } : null;
+  }
+  if (!held || !isObject(body['node']) || body['since'] !== held.tag || typeof body['tag'] !== 'string') return null;
+  const changes = body['changes'].map(change);
+  if (changes.some((c) => c === null)) return null;
+  const b = buckets(body['buckets']);
+  const h = head(body);
+  // Nothing changed in the rows: keep the same object, so nothing is rendered again.
+  if (changes.length === 0 && h.generated_at === held.value.generated_at && String(b) === String(held.value.buckets)) return { detail: held.value, tag: body['tag'] };
+  const delta = { ...h, node: body['node'] as unknown as FeedNodeDetail['node'], ...(b ? { buckets: b as FeedBuckets } : {}), since: String(body['since']), tag: body['tag'], changes: changes as FeedChange[] };
+  const detail = applyFeedDelta(held.value, delta);
+  return detail ? { detail, tag: body['tag'] } : null;
 }
 
 /** A summary as data without rows. */

@@ -63,7 +63,9 @@ export async function feedTimes(origin, someId) {
  * Waits until every node shows a sample newer than in `load`, then polls as
  * the dashboard does (If-None-Match with the ETags of `load`): the summary
  * alone (the default view: every node folded) and the summary with every
- * node's rows (every node open). Bytes on the wire, gzip.
+ * node's rows (every node open): as deltas since the rows held (`since`, as
+ * the dashboard asks), and whole (If-None-Match alone, as it asked before).
+ * Bytes on the wire, gzip.
  */
 export async function pollAfterSample(origin, load, { timeoutMs, log = () => {} }) {
   const t0 = performance.now();
@@ -77,11 +79,17 @@ export async function pollAfterSample(origin, load, { timeoutMs, log = () => {} 
   }
   const summary = await get(`${origin}/api/cluster/summary?range=24h`, { 'if-none-match': load.summary.etag });
   let rows = 0;
+  let deltas = 0;
   let unchanged = 0;
   for (const r of load.rows) {
-    const again = await get(`${origin}/api/cluster/node/${encodeURIComponent(r.id)}?range=24h`, { 'if-none-match': r.etag });
+    const url = `${origin}/api/cluster/node/${encodeURIComponent(r.id)}?range=24h`;
+    // As the dashboard asks: only what changed since the rows it holds.
+    const tag = (r.etag ?? '').replace(/^W\//, '').replace(/^"|"$/g, '').replace(/-gz$/, '');
+    deltas += (await get(`${url}&since=${encodeURIComponent(tag)}`, { 'if-none-match': r.etag })).bytes;
+    // As the dashboard asked before deltas: the whole rows of every node that changed.
+    const again = await get(url, { 'if-none-match': r.etag });
     rows += again.bytes;
     if (again.status === 304) unchanged++;
   }
-  return { folded: summary.bytes, open: summary.bytes + rows, unchanged };
+  return { folded: summary.bytes, open: summary.bytes + deltas, openWhole: summary.bytes + rows, unchanged };
 }

@@ -274,7 +274,8 @@ export async function run({ log = () => {}, argv = process.argv.slice(2) } = {})
     if (poll) {
       const pct = (v) => `${((100 * v) / s24.wire).toFixed(2)}% of /api/cluster`;
       report.row('poll after one new sample on every node, default view (summary only)', `${fmt.bytes(poll.folded)} (${pct(poll.folded)})`, fmt.bytes(s24.wire), s24.wire / poll.folded, '< 5% of a full load', poll.folded < 0.05 * s24.wire);
-      report.row('  the same with every node open (summary + every node\'s rows)', `${fmt.bytes(poll.open)} (${pct(poll.open)}, ${((100 * poll.open) / load.wire).toFixed(0)}% of the feed's full load)`, fmt.bytes(s24.wire), s24.wire / poll.open, '< 5% of a full load', poll.open < 0.05 * s24.wire);
+      report.row('  the same with every node open (summary + every node\'s rows as deltas)', `${fmt.bytes(poll.open)} (${pct(poll.open)}, ${((100 * poll.open) / load.wire).toFixed(1)}% of the feed's full load)`, fmt.bytes(s24.wire), s24.wire / poll.open, '< 5% of a full load', poll.open < 0.05 * s24.wire);
+      report.row('    (whole rows, If-None-Match only, as before deltas)', `${fmt.bytes(poll.openWhole)} (${pct(poll.openWhole)})`, '');
     }
     report.note('dashboard: the default view folds healthy nodes (every unit of the fleet is active when measured); keystrokes, scrolling, the poll and the range toggle are measured with every node expanded (Expand all). "from the data received to painted" starts when the poller has the parsed answer (its jm-cluster-received mark): it leaves out the server\'s answer time and the download.');
     report.note(`history per node: ${fmt.n(gen.samples)} samples x ${units} units (${fmt.bytes(gen.ours.bytes)} on disk); nodes check their units every ${INTERVAL_MINUTES} min through the fake systemctl; peer_refresh_seconds 30. Requests ask gzip as a browser does; p50 of 7 sequential requests, 10 clients x 3 requests at once.`);

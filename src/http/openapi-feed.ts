@@ -22,9 +22,21 @@ export function feedPaths(api: (op: Operation) => Operation, param: (name: strin
     '/api/cluster/node/{id}': {
       get: api({
         tags: ['cluster'], operationId: 'clusterNode', summary: "Ours: one node's unit rows, timelines as letters.",
-        description: 'What /api/cluster says of the node\'s units, compact. Kept per data version with an ETag (304 on If-None-Match).',
-        parameters: [{ name: 'id', in: 'path', required: true, description: 'A node id of this cluster.', schema: { type: 'string' } }, param('strictRange')],
-        responses: { '200': json('FeedNode', "The node's rows."), '400': error('A query parameter is invalid.'), '404': error('No node of this cluster has this id.') },
+        description: 'What /api/cluster says of the node\'s units, compact. Kept per data version with an ETag (304 on If-None-Match). With `since`, only the fields that changed since the rows of that tag (FeedNodeDelta), while this node still knows them (its last 3 rows answers per node and range, and the same units in the same order); otherwise the whole rows (FeedNode).',
+        parameters: [
+          { name: 'id', in: 'path', required: true, description: 'A node id of this cluster.', schema: { type: 'string' } },
+          param('strictRange'),
+          {
+            name: 'since', in: 'query', required: false,
+            description: 'The tag of the rows the client holds: their ETag, with or without quotes and -gz (at most 64 characters; an unknown tag gets the whole rows).',
+            schema: { type: 'string', maxLength: 64 },
+          },
+        ],
+        responses: {
+          '200': { description: "The node's rows, or with `since` what changed in them.", content: { 'application/json': { schema: { oneOf: [ref('FeedNode'), ref('FeedNodeDelta')] } } } },
+          '400': error('A query parameter is invalid.'),
+          '404': error('No node of this cluster has this id.'),
+        },
       }),
     },
   };

@@ -101,6 +101,7 @@ const COMPONENTS = {
   FeedSummaryNode: feed.FeedSummaryNodeSchema,
   FeedSummary: feed.FeedSummarySchema,
   FeedNode: feed.FeedNodeSchema,
+  FeedNodeDelta: feed.FeedNodeDeltaSchema,
   Health: HealthSchema,
   Incident: IncidentSchema,
   IncidentList: IncidentListSchema,

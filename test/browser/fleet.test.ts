@@ -236,7 +236,9 @@ describe('dashboard over a fleet', { concurrency: false, timeout: 300_000, skip:
     await idle();
     const polled = p.waitForRequest((r) => new URL(r.url()).pathname === '/api/cluster/node/alpha');
     await p.locator('jm-dashboard button.refresh').click();
-    assert.equal((await polled).headers()['if-none-match'], etag, 'the next poll asks only for what changed');
+    const next = await polled;
+    assert.equal(next.headers()['if-none-match'], etag, 'the next poll asks only for what changed');
+    assert.equal(new URL(next.url()).searchParams.get('since'), etag.replace(/^"|"$/g, '').replace(/-gz$/, ''), '... since the rows it holds');
     await idle();
 
     await toggle.click();
@@ -249,6 +251,37 @@ describe('dashboard over a fleet', { concurrency: false, timeout: 300_000, skip:
     await summaryPolled;
     await idle();
     assert.equal(alphaRows().length, before, 'a folded node costs no rows');
+  });
+
+  test("an open node's rows are kept up to date by deltas: what the page holds is what a full request gives", async () => {
+    const p = await openPage();
+    type Detail = { generated_at: string; units: unknown[] } | null;
+    type Dash = { poller: { data: { nodes: Array<{ summary: { node: { id: string } }; detail: Detail }> } } };
+    const deltas: number[] = [];
+    p.on('response', (r) => {
+      const u = new URL(r.url());
+      if (u.pathname !== '/api/cluster/node/alpha' || !u.searchParams.has('since') || r.status() !== 200) return;
+      void r.json().then((b: { changes?: unknown[] }) => void (b.changes !== undefined && deltas.push(b.changes.length))).catch(() => undefined);
+    });
+    await card(p, 'Alpha').getByRole('button', { name: /the units of Alpha$/ }).click();
+    await row(p, 'Alpha job 2').locator('jm-timeline [role=img]').waitFor();
+    // Alpha samples every 30 s: poll until a delta with changed rows has been taken in.
+    await eventually(async () => {
+      await p.locator('jm-dashboard button.refresh').click();
+      await p.waitForTimeout(1000);
+      return deltas.some((n) => n > 0);
+    }, 120_000, 'a delta with changed rows');
+    // Setup retried, the assertion is the comparison: the page's rows against a full request of the same version.
+    const same = await eventually(async () => {
+      const r = await p.evaluate(async () => {
+        const dash = (globalThis as unknown as { document: { querySelector(s: string): Dash } }).document.querySelector('jm-dashboard');
+        const held = dash.poller.data.nodes.find((n) => n.summary.node.id === 'alpha')!.detail;
+        const full = (await (await fetch('/api/cluster/node/alpha?range=24h')).json()) as Detail;
+        return { held, full };
+      });
+      return r.held?.generated_at === r.full?.generated_at ? r : undefined;
+    }, WAIT, 'the page and a full request at the same version');
+    assert.deepEqual(same.held, same.full);
   });
 
   test('a node without the feed (an older version: 404) is read through /api/cluster and shows the same', async () => {

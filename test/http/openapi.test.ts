@@ -136,6 +136,11 @@ test('real answers of an app with data validate against their documented schemas
     const requests = Object.entries(REQUESTS).flatMap(([path, urls]) => urls.map((u): [string, string] => [path, u]));
     assert.deepEqual(await check(s, doc, requests), []);
     assert.deepEqual(await check(s, doc, ERROR_REQUESTS), []);
+    // A rows delta: `since` the rows just read.
+    const tag = ((await s.get('/api/cluster/node/n1')).headers.get('etag') ?? '').replace(/"/g, '');
+    const delta = await s.get(`/api/cluster/node/n1?since=${tag}`);
+    assert.ok(Array.isArray((delta.json() as { changes?: unknown }).changes), 'a delta');
+    assert.equal(validator(doc)('/api/cluster/node/{id}', 'get', delta.status, 'application/json', delta.json()), undefined);
     // The answers hold what the schemas describe as optional, so those parts were checked too.
     const status = (await s.get('/api/node/status')).json() as { status: { checks: Record<string, unknown>[] }; connectivity?: unknown };
     const db = status.status.checks.find((c) => c['id'] === 'db')!;

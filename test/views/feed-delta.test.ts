@@ -34,7 +34,7 @@ describe('feed deltas', () => {
 
   it('a row whose fields are not the same ones is sent whole (a field gone, an object emptied, one added)', () => {
     const a = [unit(0, 10, { url: 'http://x' }), unit(1, 10), unit(2, 10)];
-    const b = [unit(0, 10), { ...unit(1, 10), check: {} as FeedUnit['check'] }, unit(2, 10, { details: [[1, '2026-11-28T11:00:00Z', 'failed', '']] })];
+    const b = [unit(0, 10), { ...unit(1, 10), check: {} as NonNullable<FeedUnit['check']> }, unit(2, 10, { details: [[1, '2026-11-28T11:00:00Z', 'failed', '']] })];
     const { changes, applied } = roundTrip(a, b);
     assert.deepEqual(changes?.map((c) => [c[0], c[2]]), [[0, 1], [1, 1], [2, 1]]);
     assert.deepEqual(applied, rows(b));
