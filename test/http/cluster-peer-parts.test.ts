@@ -8,19 +8,11 @@
  */
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { ConnectivityLog } from '../../src/history/connectivity-log.js';
-import { SampleLog } from '../../src/history/sample-log.js';
-import { createApp } from '../../src/http/app.js';
-import { createLocalNode } from '../../src/node/local.js';
 import { createPeerClient } from '../../src/peers/client.js';
-import { createPeerPoller, type PeerPoller } from '../../src/peers/poller.js';
+import { createPeerPoller } from '../../src/peers/poller.js';
 import type { Cluster, StatusEntry } from '../../src/types.js';
 import type { FeedSummaryNode } from '../../src/views/cluster-feed.js';
-import { createLogQueries } from '../../src/views/log-queries.js';
-import { testConfig } from '../helpers/config.js';
+import { serveClusterApp } from '../helpers/cluster-app.js';
 import { startOurNode, type OurNode } from '../helpers/fake-peer.js';
 
 const quiet = { info: () => {}, warn: () => {}, error: () => {} };
@@ -42,32 +34,6 @@ async function node(id: string, start: number): Promise<OurNode> {
   return n;
 }
 
-/** The app of node "agg" over the poller, with the daemon's wiring: views, and a counter moved by every refresh. */
-async function serve(p: PeerPoller, refreshes: () => number, at: number): Promise<string> {
-  const config = testConfig({ data_directory: '/nonexistent', node_id: 'agg', node_name: 'Aggregator', peer_refresh_seconds: 15, targets: TARGETS });
-  // The app's clock stands still: every answer below is in one time bucket, so only data moves them.
-  const now = () => at;
-  const local = createLocalNode({ config, history: createLogQueries(new SampleLog(), new ConnectivityLog()), now, version: 't' });
-  const app = createApp({
-    local,
-    peers: (range) => p.snapshots(range),
-    peerViews: () => p.views(),
-    versions: { peers: refreshes, incidents: () => 0 },
-    health: () => ({ lastSampleAt: undefined, intervalMs: 60_000, startedAt: 0, pendingWrites: 0, lastWriteError: undefined }),
-    log: quiet,
-    now,
-    historyCap: 43205,
-    publicDir: tmpdir(),
-  });
-  const server: Server = createServer(app.callback());
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  cleanup.push(() => new Promise<void>((r) => {
-    server.closeAllConnections();
-    server.close(() => r());
-  }));
-  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-}
-
 test("a new sample on peer A rebuilds A's parts only: B's rows keep their ETag, the summary and /api/cluster are new", async () => {
   const start = Date.now() - 40 * 60_000;
   const [a, b] = [await node('node-a', start), await node('node-b', start)];
@@ -83,7 +49,11 @@ test("a new sample on peer A rebuilds A's parts only: B's rows keep their ETag, 
     onRefresh: () => void refreshes++,
   });
   cleanup.push(() => p.stop());
-  const url = await serve(p, () => refreshes, Date.now() + 60_000);
+  // The app's clock stands still: every answer below is in one time bucket, so only data moves them.
+  const at = Date.now() + 60_000;
+  const served = await serveClusterApp(p, { nodeId: 'agg', now: () => at, targets: TARGETS, wired: { refreshes: () => refreshes } });
+  cleanup.push(() => served.close());
+  const url = served.url;
   const get = (path: string, etag?: string) => fetch(url + path, { headers: etag !== undefined ? { 'If-None-Match': etag } : {} });
   const etag = async (path: string) => (await get(path)).headers.get('etag')!;
 

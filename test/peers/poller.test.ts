@@ -1,23 +1,18 @@
 import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
+import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { PeerConfig } from '../../src/config/types.js';
-import { ConnectivityLog } from '../../src/history/connectivity-log.js';
-import { SampleLog } from '../../src/history/sample-log.js';
-import { createApp } from '../../src/http/app.js';
-import { createLocalNode } from '../../src/node/local.js';
 import { createPeerClient, type PeerClientOptions } from '../../src/peers/client.js';
 import { createPeerPoller, type PeerPoller, type PeerPollerOptions } from '../../src/peers/poller.js';
 import type { PeerSnapshot, ServiceTimeline } from '../../src/types.js';
-import { createLogQueries } from '../../src/views/log-queries.js';
 import {
   capture, endless, hang, json, lyingLength, originalNode, redirect, routes, startFakePeer, startOurNode, text, trickle, type FakePeer,
 } from '../helpers/fake-peer.js';
-import { testConfig } from '../helpers/config.js';
+import { serveClusterApp } from '../helpers/cluster-app.js';
 
 /** The moment node-a captured /api/cluster?range=24h (node-a-cluster-24h in the reference captures). */
 const CAPTURED_AT = Date.parse('2026-11-28T10:38:11.592Z');
@@ -268,28 +263,9 @@ async function until(cond: () => boolean): Promise<void> {
 
 /** The real app with an empty local node "node-a" and the poller's snapshots; returns its URL. */
 async function serveCluster(p: PeerPoller): Promise<string> {
-  const config = testConfig({
-    data_directory: '/nonexistent', node_id: 'node-a', node_name: 'Node A', peer_refresh_seconds: 15,
-    targets: [{ id: 'web', name: 'Web', service: 'web.service' }],
-  });
-  const now = () => CAPTURED_AT;
-  const local = createLocalNode({ config, history: createLogQueries(new SampleLog(), new ConnectivityLog()), now, version: 't' });
-  const app = createApp({
-    local,
-    peers: (range) => p.snapshots(range),
-    health: () => ({ lastSampleAt: undefined, intervalMs: 60_000, startedAt: 0, pendingWrites: 0, lastWriteError: undefined }),
-    log: quiet,
-    now,
-    historyCap: 43205,
-    publicDir: tmpdir(),
-  });
-  const server: Server = createServer(app.callback());
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  cleanup.push(() => new Promise<void>((r) => {
-    server.closeAllConnections();
-    server.close(() => r());
-  }));
-  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const served = await serveClusterApp(p, { nodeId: 'node-a', now: () => CAPTURED_AT, targets: [{ id: 'web', name: 'Web', service: 'web.service' }] });
+  cleanup.push(() => served.close());
+  return served.url;
 }
 
 describe('peer poller: a node of ours', () => {
