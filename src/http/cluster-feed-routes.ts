@@ -20,8 +20,8 @@ import { sendAnswer } from './send-answer.js';
 
 /** Node ids longer than this name no node (ids are bounded by the config schema and peer validation). */
 const MAX_ID = 256;
-/** Rows answers per node and range whose index is kept for deltas (the newest included). */
-const KEPT_INDEXES = 3;
+/** Rows answers served per node and range whose index is kept for deltas (the newest included); about 80 KiB each at 500 units. */
+const KEPT_INDEXES = 4;
 /** A `since` longer than this names no answer of ours (tags are about 12 characters). */
 const MAX_SINCE = 64;
 
@@ -47,8 +47,10 @@ export function addClusterFeedRoutes(router: Router, parts: ClusterParts): void 
   const rowsKey = (range: RangeName, n: NodePart) => `cluster/feed-node:${range}:${n.key}`;
   /** Per range and node: one entry each, replaced when the node's rows move. */
   const pieces = new Map<string, SummaryPieces>();
-  /** Per range and node: the tags and indexes of its last KEPT_INDEXES rows answers, oldest first. */
+  /** Per range and node: the tags and indexes of the last KEPT_INDEXES rows answers it served, oldest first. */
   const indexes = new Map<string, Array<{ tag: string; index: RowsIndex }>>();
+  /** The index of each rows answer kept (it goes with the answer). */
+  const indexOfRows = new WeakMap<Answer, RowsIndex>();
 
   /** Builds a node's rows (kept, unless already kept at this version: their ETag stays) and its summary pieces. */
   const build = (range: RangeName, n: NodePart): { rows: Answer; pieces: SummaryPieces } => {
@@ -64,13 +66,25 @@ export function addClusterFeedRoutes(router: Router, parts: ClusterParts): void 
     return { rows, pieces: p };
   };
 
-  /** Keeps a new rows answer, and its index for the deltas of later answers. */
+  /** Keeps a new rows answer, with its index while it is the node's newest (remembered once served). */
   const keepRows = (range: RangeName, n: NodePart, detail: FeedNodeDetail): Answer => {
     const rows = cache.put(rowsKey(range, n), n.rowsVersion, createAnswer(toBytes([JSON.stringify(detail)]), JSON_TYPE, cache.nextTag()));
-    const list = indexes.get(`${range}:${n.key}`) ?? [];
-    list.push({ tag: rows.tag, index: indexRows(detail.units) });
-    indexes.set(`${range}:${n.key}`, list.slice(-KEPT_INDEXES));
+    indexOfRows.set(rows, indexRows(detail.units));
     return rows;
+  };
+
+  /**
+   * Remembers the index of `rows`, served to a client (whole or as a delta's result): only
+   * rows some client holds can be a later `since` (the summary builds rows nobody asked for).
+   */
+  const remember = (range: RangeName, n: NodePart, rows: Answer): { tag: string; index: RowsIndex } => {
+    const list = indexes.get(`${range}:${n.key}`) ?? [];
+    const known = list.find((k) => k.tag === rows.tag);
+    if (known !== undefined) return known;
+    const index = indexOfRows.get(rows) ?? indexRows((JSON.parse(Buffer.concat(rows.parts).toString('utf8')) as FeedNodeDetail).units);
+    const entry = { tag: rows.tag, index };
+    indexes.set(`${range}:${n.key}`, [...list, entry].slice(-KEPT_INDEXES));
+    return entry;
   };
 
   /**
@@ -78,10 +92,9 @@ export function addClusterFeedRoutes(router: Router, parts: ClusterParts): void 
    * when it cannot be made: `since` unknown or forgotten, or the units are not the same ones.
    */
   const deltaOf = (range: RangeName, n: NodePart, rows: Answer, since: string[]): Answer | undefined => {
-    const known = indexes.get(`${range}:${n.key}`) ?? [];
-    const base = known.find((k) => since.includes(k.tag));
-    const now = known.find((k) => k.tag === rows.tag);
-    if (base === undefined || now === undefined || base.index.ids !== now.index.ids || base.index.shapes.length !== now.index.shapes.length) return undefined;
+    const base = (indexes.get(`${range}:${n.key}`) ?? []).find((k) => since.includes(k.tag));
+    const now = remember(range, n, rows);
+    if (base === undefined || base.index.ids !== now.index.ids || base.index.shapes.length !== now.index.shapes.length) return undefined;
     return cache.answer(`cluster/feed-delta:${range}:${n.key}:${base.tag}`, `${n.rowsVersion}#${rows.tag}`, () => {
       const { units, ...head } = JSON.parse(Buffer.concat(rows.parts).toString('utf8')) as FeedNodeDetail;
       const changes = unitChanges(units, now.index, base.index) ?? [];
@@ -118,6 +131,8 @@ export function addClusterFeedRoutes(router: Router, parts: ClusterParts): void 
     const rows = cache.get(rowsKey(range, n), n.rowsVersion) ?? build(range, n).rows;
     // With `since`: only what changed since those rows, when they are still known here; else all of them.
     const since = sinceTags(ctx.query['since']);
-    return sendAnswer(ctx, (since.length > 0 ? deltaOf(range, n, rows, since) : undefined) ?? rows, cache);
+    const answer = (since.length > 0 ? deltaOf(range, n, rows, since) : undefined) ?? rows;
+    if (answer === rows) remember(range, n, rows);
+    return sendAnswer(ctx, answer, cache);
   });
 }

@@ -22,7 +22,7 @@ export function feedPaths(api: (op: Operation) => Operation, param: (name: strin
     '/api/cluster/node/{id}': {
       get: api({
         tags: ['cluster'], operationId: 'clusterNode', summary: "Ours: one node's unit rows, timelines as letters.",
-        description: 'What /api/cluster says of the node\'s units, compact. Kept per data version with an ETag (304 on If-None-Match). With `since`, only the fields that changed since the rows of that tag (FeedNodeDelta), while this node still knows them (its last 3 rows answers per node and range, and the same units in the same order); otherwise the whole rows (FeedNode).',
+        description: 'What /api/cluster says of the node\'s units, compact. Kept per data version with an ETag (304 on If-None-Match). With `since`, only the fields that changed since the rows of that tag (FeedNodeDelta), while this node still knows them (the last 4 rows answers it served per node and range, and the same units in the same order); otherwise the whole rows (FeedNode).',
         parameters: [
           { name: 'id', in: 'path', required: true, description: 'A node id of this cluster.', schema: { type: 'string' } },
           param('strictRange'),

@@ -62,3 +62,16 @@ test('without since, or with a tag not known here, the whole rows come as before
     assert.deepEqual((r.body as FeedNodeDelta).changes, [], since);
   }
 });
+
+test('rows the summary built that no client was sent do not push out the rows a client holds', async () => {
+  const held = await get('/api/cluster/node/n1');
+  for (let step = 20; step < 28; step++) {
+    f.setNow(NOW + step * MIN);
+    f.addSample();
+    assert.equal((await get('/api/cluster/summary')).status, 200); // a dashboard with every node folded
+  }
+  const delta = await get(`/api/cluster/node/n1?since=${tagOf(held.etag)}`);
+  const d = delta.body as FeedNodeDelta;
+  assert.equal(d.since, tagOf(held.etag), 'still a delta from the rows held eight samples ago');
+  assert.deepEqual(applyFeedDelta(held.body as FeedNodeDetail, d), (await get('/api/cluster/node/n1')).body);
+});
