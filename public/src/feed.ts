@@ -116,7 +116,7 @@ function change(c: unknown): FeedChange | null {
   const fields: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(c[1])) {
     const ok = k === 'timeline' || k === 'url' || k === 'id' || k === 'name' ? typeof v === 'string'
-      : k === 'details' ? Array.isArray(v) : k === 'check' || k === 'uptime' ? isObject(v) : false;
+      : k === 'details' || k === 'details@' ? Array.isArray(v) : k === 'check' || k === 'uptime' ? isObject(v) : false;
     if (ok) fields[k] = v;
   }
   return [c[0] as number, fields];

@@ -92,7 +92,7 @@ export const FeedChangeSchema = v.pipe(
     v.strictTuple([count(), FeedUnitSchema, v.literal(1)]),
   ]),
   v.description(
-    "A unit's row that changed: [index in units, its fields that changed] (an object field, check or uptime, with only its keys that changed; merge them into the row held), or [index, the whole row, 1] when the row's fields are not the same ones (replace it).",
+    "A unit's row that changed: [index in units, its fields that changed] (an object field, check or uptime, with only its keys that changed: merge them into the row held; `details@` in place of details: per entry its place in the details held, or the entry itself), or [index, the whole row, 1] when the row's fields are not the same ones (replace it).",
   ),
 );
 

@@ -5,7 +5,9 @@
  * hash of each row's field names, a hash of the unit ids in order), not its
  * bytes; the delta holds the new values of the fields whose hash moved. A
  * field that is an object (check, uptime) is compared key by key, so one new
- * sample sends a unit's new counts and latest check, not its whole row.
+ * sample sends a unit's new counts and latest check, not its whole row; a
+ * field that is a list of lists (details) is sent as `<field>@`: per element
+ * its place in the list held, or the element when the client has not got it.
  *
  * Pure: no Node or DOM imports (the dashboard applies deltas with
  * applyFeedDelta, the same code the tests run).
@@ -24,6 +26,8 @@ export interface RowsIndex {
   readonly offsets: Uint32Array;
   /** Per path of every unit, in order: hash of the path's value as JSON. */
   readonly values: Float64Array;
+  /** Per path (its place in `values`) whose value is a non-empty list of lists (details): a hash per element. */
+  readonly elements: ReadonlyMap<number, Float64Array>;
 }
 
 /** 53-bit string hash (cyrb53): a change goes unseen with odds of about 1 in 2^53. */
@@ -64,17 +68,38 @@ function shapeOf(u: FeedUnit): string {
   return names;
 }
 
+const isListOfLists = (v: unknown): v is unknown[][] => Array.isArray(v) && v.length > 0 && v.every(Array.isArray);
+
+/**
+ * A list of lists (a unit's bucket details, which shift as the window moves)
+ * as the client can rebuild it from the one it holds: per element, its place
+ * in the held list (a number) or the element itself (a list). Undefined when
+ * the held list is not known by element.
+ */
+function listScript(v: unknown, now: Float64Array | undefined, old: Float64Array | undefined): Array<number | unknown[]> | undefined {
+  if (now === undefined || old === undefined || !isListOfLists(v)) return undefined;
+  const at = new Map<number, number>();
+  old.forEach((h, j) => {
+    if (!at.has(h)) at.set(h, j);
+  });
+  return v.map((e, j) => at.get(now[j]!) ?? e);
+}
+
 /** The index of a rows answer's units. */
 export function indexRows(units: readonly FeedUnit[]): RowsIndex {
   const shapes = new Float64Array(units.length);
   const offsets = new Uint32Array(units.length + 1);
   const values: number[] = [];
+  const elements = new Map<number, Float64Array>();
   units.forEach((u, i) => {
-    for (const [, , v] of pathsOf(u)) values.push(hash(JSON.stringify(v)));
+    for (const [, s, v] of pathsOf(u)) {
+      if (s === undefined && isListOfLists(v)) elements.set(values.length, Float64Array.from(v, (e) => hash(JSON.stringify(e))));
+      values.push(hash(JSON.stringify(v)));
+    }
     shapes[i] = hash(shapeOf(u));
     offsets[i + 1] = values.length;
   });
-  return { ids: hash(units.map((u) => u.id).join('\u0000')), shapes, offsets, values: Float64Array.from(values) };
+  return { ids: hash(units.map((u) => u.id).join('\u0000')), shapes, offsets, values: Float64Array.from(values), elements };
 }
 
 /**
@@ -97,12 +122,26 @@ export function unitChanges(units: readonly FeedUnit[], now: RowsIndex, old: Row
     pathsOf(u).forEach(([k, s, v], p) => {
       if (now.values[a + p] === old.values[b + p]) return;
       fields ??= {};
-      if (s === undefined) fields[k] = v;
+      const script = s === undefined ? listScript(v, now.elements.get(a + p), old.elements.get(b + p)) : undefined;
+      if (script !== undefined) fields[`${k}@`] = script;
+      else if (s === undefined) fields[k] = v;
       else ((fields[k] ??= {}) as Record<string, unknown>)[s] = v;
     });
     if (fields !== undefined) changes.push([i, fields]);
   });
   return changes;
+}
+
+/** A list rebuilt from `script` (listScript) and the list held; undefined when they do not fit. */
+function rebuildList(held: unknown, script: unknown): unknown[] | undefined {
+  if (!Array.isArray(held) || !Array.isArray(script)) return undefined;
+  const out: unknown[] = [];
+  for (const e of script) {
+    if (Array.isArray(e)) out.push(e);
+    else if (typeof e === 'number' && Number.isInteger(e) && e >= 0 && e < held.length) out.push(held[e]);
+    else return undefined;
+  }
+  return out;
 }
 
 /**
@@ -121,6 +160,12 @@ export function applyFeedDelta(held: FeedNodeDetail, delta: FeedNodeDelta): Feed
     }
     const next: Record<string, unknown> = { ...row };
     for (const [k, v] of Object.entries(fields)) {
+      if (k.endsWith('@')) {
+        const list = rebuildList(next[k.slice(0, -1)], v);
+        if (list === undefined) return null;
+        next[k.slice(0, -1)] = list;
+        continue;
+      }
       const was = next[k];
       next[k] = isRecord(v) && isRecord(was) ? { ...was, ...v } : v;
     }

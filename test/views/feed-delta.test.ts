@@ -40,6 +40,17 @@ describe('feed deltas', () => {
     assert.deepEqual(applied, rows(b));
   });
 
+  it('details that shift with the window are sent as places in the list held, and new entries whole', () => {
+    const d = (b: number, m: number): [number, string, string, string] => [b, `2026-11-28T${String(m).padStart(2, '0')}:00:00Z`, 'failed', 'exit-code'];
+    const a = [unit(0, 10, { details: [d(0, 1), d(0, 2), d(1, 3), d(2, 4)] }), unit(1, 10)];
+    const b = [unit(0, 11, { details: [d(0, 2), d(0, 3), d(2, 4), d(2, 5)] }), unit(1, 10)];
+    const { changes, applied } = roundTrip(a, b);
+    assert.deepEqual(changes, [[0, { uptime: { total_checks: 11, passing: 11 }, 'details@': [1, d(0, 3), 3, d(2, 5)] }]]);
+    assert.deepEqual(applied, rows(b));
+    const wrong = applyFeedDelta(rows(a), { ...head, since: 'x', tag: 'y', changes: [[0, { 'details@': [9] }]] });
+    assert.equal(wrong, null, 'a place the list held does not have: the delta does not fit');
+  });
+
   it('no delta when the units are not the same ones in the same order', () => {
     assert.equal(roundTrip([unit(0, 1), unit(1, 1)], [unit(1, 1), unit(0, 1)]).changes, undefined);
     assert.equal(roundTrip([unit(0, 1)], [unit(0, 1), unit(1, 1)]).changes, undefined);
