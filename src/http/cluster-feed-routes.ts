@@ -10,27 +10,16 @@
  */
 import type Router from '@koa/router';
 import type { RangeName } from '../types.js';
-import { feedNodePieces, feedSync, type FeedNodeDetail, type FeedSync } from '../views/cluster-feed.js';
-import { indexRows, unitChanges, type RowsIndex } from '../views/feed-delta.js';
-import { createAnswer, JSON_TYPE, toBytes, type Answer, type Bytes } from './answer.js';
+import { feedNodePieces, feedSync, type FeedSync } from '../views/cluster-feed.js';
+import { JSON_TYPE, toBytes, type Answer, type Bytes } from './answer.js';
 import { clusterHead, clusterHeadOpen, joinedVersion, type ClusterParts, type NodePart } from './cluster-parts.js';
 import { HttpError } from './errors.js';
 import { parseRange } from './query.js';
+import { rowsDeltas, sinceTags } from './rows-deltas.js';
 import { sendAnswer } from './send-answer.js';
 
 /** Node ids longer than this name no node (ids are bounded by the config schema and peer validation). */
 const MAX_ID = 256;
-/** Rows answers served per node and range whose index is kept for deltas (the newest included); about 80 KiB each at 500 units. */
-const KEPT_INDEXES = 4;
-/** A `since` longer than this names no answer of ours (tags are about 12 characters). */
-const MAX_SINCE = 64;
-
-/** The tag a `since` names: an ETag's value with or without quotes, W/ or the gzip form's -gz. */
-function sinceTags(raw: unknown): string[] {
-  if (typeof raw !== 'string' || raw.length === 0 || raw.length > MAX_SINCE) return [];
-  const bare = raw.replace(/^W\//, '').replace(/^"(.*)"$/, '$1');
-  return bare.endsWith('-gz') ? [bare, bare.slice(0, -3)] : [bare];
-}
 
 /** A node's summary serialised around its sync fields: `{"node":…,"source":…` and `"status_at":…}`. */
 interface SummaryPieces {
@@ -47,15 +36,12 @@ export function addClusterFeedRoutes(router: Router, parts: ClusterParts): void 
   const rowsKey = (range: RangeName, n: NodePart) => `cluster/feed-node:${range}:${n.key}`;
   /** Per range and node: one entry each, replaced when the node's rows move. */
   const pieces = new Map<string, SummaryPieces>();
-  /** Per range and node: the tags and indexes of the last KEPT_INDEXES rows answers it served, oldest first. */
-  const indexes = new Map<string, Array<{ tag: string; index: RowsIndex }>>();
-  /** The index of each rows answer kept (it goes with the answer). */
-  const indexOfRows = new WeakMap<Answer, RowsIndex>();
+  const deltas = rowsDeltas(cache);
 
   /** Builds a node's rows (kept, unless already kept at this version: their ETag stays) and its summary pieces. */
   const build = (range: RangeName, n: NodePart): { rows: Answer; pieces: SummaryPieces } => {
     const { summary, detail } = feedNodePieces(n.snapshot(), clusterHead(local, range));
-    const rows = cache.get(rowsKey(range, n), n.rowsVersion) ?? keepRows(range, n, detail);
+    const rows = cache.get(rowsKey(range, n), n.rowsVersion) ?? deltas.keep(rowsKey(range, n), n.rowsVersion, detail);
     const p: SummaryPieces = {
       rowsVersion: n.rowsVersion,
       lead: JSON.stringify(summary.lead).slice(0, -1),
@@ -64,42 +50,6 @@ export function addClusterFeedRoutes(router: Router, parts: ClusterParts): void 
     };
     pieces.set(`${range}:${n.key}`, p);
     return { rows, pieces: p };
-  };
-
-  /** Keeps a new rows answer, with its index while it is the node's newest (remembered once served). */
-  const keepRows = (range: RangeName, n: NodePart, detail: FeedNodeDetail): Answer => {
-    const rows = cache.put(rowsKey(range, n), n.rowsVersion, createAnswer(toBytes([JSON.stringify(detail)]), JSON_TYPE, cache.nextTag()));
-    indexOfRows.set(rows, indexRows(detail.units));
-    return rows;
-  };
-
-  /**
-   * Remembers the index of `rows`, served to a client (whole or as a delta's result): only
-   * rows some client holds can be a later `since` (the summary builds rows nobody asked for).
-   */
-  const remember = (range: RangeName, n: NodePart, rows: Answer): { tag: string; index: RowsIndex } => {
-    const list = indexes.get(`${range}:${n.key}`) ?? [];
-    const known = list.find((k) => k.tag === rows.tag);
-    if (known !== undefined) return known;
-    const index = indexOfRows.get(rows) ?? indexRows((JSON.parse(Buffer.concat(rows.parts).toString('utf8')) as FeedNodeDetail).units);
-    const entry = { tag: rows.tag, index };
-    indexes.set(`${range}:${n.key}`, [...list, entry].slice(-KEPT_INDEXES));
-    return entry;
-  };
-
-  /**
-   * The delta from the rows `since` names to `rows` (kept per base and version), or undefined
-   * when it cannot be made: `since` unknown or forgotten, or the units are not the same ones.
-   */
-  const deltaOf = (range: RangeName, n: NodePart, rows: Answer, since: string[]): Answer | undefined => {
-    const base = (indexes.get(`${range}:${n.key}`) ?? []).find((k) => since.includes(k.tag));
-    const now = remember(range, n, rows);
-    if (base === undefined || base.index.ids !== now.index.ids || base.index.shapes.length !== now.index.shapes.length) return undefined;
-    return cache.answer(`cluster/feed-delta:${range}:${n.key}:${base.tag}`, `${n.rowsVersion}#${rows.tag}`, () => {
-      const { units, ...head } = JSON.parse(Buffer.concat(rows.parts).toString('utf8')) as FeedNodeDetail;
-      const changes = unitChanges(units, now.index, base.index) ?? [];
-      return { bytes: toBytes([JSON.stringify({ ...head, since: base.tag, tag: rows.tag, changes })]), type: JSON_TYPE };
-    });
   };
 
   // A comma before every node but the first, so the frame only has to join them.
@@ -130,9 +80,6 @@ export function addClusterFeedRoutes(router: Router, parts: ClusterParts): void 
     if (n === undefined) throw new HttpError(404, `no node ${JSON.stringify(id)} in this cluster`, 'not_found');
     const rows = cache.get(rowsKey(range, n), n.rowsVersion) ?? build(range, n).rows;
     // With `since`: only what changed since those rows, when they are still known here; else all of them.
-    const since = sinceTags(ctx.query['since']);
-    const answer = (since.length > 0 ? deltaOf(range, n, rows, since) : undefined) ?? rows;
-    if (answer === rows) remember(range, n, rows);
-    return sendAnswer(ctx, answer, cache);
+    return sendAnswer(ctx, deltas.answerFor(`${range}:${n.key}`, n.rowsVersion, rows, sinceTags(ctx.query['since'])), cache);
   });
 }
