@@ -1,4 +1,5 @@
-import Router from '@koa/router';
+import type Router from '@koa/router';
+import { createRouter } from './router.js';
 import type { LocalNode } from '../node/local.js';
 import type { PeerSnapshot, RangeName } from '../types.js';
 import { JSON_TYPE, toBytes, type Bytes } from './answer.js';
@@ -26,8 +27,7 @@ export interface ClusterRouteDeps {
  */
 export function clusterRoutes(deps: ClusterRouteDeps): Router {
   const { local, cache, versions } = deps;
-  // Case-sensitive, so "/API/…" cannot reach a route past a check made on "/api/".
-  const router = new Router({ sensitive: true });
+  const router = createRouter();
 
   const localPart = (range: RangeName, version: string): Bytes =>
     cache.answer(`cluster/local:${range}`, version, () => ({ bytes: toBytes([JSON.stringify(local.snapshot(range))]), type: JSON_TYPE }));
