@@ -17,18 +17,16 @@ import { createSampler, type Sampler } from './checks/sampler.js';
 import type { Config } from './config/types.js';
 import { openHistory, type History } from './history/open.js';
 import { AnswerCache } from './http/answer-cache.js';
-import { registerAnswerCacheMetrics } from './http/answer-cache-metrics.js';
 import { countingIncidents } from './http/answer-versions.js';
 import { createApp } from './http/app.js';
 import { guardConnections } from './http/connections.js';
 import { historyCap } from './http/query.js';
 import { createIncidentService } from './incidents/service.js';
 import { openIncidentStore } from './incidents/store.js';
-import { lazyPeerClient, loadNotifier } from './lazy-parts.js';
+import { lazyMetricsRegistry, lazyPeerClient, loadNotifier } from './lazy-parts.js';
 import { createLifecycle, must, StartError, type Lifecycle } from './lifecycle.js';
 import type { Logger } from './log.js';
 import { daemonMetricsSources } from './metrics/daemon-sources.js';
-import { createMetricsRegistry } from './metrics/registry.js';
 import { createLocalNode, type LocalNode } from './node/local.js';
 import type { Notifier } from './notify/notifier.js';
 import { createPeerDecodePool } from './peers/decode-pool.js';
@@ -202,15 +200,12 @@ interface HttpParts {
 /** The Koa app with its metrics registry and the cache of kept answers. */
 function createHttp(p: HttpParts) {
   const { config, log, version } = p.opts;
-  const metricsRegistry = createMetricsRegistry(
-    daemonMetricsSources({
-      config, version, history: p.history, local: p.local, pool: p.pool, peerStates: () => p.peers.states(),
-      incidents: { openIncidents: () => p.incidents.openIncidents(), heldBack: () => p.notifier.heldBack() },
-    }),
-    { now: p.now },
-  );
+  const sources = daemonMetricsSources({
+    config, version, history: p.history, local: p.local, pool: p.pool, peerStates: () => p.peers.states(),
+    incidents: { openIncidents: () => p.incidents.openIncidents(), heldBack: () => p.notifier.heldBack() },
+  });
   const answers = new AnswerCache();
-  registerAnswerCacheMetrics(metricsRegistry, answers, config.node_id);
+  const metricsRegistry = lazyMetricsRegistry(sources, { now: p.now, seed: sources.latestStatus() }, answers);
   const intervalMs = p.local.intervalMs();
   return createApp({
     local: p.local,

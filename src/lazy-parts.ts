@@ -2,8 +2,13 @@
  * Parts the daemon loads only when its configuration uses them. got (the
  * HTTP client of peers and notifications) and its dependencies hold ~15 MB of
  * RSS (measured: scripts/bench/memory.mjs); a daemon with neither peers nor
- * notification channels never needs it.
+ * notification channels never needs it. prom-client and the metrics modules
+ * (~2.5 MB) wait for the first scrape of /metrics.
  */
+import type { Registry } from 'prom-client';
+import type { AnswerCache } from './http/answer-cache.js';
+import type { MetricsRegistryOptions } from './metrics/registry.js';
+import type { MetricsSources } from './metrics/sources.js';
 import type { Notifier, NotifierOptions } from './notify/notifier.js';
 import type { PeerClient, PeerClientOptions } from './peers/client.js';
 
@@ -39,4 +44,21 @@ export function lazyPeerClient(opts: PeerClientOptions): PeerClient {
       void client?.then((c) => c.close());
     },
   };
+}
+
+/**
+ * The Prometheus registry, built at the first scrape: a daemon nobody scrapes
+ * never loads prom-client. Every value is read from the live objects when
+ * scraped, so nothing is lost before; the sample counters count from `opts.seed`
+ * (the newest sample at start), and the runtime metrics that count events
+ * (GC, event-loop delay) from the first scrape.
+ */
+export function lazyMetricsRegistry(src: MetricsSources, opts: MetricsRegistryOptions, answers: AnswerCache): () => Promise<Registry> {
+  let registry: Promise<Registry> | undefined;
+  return () =>
+    (registry ??= Promise.all([import('./metrics/registry.js'), import('./http/answer-cache-metrics.js')]).then(([m, a]) => {
+      const r = m.createMetricsRegistry(src, opts);
+      a.registerAnswerCacheMetrics(r, answers, src.node.id);
+      return r;
+    }));
 }

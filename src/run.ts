@@ -5,15 +5,14 @@
  */
 import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join, resolve } from 'node:path';
 import { parseAddr, parseArgs, USAGE } from './cli.js';
 import { loadConfigFile } from './config/load.js';
 import { formatIssue } from './config/types.js';
 import { createLogger } from './log.js';
+import { ROOT } from './paths.js';
 import { startDaemon, type DaemonTestOptions } from './daemon.js';
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
 /**
  * The command line: parses flags, loads the config, and either validates it or
@@ -51,14 +50,14 @@ export async function run(argv: readonly string[], testOptions: DaemonTestOption
     process.stderr.write(`jobmonitor: ${addr.error}\n`);
     return 2;
   }
-  const version = (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string }).version;
+  const version = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
   const daemon = await startDaemon({
     config: { ...config, data_directory: resolve(config.data_directory) },
     configPath: options.config,
     listen: addr,
     log,
     version,
-    publicDir: join(root, 'public'),
+    publicDir: join(ROOT, 'public'),
     ...testOptions,
   });
   if (!daemon.ok) {

@@ -4,7 +4,9 @@
  * spoiled a batch, and turns every failure into a result value.
  */
 import { fileURLToPath } from 'node:url';
-import { Piscina } from 'piscina';
+import type { Piscina } from 'piscina';
+import { requireCjs } from '../cjs.js';
+import { workerFile as compiledWorker } from '../paths.js';
 import type { DnsMonitorConfig, TargetConfig } from '../config/types.js';
 import type { CheckResult, ConnectivityStatus } from '../types.js';
 import type { CheckBatchJob, CheckBatchResult, DnsProbeJob, DnsProbeResult, ListStatesJob, ListStatesResult, UnitJob, UnitState } from './jobs.js';
@@ -122,8 +124,8 @@ function settings(opts: CheckPoolOptions) {
 }
 
 function startPiscina(o: PoolSettings, opts: CheckPoolOptions, groupsBuffer: SharedArrayBuffer): Piscina {
-  const workerFile = opts.workerFile ?? new URL('../../workers/check-worker.js', import.meta.url);
-  return new Piscina({
+  const workerFile = opts.workerFile ?? compiledWorker('check-worker.js');
+  return new (requireCjs('piscina') as typeof import('piscina')).Piscina({
     filename: fileURLToPath(workerFile),
     maxThreads: o.maxThreads,
     minThreads: Math.min(o.minThreads, o.maxThreads),

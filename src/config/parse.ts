@@ -3,8 +3,9 @@
  * source. Pure: no file I/O (load.ts reads the file).
  */
 import * as v from 'valibot';
-import { isMap, isScalar, isSeq, LineCounter, parseDocument } from 'yaml';
-import type { Document, Node as YamlNode, YAMLError } from 'yaml';
+import type * as Yaml from 'yaml';
+import type { Document, LineCounter, Node as YamlNode, YAMLError } from 'yaml';
+import { borrowCjs } from '../cjs.js';
 import { findIdConflicts, findUnknownKeys, type Finding, type PathKey } from './rules.js';
 import { configSchema } from './schema.js';
 import type { ConfigIssue, ParseResult } from './types.js';
@@ -24,9 +25,14 @@ export interface ParseOptions {
  * An empty document is invalid: it defines no target.
  */
 export function parseConfig(text: string, opts: ParseOptions): ParseResult {
-  const lineCounter = new LineCounter();
+  // The daemon reads its config at start and on a reload only: yaml is not kept loaded in between (~2 MB).
+  return borrowCjs<typeof Yaml, ParseResult>('yaml', (yaml) => parseWith(yaml, text, opts));
+}
+
+function parseWith(yaml: typeof Yaml, text: string, opts: ParseOptions): ParseResult {
+  const lineCounter = new yaml.LineCounter();
   // merge: yaml.v3, which read the original's configs, honours "<<" merge keys.
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false, merge: true });
+  const doc = yaml.parseDocument(text, { lineCounter, prettyErrors: false, merge: true });
   if (doc.errors.length > 0) {
     return { ok: false, issues: doc.errors.map((error) => yamlIssue(error, text, lineCounter)) };
   }
@@ -48,7 +54,7 @@ export function parseConfig(text: string, opts: ParseOptions): ParseResult {
     ...findIdConflicts(raw, opts.hostname),
   ];
   if (result.success && findings.length === 0) return { ok: true, config: result.output };
-  return { ok: false, issues: inSourceOrder(findings.map((finding) => placeFinding(finding, doc, lineCounter))) };
+  return { ok: false, issues: inSourceOrder(findings.map((finding) => placeFinding(yaml, finding, doc, lineCounter))) };
 }
 
 /** `targets[2].service`; keys that are not plain words are quoted: `targets[0]["my key"]`. */
@@ -86,7 +92,7 @@ function keyAt(text: string, offset: number): string {
  * (a missing key, or a key that came in through a merge), the deepest node that
  * exists below the document root is shown instead.
  */
-function placeFinding(finding: Finding, doc: Document, lineCounter: LineCounter): ConfigIssue {
+function placeFinding(yaml: typeof Yaml, finding: Finding, doc: Document, lineCounter: LineCounter): ConfigIssue {
   const issue: ConfigIssue = { path: formatPath(finding.path), message: finding.message };
   let node: unknown = doc.contents;
   let keyNode: unknown;
@@ -94,12 +100,12 @@ function placeFinding(finding: Finding, doc: Document, lineCounter: LineCounter)
   let place: unknown = finding.path.length === 0 ? node : undefined;
   for (const key of finding.path) {
     keyNode = undefined;
-    if (isMap(node)) {
-      const pair = node.items.find((p) => String(isScalar(p.key) ? p.key.value : p.key) === String(key));
+    if (yaml.isMap(node)) {
+      const pair = node.items.find((p) => String(yaml.isScalar(p.key) ? p.key.value : p.key) === String(key));
       if (pair === undefined) break;
       keyNode = pair.key;
       node = pair.value;
-    } else if (isSeq(node) && typeof key === 'number') {
+    } else if (yaml.isSeq(node) && typeof key === 'number') {
       node = node.items[key];
       if (node === undefined) break;
     } else {

@@ -1,7 +1,8 @@
-import Koa from 'koa';
-import compress from 'koa-compress';
-import serve from 'koa-static';
-import type { Context, Next } from 'koa';
+import type Koa from 'koa';
+import type { Context, Middleware, Next } from 'koa';
+import type compress from 'koa-compress';
+import type serve from 'koa-static';
+import { requireCjs } from '../cjs.js';
 import type { Logger } from '../log.js';
 import type { LocalNode } from '../node/local.js';
 import { AnswerCache } from './answer-cache.js';
@@ -39,7 +40,7 @@ export interface AppDeps {
   /** CSP frame-ancestors for embedding the page in frames; default 'none'. */
   frameAncestors?: string;
   /** The daemon's Prometheus registry, served at /metrics; no /metrics route when absent. */
-  metrics?: { registry: Registry; public?: boolean };
+  metrics?: { registry: () => Promise<Registry>; public?: boolean };
   /** Configured peers, listed (when enabled) by the Prometheus service discovery route beside /metrics. */
   peersConfig?: readonly { id: string; name: string; base_url: string; enabled: boolean }[];
   /** badges_public: /api/badge/* answers without the api key (for READMEs). */
@@ -60,7 +61,7 @@ const STATIC = /^\/(?:|index\.html|styles\.css|favicon\.svg|dist\/[\w.-]+|demo\/
  * driven by tests with no port; main.ts listens.
  */
 export function createApp(deps: AppDeps): Koa {
-  const app = new Koa();
+  const app = new (requireCjs('koa') as typeof Koa)();
   app.proxy = false;
   app.silent = true; // errors are logged by errorMiddleware, once
   const cache = deps.answers ?? new AnswerCache();
@@ -83,7 +84,7 @@ export function createApp(deps: AppDeps): Koa {
   // Level 1: measured on a 30-day 500-unit cluster answer, 14.5 ms instead of 42.7 ms at the default
   // level 6, for 400 KiB instead of 205 KiB. Brotli is off: it costs far more CPU than it saves here.
   // Only gzip (zstd exists from Node 22 on; its option is not in the types yet).
-  app.use(compress({ threshold: 2048, br: false, deflate: false, gzip: { level: 1 }, ...{ zstd: false } }));
+  app.use((requireCjs('koa-compress') as typeof compress)({ threshold: 2048, br: false, deflate: false, gzip: { level: 1 }, ...{ zstd: false } }));
   app.use(securityHeaders(security));
   app.use(cors(deps.corsOrigins ?? []));
   app.use(methodGuard());
@@ -120,9 +121,11 @@ export function createApp(deps: AppDeps): Koa {
     absent: [...(deps.metrics === undefined ? ['/metrics', '/api/prometheus/targets'] : []), ...(deps.incidents === undefined ? ['/api/incidents'] : [])],
   }, cache.nextTag()).routes());
 
-  const files = serve(deps.publicDir, { index: 'index.html', maxage: 60_000, hidden: false, defer: false });
+  // koa-static is loaded at the first file asked for: a daemon only polled through the API never holds it (~1 MB).
+  let files: Middleware | undefined;
   app.use(async (ctx, next) => {
     if (!STATIC.test(ctx.path)) return next();
+    files ??= (requireCjs('koa-static') as typeof serve)(deps.publicDir, { index: 'index.html', maxage: 60_000, hidden: false, defer: false });
     return files(ctx, next);
   });
   return app;

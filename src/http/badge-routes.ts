@@ -1,4 +1,5 @@
-import Router from '@koa/router';
+import type Router from '@koa/router';
+import { createRouter } from './router.js';
 import type { Context } from 'koa';
 import * as v from 'valibot';
 import type { LocalNode } from '../node/local.js';
@@ -59,8 +60,7 @@ function parsed<T>(schema: v.GenericSchema<unknown, T>, raw: unknown): T {
  */
 export function badgeRoutes(deps: { source: BadgeSource; now: () => number; cache: AnswerCache; versions: Pick<AnswerVersions, 'local'> }): Router {
   const { source, cache } = deps;
-  // Case-sensitive, so "/API/…" cannot reach a route past a check made on "/api/".
-  const router = new Router({ sensitive: true });
+  const router = createRouter();
 
   const badgeFor = (ctx: Context, kind: 'status' | 'uptime'): Badge => {
     const id = ctx.params['target'] ?? '';

@@ -1,4 +1,5 @@
-import Router from '@koa/router';
+import type Router from '@koa/router';
+import { createRouter } from './router.js';
 import type { LocalNode } from '../node/local.js';
 import type { RangeName } from '../types.js';
 import { createAnswer, JSON_TYPE, toBytes, type Bytes } from './answer.js';
@@ -30,8 +31,7 @@ export interface ClusterRouteDeps {
  */
 export function clusterRoutes(deps: ClusterRouteDeps): Router {
   const { local, cache, versions } = deps;
-  // Case-sensitive, so "/API/…" cannot reach a route past a check made on "/api/".
-  const router = new Router({ sensitive: true });
+  const router = createRouter();
   const views = deps.views ?? viewsFromSnapshots(deps.peers, versions.peers);
   const parts: ClusterParts = { local, cache, nodes: (range) => nodeParts({ local, views, versions }, range) };
 

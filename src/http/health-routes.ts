@@ -1,4 +1,5 @@
-import Router from '@koa/router';
+import type Router from '@koa/router';
+import { createRouter } from './router.js';
 
 export interface Health {
   /** ms epoch of the last finished sample, undefined before the first. */
@@ -15,8 +16,7 @@ export interface Health {
  * Not behind the API key, so a load balancer or systemd watchdog can poll it.
  */
 export function healthRoutes(deps: { health: () => Health; now: () => number }): Router {
-  // Case-sensitive, so "/API/…" cannot reach a route past a check made on "/api/".
-  const router = new Router({ sensitive: true });
+  const router = createRouter();
   router.get('/healthz', (ctx) => {
     const h = deps.health();
     const now = deps.now();

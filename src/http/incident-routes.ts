@@ -1,4 +1,5 @@
-import Router from '@koa/router';
+import type Router from '@koa/router';
+import { createRouter } from './router.js';
 import type { IncidentList } from '../incidents/types.js';
 import type { RangeName } from '../types.js';
 import { MAX_RESOLVED } from '../incidents/list.js';
@@ -18,8 +19,7 @@ export type IncidentSource = (range: RangeName, limit: number) => IncidentList;
  * Built once per incident change (and time bucket), served as bytes.
  */
 export function incidentRoutes(deps: { incidents: IncidentSource; cache: AnswerCache; versions: Pick<AnswerVersions, 'incidents'> }): Router {
-  // Case-sensitive, so "/API/…" cannot reach a route past a check made on "/api/".
-  const router = new Router({ sensitive: true });
+  const router = createRouter();
   router.get('/api/incidents', (ctx) => {
     const range = parseRange(ctx.query['range'], true);
     const limit = parseLimit(ctx.query['limit'], MAX_RESOLVED);

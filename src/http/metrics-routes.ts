@@ -1,4 +1,5 @@
-import Router from '@koa/router';
+import type Router from '@koa/router';
+import { createRouter } from './router.js';
 import type { Registry } from 'prom-client';
 import { toBytes } from './answer.js';
 import type { AnswerCache } from './answer-cache.js';
@@ -7,7 +8,8 @@ import { authMiddleware, type AuthFailures } from './auth.js';
 import { sendAnswer } from './send-answer.js';
 
 export interface MetricsRouteDeps {
-  registry: Registry;
+  /** The registry; it is built at the first scrape (src/lazy-parts.ts), hence a promise. */
+  registry: () => Promise<Registry>;
   /** The API key; /metrics then needs `Authorization: Bearer <api_key>` like /api/*. */
   apiKey?: string | undefined;
   /** metrics_public: serve /metrics without the key even when one is set. */
@@ -26,8 +28,7 @@ export interface MetricsRouteDeps {
  * are collected from the live objects on each scrape.
  */
 export function metricsRoutes(deps: MetricsRouteDeps): Router {
-  // Case-sensitive, so "/API/…" cannot reach a route past a check made on "/api/".
-  const router = new Router({ sensitive: true });
+  const router = createRouter();
   const auth = authMiddleware({
     apiKey: deps.public === true ? undefined : deps.apiKey,
     prefix: '/metrics',
@@ -35,10 +36,10 @@ export function metricsRoutes(deps: MetricsRouteDeps): Router {
     ...(deps.failures !== undefined ? { failures: deps.failures } : {}),
   });
   router.get('/metrics', auth, async (ctx) => {
-    const answer = await deps.cache.answerAsync('metrics', deps.versions.metrics(), async () => ({
-      bytes: toBytes([await deps.registry.metrics()]),
-      type: deps.registry.contentType,
-    }));
+    const answer = await deps.cache.answerAsync('metrics', deps.versions.metrics(), async () => {
+      const registry = await deps.registry();
+      return { bytes: toBytes([await registry.metrics()]), type: registry.contentType };
+    });
     ctx.set('Cache-Control', 'no-store');
     await sendAnswer(ctx, answer, deps.cache);
   });

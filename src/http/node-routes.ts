@@ -1,4 +1,5 @@
-import Router from '@koa/router';
+import type Router from '@koa/router';
+import { createRouter } from './router.js';
 import type { Context } from 'koa';
 import type { LocalNode } from '../node/local.js';
 import { COMPACT_PAGE_TYPE, encodeHistoryPage } from '../peers/compact-page.js';
@@ -26,8 +27,7 @@ export interface NodeRouteDeps {
  */
 export function nodeRoutes(deps: NodeRouteDeps): Router {
   const { local, historyCap, cache, versions } = deps;
-  // Case-sensitive, so "/API/…" cannot reach a route past a check made on "/api/".
-  const router = new Router({ sensitive: true });
+  const router = createRouter();
   const json = (ctx: Context, key: string, build: () => unknown) =>
     sendAnswer(ctx, cache.answer(key, versions.local(), () => jsonBytes(build())), cache);
   /** A history answer: from bytes when kept, else streamed (and kept when it turns out small enough). */

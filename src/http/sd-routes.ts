@@ -1,4 +1,5 @@
-import Router from '@koa/router';
+import type Router from '@koa/router';
+import { createRouter } from './router.js';
 import type { Context } from 'koa';
 import { HttpError } from './errors.js';
 
@@ -38,8 +39,7 @@ const HOST = /^(?:[A-Za-z0-9.-]{1,253}|\[[0-9A-Fa-f:.]{2,45}\])(?::\d{1,5})?$/;
  * node that exported it. Behind the API key with the rest of /api/.
  */
 export function sdRoutes(deps: SdRouteDeps): Router {
-  // Case-sensitive, so "/API/…" cannot reach a route past a check made on "/api/".
-  const router = new Router({ sensitive: true });
+  const router = createRouter();
   router.get(SD_PATH, (ctx) => {
     const self = deps.self();
     const groups = [group(self, selfUrl(ctx, self), 'local')];

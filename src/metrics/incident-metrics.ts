@@ -3,7 +3,8 @@
  * the units each open host incident hides, and what receivers' rate limits
  * held back. Read from the live incident service and notifier at each scrape.
  */
-import { Counter, Gauge, type Registry } from 'prom-client';
+import type { Counter, Gauge, Registry } from 'prom-client';
+import { prom } from './prom.js';
 import { INCIDENT_KINDS, type IncidentKind } from '../incidents/types.js';
 
 export interface IncidentMetricSources {
@@ -14,7 +15,7 @@ export interface IncidentMetricSources {
 }
 
 export function registerIncidentMetrics(registry: Registry, node: string, src: IncidentMetricSources): void {
-  new Gauge({
+  new prom.Gauge({
     name: 'jobmonitor_incidents_open',
     help: 'Open incidents by kind (unit, peer, probe, storage, host); a host incident stands for every unit its cause hides.',
     labelNames: ['node', 'kind'],
@@ -26,7 +27,7 @@ export function registerIncidentMetrics(registry: Registry, node: string, src: I
       for (const [kind, n] of counts) this.set({ node, kind }, n);
     },
   });
-  new Gauge({
+  new prom.Gauge({
     name: 'jobmonitor_host_incident_units',
     help: 'Units an open host incident lists (checks hidden by the cause); absent when no host incident is open.',
     labelNames: ['node', 'cause'],
@@ -36,7 +37,7 @@ export function registerIncidentMetrics(registry: Registry, node: string, src: I
       for (const inc of src.openIncidents()) if (inc.kind === 'host') this.set({ node, cause: inc.subject }, inc.units?.length ?? 0);
     },
   });
-  new Counter({
+  new prom.Counter({
     name: 'jobmonitor_notifications_held_back_total',
     help: "Notifications a receiver's rate limit (rate_limit_per_hour) held back.",
     labelNames: ['node', 'receiver'],

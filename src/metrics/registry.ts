@@ -3,8 +3,9 @@
  * the library's global one), every value read from the live objects when
  * Prometheus scrapes, so nothing is updated on the check path.
  */
-import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
-import type { RangeName, ServiceUptime } from '../types.js';
+import type { Counter, Gauge, Registry } from 'prom-client';
+import { prom } from './prom.js';
+import type { RangeName, ServiceUptime, StatusEntry } from '../types.js';
 import { registerSampleMetrics } from './sample-metrics.js';
 import type { MetricsSources } from './sources.js';
 import { registerIncidentMetrics } from './incident-metrics.js';
@@ -21,6 +22,12 @@ export interface MetricsRegistryOptions {
   processMetrics?: boolean;
   /** How long an uptime ratio is reused before it is recomputed (ms). Default 60 000. */
   uptimeCacheMs?: number;
+  /**
+   * The newest sample when the daemon started: the per-unit sample counters
+   * count from it. Default: the newest sample now. The daemon passes the one of
+   * its start, since it builds the registry at the first scrape.
+   */
+  seed?: StatusEntry | undefined;
   now?: () => number;
 }
 
@@ -42,18 +49,18 @@ interface Kit {
  * collect callback; series of targets or peers that are gone disappear.
  */
 export function createMetricsRegistry(src: MetricsSources, opts: MetricsRegistryOptions = {}): Registry {
-  const kit = metricKit(new Registry(), src.node.id);
+  const kit = metricKit(new prom.Registry(), src.node.id);
   const uptimeOf = cachedUptime(src.uptime, opts.uptimeCacheMs ?? 60_000, opts.now ?? Date.now);
   registerNodeMetrics(kit, src);
   registerTargetMetrics(kit, src, uptimeOf);
   if (src.samples !== undefined) {
-    registerSampleMetrics({ registry: kit.registry, node: kit.node, targets: src.targets, feed: src.samples, seed: src.latestStatus() });
+    registerSampleMetrics({ registry: kit.registry, node: kit.node, targets: src.targets, feed: src.samples, seed: 'seed' in opts ? opts.seed : src.latestStatus() });
   }
   registerDnsMetrics(kit, src);
   registerPeerMetrics(kit, src);
   registerHistoryAndPoolMetrics(kit, src);
   if (src.incidents !== undefined) registerIncidentMetrics(kit.registry, kit.node, src.incidents);
-  if (opts.processMetrics ?? true) collectDefaultMetrics({ register: kit.registry });
+  if (opts.processMetrics ?? true) prom.collectDefaultMetrics({ register: kit.registry });
   return kit.registry;
 }
 
@@ -62,7 +69,7 @@ function metricKit(registry: Registry, node: string): Kit {
     registry,
     node,
     gauge(name, help, labelNames, fill) {
-      new Gauge({
+      new prom.Gauge({
         name,
         help,
         labelNames,
@@ -74,7 +81,7 @@ function metricKit(registry: Registry, node: string): Kit {
       });
     },
     counter(name, help, read) {
-      new Counter({
+      new prom.Counter({
         name,
         help,
         labelNames: ['node'],

@@ -3,7 +3,8 @@
  * deploy/prometheus/jobmonitor-rules.yml): the interval, and per unit the
  * samples taken, passing and missed since the daemon started.
  */
-import { Counter, Gauge, type Registry } from 'prom-client';
+import type { Counter, Gauge, Registry } from 'prom-client';
+import { prom } from './prom.js';
 import type { StatusEntry } from '../types.js';
 import { SampleCounters, type SampleFeed, type SampleTally } from './sample-counters.js';
 
@@ -28,7 +29,7 @@ export interface SampleMetricsDeps {
 export function registerSampleMetrics(deps: SampleMetricsDeps): void {
   const { registry, node, feed } = deps;
   const counters = new SampleCounters(feed, deps.seed);
-  new Gauge({
+  new prom.Gauge({
     name: 'jobmonitor_sample_interval_seconds',
     help: 'How often the units are sampled (interval_minutes), in seconds.',
     labelNames: ['node'],
@@ -38,7 +39,7 @@ export function registerSampleMetrics(deps: SampleMetricsDeps): void {
     },
   });
   const counter = (name: string, help: string, pick: (t: Readonly<SampleTally>) => number): void => {
-    new Counter({
+    new prom.Counter({
       name,
       help,
       labelNames: ['node', 'target', 'service'],

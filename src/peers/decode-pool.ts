@@ -7,7 +7,8 @@
  * error on that peer.
  */
 import { fileURLToPath } from 'node:url';
-import { Piscina } from 'piscina';
+import { requireCjs } from '../cjs.js';
+import { workerFile as compiledWorker } from '../paths.js';
 import { boundText } from './limits.js';
 import { decodePeerBody, type DecodeJob, type DecodedPayload } from './decode.js';
 
@@ -42,9 +43,9 @@ function movable(body: Uint8Array): Uint8Array {
 
 /** Creates the pool (no thread starts until the first decode). */
 export function createPeerDecodePool(opts: DecodePoolOptions = {}): PeerDecoder {
-  const workerFile = opts.workerFile ?? new URL('../../workers/peer-decode.js', import.meta.url);
+  const workerFile = opts.workerFile ?? compiledWorker('peer-decode.js');
   const timeoutMs = opts.timeoutMs ?? 60_000;
-  const piscina = new Piscina({
+  const piscina = new (requireCjs('piscina') as typeof import('piscina')).Piscina({
     filename: fileURLToPath(workerFile),
     name: 'decodePeer',
     maxThreads: 1,

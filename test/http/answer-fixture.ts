@@ -120,7 +120,7 @@ export async function answerFixture(opts: AnswerFixtureOptions = {}): Promise<An
   const app = createApp({
     local, peers, log: { info() {}, warn() {}, error: (m) => errors.push(m) }, now: () => now,
     health: () => ({ lastSampleAt: now - MIN, intervalMs: MIN, startedAt: NOW - 3_600_000, pendingWrites: 0, lastWriteError: undefined }),
-    historyCap: opts.historyCap ?? 200, publicDir: pub, metrics: { registry }, incidents,
+    historyCap: opts.historyCap ?? 200, publicDir: pub, metrics: { registry: () => Promise.resolve(registry) }, incidents,
     answers: cache, versions: { peers: () => peersVersion, incidents: () => 0 },
     ...(opts.apiKey !== undefined ? { apiKey: opts.apiKey } : {}), ...(opts.corsOrigins !== undefined ? { corsOrigins: opts.corsOrigins } : {}),
   });

@@ -46,7 +46,7 @@ describe('wrong-key budget: one for /api/* and /metrics', () => {
     const app = createApp({
       local, peers: () => [], log: { info() {}, warn() {}, error() {} }, now: Date.now, historyCap: 200, apiKey: 'right', publicDir: tmpdir(),
       health: () => ({ lastSampleAt: undefined, intervalMs: 60_000, startedAt: 0, pendingWrites: 0, lastWriteError: undefined }),
-      metrics: { registry: new Registry() },
+      metrics: { registry: () => Promise.resolve(new Registry()) },
     });
     const server = createServer(app.callback());
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));

@@ -159,7 +159,7 @@ export async function serveFixture(opts: FixtureOptions = {}): Promise<Served> {
     badgesPublic: opts.badgesPublic ?? false,
     ...(opts.versions !== undefined ? { versions: opts.versions } : {}),
     ...(opts.bare === true ? {} : {
-      metrics: { registry, public: opts.metricsPublic ?? false },
+      metrics: { registry: () => Promise.resolve(registry), public: opts.metricsPublic ?? false },
       incidents: (range: RangeName, limit: number) => listIncidents(INCIDENTS, range, now(), limit),
     }),
   });

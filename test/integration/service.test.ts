@@ -300,7 +300,10 @@ describe('the service installed into a real systemd', { concurrency: false }, ()
       const logged = readFileSync(consoleLog, 'utf8').length;
       const r = await sandbox!.systemctl('start', 'jobmonitor.service');
       assert.notEqual(r.code, 0, 'the start job fails');
-      assert.match(readFileSync(consoleLog, 'utf8').slice(logged), /jobmonitor\.service: Control process exited, code=exited, status=2/);
+      // systemd writes the console after the start job has failed: read until the line is there (or 10 s).
+      const exited = /jobmonitor\.service: Control process exited, code=exited, status=2/;
+      for (let i = 0; i < 100 && !exited.test(readFileSync(consoleLog, 'utf8').slice(logged)); i++) await new Promise((r) => setTimeout(r, 100));
+      assert.match(readFileSync(consoleLog, 'utf8').slice(logged), exited);
       const shown = (await sandbox!.systemctl('show', 'jobmonitor.service', '-p', 'Result')).stdout;
       assert.match(shown, /^Result=exit-code$/m);
       await assert.rejects(fetch(`http://127.0.0.1:${port}/healthz`), 'the daemon itself never started');

@@ -46,7 +46,7 @@ async function serve(opts: { metrics: boolean }): Promise<{ port: number; server
     local, peers: () => [], log: { info() {}, warn() {}, error() {} }, now: Date.now, historyCap: 200,
     health: () => ({ lastSampleAt: undefined, intervalMs: 60_000, startedAt: Date.now(), pendingWrites: 0, lastWriteError: undefined }),
     apiKey: config.api_key, publicDir: mkdtempSync(join(tmpdir(), 'jm-pub-')), peersConfig: config.peers,
-    ...(opts.metrics ? { metrics: { registry } } : {}),
+    ...(opts.metrics ? { metrics: { registry: () => Promise.resolve(registry) } } : {}),
   });
   const server = createServer(app.callback());
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
