@@ -35,6 +35,7 @@ import { createPeerDecodePool } from './peers/decode-pool.js';
 import { peerLimitsFrom } from './peers/limits.js';
 import { createPeerPoller, MIN_REFRESH_MS, type PeerPoller } from './peers/poller.js';
 import { lockDataDirectory } from './storage/lock.js';
+import { createMemoryRelease } from './memory-release.js';
 
 /**
  * Set by the test suite only (test/helpers/daemon-entry.ts), never read from
@@ -208,7 +209,8 @@ function createHttp(p: HttpParts) {
     }),
     { now: p.now },
   );
-  const answers = new AnswerCache();
+  const release = createMemoryRelease();
+  const answers = new AnswerCache({ onIdleDrop: (bytes) => release.freed(bytes) });
   registerAnswerCacheMetrics(metricsRegistry, answers, config.node_id);
   const intervalMs = p.local.intervalMs();
   return createApp({
