@@ -32,7 +32,7 @@ export interface MemoryRelease {
   close(): void;
 }
 
-/** Creates the releaser; with no `gc` available it only counts nothing. */
+/** Creates the releaser; with no `gc` available (node without --expose-gc), freed() does nothing. */
 export function createMemoryRelease(opts: MemoryReleaseOptions = {}): MemoryRelease {
   const gc = 'gc' in opts ? opts.gc : (globalThis as { gc?: () => void }).gc;
   const minBytes = opts.minBytes ?? 1024 * 1024;
