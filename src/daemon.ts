@@ -33,6 +33,7 @@ import { createPeerDecodePool } from './peers/decode-pool.js';
 import { peerLimitsFrom } from './peers/limits.js';
 import { createPeerPoller, MIN_REFRESH_MS, type PeerPoller } from './peers/poller.js';
 import { lockDataDirectory } from './storage/lock.js';
+import { createMemoryRelease } from './memory-release.js';
 
 /**
  * Set by the test suite only (test/helpers/daemon-entry.ts), never read from
@@ -204,7 +205,8 @@ function createHttp(p: HttpParts) {
     config, version, history: p.history, local: p.local, pool: p.pool, peerStates: () => p.peers.states(),
     incidents: { openIncidents: () => p.incidents.openIncidents(), heldBack: () => p.notifier.heldBack() },
   });
-  const answers = new AnswerCache();
+  const release = createMemoryRelease();
+  const answers = new AnswerCache({ onIdleDrop: (bytes) => release.freed(bytes) });
   const metricsRegistry = lazyMetricsRegistry(sources, { now: p.now, seed: sources.latestStatus() }, answers);
   const intervalMs = p.local.intervalMs();
   return createApp({

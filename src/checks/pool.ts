@@ -15,7 +15,7 @@ import { childGroups, createChildGroupsBuffer } from './child-groups.js';
 import { createLimiter } from '../limiter.js';
 
 export interface CheckPoolOptions {
-  /** Default 6: jobs mostly wait on child processes, so a 2-core box can run more than 2. See `poolSizeFor`. */
+  /** Default 3: jobs mostly wait on child processes, answered by one systemd; each thread costs ~7 MB of RSS. See `poolThreadsFor`. */
   maxThreads?: number;
   /** Threads kept when idle. Default 0: a thread costs ~10 MB of RSS, and a sweep every few minutes needs none in between. */
   minThreads?: number;
@@ -97,13 +97,15 @@ const DEFAULT_BATCH_SIZE = 50;
 const LIST_BATCH_SIZE = 1000;
 
 const DEFAULTS = {
-  maxThreads: 6,
+  maxThreads: 3,
   minThreads: 0,
   // Longer than the gap between a sweep's list-units and show jobs and than short test intervals,
   // much shorter than the default 5-minute interval: threads live through a sweep, not between sweeps.
   idleTimeout: 15_000,
-  // One job per thread: measured here, a second job on a busy thread only
-  // started when the first had finished, so its deadline ran out in the queue.
+  // One job per thread: a second job on a busy thread only starts when the first has finished, so
+  // its deadline runs out in the queue (measured again: a hung unit's 3 s timeout held three quick
+  // jobs on the same thread for 2.9 s). Piscina gives a thread no other task while it runs one
+  // with an AbortSignal, and every job here has one (the backstop).
   concurrentTasksPerWorker: 1,
   backstopMs: 2_000,
   maxOldGenerationSizeMb: 64,

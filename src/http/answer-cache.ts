@@ -24,6 +24,12 @@ export interface AnswerCacheOptions {
   largeBytes?: number;
   /** The clock for idleMs, in ms. Default performance.now. */
   now?: () => number;
+  /**
+   * Told the bytes of the answers dropped for being idle, so their memory can
+   * be given back now (see src/memory-release.ts) rather than at V8's next
+   * full collection, which a quiet daemon may not run for minutes.
+   */
+  onIdleDrop?: (bytes: number) => void;
 }
 
 /** What an answer is built from: its serialised body and Content-Type. */
@@ -46,6 +52,7 @@ export class AnswerCache {
   readonly idleMs: number;
   readonly largeBytes: number;
   readonly #now: () => number;
+  readonly #onIdleDrop: ((bytes: number) => void) | undefined;
   readonly #entries = new Map<string, Entry>();
   readonly #collecting = new Set<string>();
   /** Where each answer was kept (the entry may be gone since: get() tells). */
@@ -64,6 +71,7 @@ export class AnswerCache {
     this.idleMs = opts.idleMs ?? 40_000;
     this.largeBytes = opts.largeBytes ?? 1024 * 1024;
     this.#now = opts.now ?? (() => performance.now());
+    this.#onIdleDrop = opts.onIdleDrop;
     if (!(this.maxBytes > 0) || !(this.maxEntries > 0) || !(this.maxAnswerBytes >= 0) || !(this.idleMs > 0) || !(this.largeBytes >= 0)) {
       throw new RangeError('AnswerCache: maxBytes, maxEntries and idleMs must be positive, maxAnswerBytes and largeBytes not negative');
     }
@@ -151,11 +159,14 @@ export class AnswerCache {
   /** Drops the answers over largeBytes not asked for idleMs (run by a timer). */
   dropIdle(): void {
     const now = this.#now();
+    let dropped = 0;
     for (const [key, e] of this.#entries) {
       if (now - e.asked < this.idleMs || e.answer.held() <= this.largeBytes) continue;
       this.#entries.delete(key);
+      dropped += e.answer.held();
       if (this.#newest === key) this.#newest = undefined;
     }
+    if (dropped > 0) this.#onIdleDrop?.(dropped);
   }
 
   /** The key and version `answer` was kept under, or undefined when it was never kept. */

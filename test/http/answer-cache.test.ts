@@ -164,7 +164,8 @@ test('the cache keeps the most recently asked answers within its byte and entry 
 
 test('a large answer nobody asked for lately is dropped, so memory comes back after a burst; small and recently asked ones stay', () => {
   let clock = 0;
-  const cache = new AnswerCache({ idleMs: 1_000, largeBytes: 1_000, now: () => clock });
+  const dropped: number[] = [];
+  const cache = new AnswerCache({ idleMs: 1_000, largeBytes: 1_000, now: () => clock, onIdleDrop: (b) => dropped.push(b) });
   const build = (n: number) => () => ({ bytes: toBytes([Buffer.alloc(n, 120)]), type: 'text/plain' });
   cache.answer('large-idle', 'v1', build(5_000));
   cache.answer('large-polled', 'v1', build(5_000));
@@ -172,6 +173,7 @@ test('a large answer nobody asked for lately is dropped, so memory comes back af
   clock = 700;
   cache.dropIdle();
   assert.equal(cache.size, 3, 'nothing is idle yet');
+  assert.deepEqual(dropped, [], 'nothing dropped, nothing to give back');
   assert.ok(cache.get('large-polled', 'v1') !== undefined, 'a poll at 0.7 s');
   clock = 1_500;
   cache.dropIdle();
@@ -179,6 +181,7 @@ test('a large answer nobody asked for lately is dropped, so memory comes back af
   assert.ok(cache.get('large-polled', 'v1') !== undefined, 'the polled one stays');
   assert.ok(cache.get('small-idle', 'v1') !== undefined, 'a small answer stays until the bounds push it out');
   assert.equal(cache.bytes(), 5_100);
+  assert.deepEqual(dropped, [5_000], 'the bytes dropped are reported, so they can be given back (src/memory-release.ts)');
   assert.throws(() => new AnswerCache({ idleMs: 0 }), /idleMs/);
 });
 

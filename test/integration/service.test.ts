@@ -349,7 +349,7 @@ describe('install.sh --root (a staging root)', { concurrency: false }, () => {
     assert.doesNotMatch(unit, /@[A-Z_]+@/, 'every placeholder replaced');
     const node = (/^ExecStart=(\S+) /m.exec(unit)?.[1]) ?? '';
     assert.ok(node.startsWith('/') && executable(node), `ExecStart runs node by absolute path: ${node}`);
-    assert.match(unit, /^ExecStart=\S+ --max-semi-space-size=1 \/opt\/jobmonitor\/dist\/src\/main\.js -config \/etc\/jobmonitor\/config\.yaml -addr :8080$/m,
+    assert.match(unit, /^ExecStart=\S+ --max-semi-space-size=1 --heap-growing-percent=30 --expose-gc \/opt\/jobmonitor\/dist\/src\/main\.js -config \/etc\/jobmonitor\/config\.yaml -addr :8080$/m,
       'the unit names the final paths, not the staging root');
     assert.match(unit, /^ExecStartPre=\S+ \/opt\/jobmonitor\/dist\/src\/main\.js validate -config \/etc\/jobmonitor\/config\.yaml$/m);
     for (const line of ['User=jobmonitor', 'StateDirectory=jobmonitor', 'WorkingDirectory=/var/lib/jobmonitor', 'NoNewPrivileges=yes',
