@@ -33,6 +33,14 @@ type PartAnswer = Answer & { readonly deflatedPart: DeflatedPart };
 const TAIL = deflatePartSync(']}');
 
 /**
+ * Parts made at once when many are missing (after a time bucket rolled over):
+ * each is a node's whole snapshot as text (about 5 MiB at 500 units), so
+ * making all twenty at once held them all at the same time and raised the
+ * heap's high-water mark by hundreds of MiB; two keep libuv's pool busy.
+ */
+const MAKING_AT_ONCE = 2;
+
+/**
  * Joins cluster answers from compressed node parts kept in `cache`. The last
  * answer per range is remembered with its gzip trailer (so a poll while no
  * node moved costs no lookups), holding at most one answer's parts per range
@@ -65,7 +73,12 @@ export function clusterJoiner(cache: AnswerCache, local: LocalNode) {
 
   const join = async (range: RangeName, nodes: readonly NodePart[]): Promise<JoinedAnswer> => {
     const head = deflatePartSync(clusterHeadOpen(local, range));
-    const bodies = await Promise.all(nodes.map((n, i) => partOf(range, n, i === 0, nodes.length)));
+    const bodies: DeflatedPart[] = new Array<DeflatedPart>(nodes.length);
+    let next = 0;
+    const taker = async (): Promise<void> => {
+      for (let i = next++; i < nodes.length; i = next++) bodies[i] = await partOf(range, nodes[i]!, i === 0, nodes.length);
+    };
+    await Promise.all(Array.from({ length: MAKING_AT_ONCE }, taker));
     const parts = [head, ...bodies, TAIL];
     let gz: Bytes | undefined;
     return { tag: cache.nextTag(), type: JSON_TYPE, parts, rawLength: rawLengthOf(parts), gzip: () => (gz ??= gzipMember(parts)) };
