@@ -30,10 +30,14 @@ const FINAL_BLOCK = Buffer.from([0x03, 0x00]);
 
 let table: Uint32Array | undefined;
 
-/** CRC-32 (IEEE) of `b`; Node's own when it has one (20.15+), else a table. */
+/** CRC-32 (IEEE) of `b`; Node's own when it has one (20.15+), else crc32ByTable. */
 export function crc32(b: Buffer): number {
   const native = (zlib as { crc32?: (data: Buffer, value?: number) => number }).crc32;
-  if (typeof native === 'function') return native(b, 0) >>> 0;
+  return typeof native === 'function' ? native(b, 0) >>> 0 : crc32ByTable(b);
+}
+
+/** CRC-32 (IEEE) of `b` by the byte table, for Node 20 before 20.15 (no zlib.crc32). */
+export function crc32ByTable(b: Buffer): number {
   table ??= Uint32Array.from({ length: 256 }, (_, n) => {
     let c = n;
     for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
