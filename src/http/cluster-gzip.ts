@@ -1,0 +1,152 @@
+/**
+ * /api/cluster from parts kept compressed. Each node's part (per range and
+ * that node's version) is rendered and deflated once and kept in the answer
+ * cache as deflate bytes only; an answer is the parts in order inside a
+ * frame: a gzip client gets them joined into one gzip member (nothing is
+ * rendered or compressed again), any other client gets them inflated one
+ * part at a time as its socket takes them, with the Content-Length known.
+ */
+import { Readable } from 'node:stream';
+import type { Context } from 'koa';
+import type { LocalNode } from '../node/local.js';
+import type { RangeName } from '../types.js';
+import { createAnswer, GZIP_MIN_BYTES, JSON_TYPE, type Answer, type Bytes } from './answer.js';
+import type { AnswerCache } from './answer-cache.js';
+import { clusterHeadOpen, joinedVersion, type NodePart } from './cluster-parts.js';
+import { deflatePart, deflatePartSync, gzipMember, inflatePart, rawLengthOf, type DeflatedPart } from './deflated-part.js';
+import { wantsGzip } from './encoding.js';
+import { etagOf, holdsAnswer } from './send-answer.js';
+
+/** A cluster answer as compressed parts, frame included, with the ETag tag naming it. */
+export interface JoinedAnswer {
+  readonly tag: string;
+  readonly type: string;
+  readonly parts: readonly DeflatedPart[];
+  readonly rawLength: number;
+  /** The gzip member over the parts, made at the first gzip request. */
+  gzip(): Bytes;
+}
+
+/** A kept part: an entry of the answer cache whose bytes are the deflate bytes (so its budget counts them). */
+type PartAnswer = Answer & { readonly deflatedPart: DeflatedPart };
+
+const TAIL = deflatePartSync(']}');
+
+/**
+ * Parts made at once when many are missing (after a time bucket rolled over):
+ * each is a node's whole snapshot as text (about 5 MiB at 500 units), so
+ * making all twenty at once held them all at the same time and raised the
+ * heap's high-water mark by hundreds of MiB; two keep libuv's pool busy.
+ */
+const MAKING_AT_ONCE = 2;
+
+/**
+ * Joins cluster answers from compressed node parts kept in `cache`. The last
+ * answer per range is remembered with its gzip trailer (so a poll while no
+ * node moved costs no lookups), holding at most one answer's parts per range
+ * beyond the cache.
+ */
+export function clusterJoiner(cache: AnswerCache, local: LocalNode) {
+  const pending = new Map<string, Promise<DeflatedPart>>();
+  const last = new Map<RangeName, { version: string; answer: Promise<JoinedAnswer> }>();
+
+  /** A node's part: kept, being made, or made now (kept unless the cluster's parts would fill more than half the cache). */
+  const partOf = (range: RangeName, n: NodePart, first: boolean, count: number): Promise<DeflatedPart> => {
+    const key = `cluster/gz:${range}:${n.key}`;
+    const kept = cache.get(key, n.version) as PartAnswer | undefined;
+    if (kept !== undefined) return Promise.resolve(kept.deflatedPart);
+    const at = `${key}@${n.version}`;
+    let made = pending.get(at);
+    if (made !== undefined) return made;
+    // A comma before every node but the first, so the frame only has to join them.
+    made = deflatePart(`${first ? '' : ','}${JSON.stringify(n.snapshot())}`).then((p) => {
+      if (p.deflated.length * count <= cache.maxBytes / 2) {
+        const entry = createAnswer({ parts: [p.deflated], length: p.deflated.length }, 'application/octet-stream', cache.nextTag());
+        cache.put(key, n.version, Object.assign(entry, { deflatedPart: p }));
+      }
+      return p;
+    });
+    made.finally(() => pending.delete(at)).catch(() => {});
+    pending.set(at, made);
+    return made;
+  };
+
+  const join = async (range: RangeName, nodes: readonly NodePart[]): Promise<JoinedAnswer> => {
+    const head = deflatePartSync(clusterHeadOpen(local, range));
+    const bodies: DeflatedPart[] = new Array<DeflatedPart>(nodes.length);
+    let next = 0;
+    const taker = async (): Promise<void> => {
+      for (let i = next++; i < nodes.length; i = next++) bodies[i] = await partOf(range, nodes[i]!, i === 0, nodes.length);
+    };
+    await Promise.all(Array.from({ length: MAKING_AT_ONCE }, taker));
+    const parts = [head, ...bodies, TAIL];
+    let gz: Bytes | undefined;
+    return { tag: cache.nextTag(), type: JSON_TYPE, parts, rawLength: rawLengthOf(parts), gzip: () => (gz ??= gzipMember(parts)) };
+  };
+
+  return {
+    /** The answer for `range` over `nodes` (requests that come together share one). */
+    answer(range: RangeName, nodes: readonly NodePart[]): Promise<JoinedAnswer> {
+      const version = joinedVersion(nodes, (n) => n.version);
+      const held = last.get(range);
+      if (held?.version === version) return held.answer;
+      const answer = join(range, nodes);
+      last.set(range, { version, answer });
+      answer.catch(() => {
+        if (last.get(range)?.answer === answer) last.delete(range);
+      });
+      return answer;
+    },
+  };
+}
+
+/** The parts' bytes inflated one part at a time, each when the socket has taken the one before. */
+function inflating(parts: readonly DeflatedPart[]): Readable {
+  let i = 0;
+  let busy = false;
+  return new Readable({
+    highWaterMark: 64 * 1024,
+    read() {
+      if (busy) return;
+      if (i >= parts.length) {
+        this.push(null);
+        return;
+      }
+      busy = true;
+      inflatePart(parts[i++]!).then(
+        (b) => {
+          busy = false;
+          if (this.destroyed) return;
+          if (b.length > 0) this.push(b);
+          else this._read(0); // an empty push would not ask for more
+        },
+        (err: Error) => this.destroy(err),
+      );
+    },
+  });
+}
+
+/**
+ * Answers with `answer`: 304 when If-None-Match names it, else its gzip
+ * member for a client that takes gzip (and a body large enough), else its
+ * bytes inflated part by part. HEAD sends the headers only (Koa never reads the stream).
+ */
+export function sendJoined(ctx: Context, answer: JoinedAnswer): void {
+  const gzip = answer.rawLength >= GZIP_MIN_BYTES && wantsGzip(ctx);
+  ctx.compress = false; // the bytes are final
+  ctx.set('ETag', etagOf(answer.tag, gzip));
+  ctx.set('Content-Type', answer.type);
+  if (holdsAnswer(ctx.get('If-None-Match'), answer.tag)) {
+    ctx.status = 304;
+    return;
+  }
+  if (gzip) {
+    const b = answer.gzip();
+    ctx.set('Content-Encoding', 'gzip');
+    ctx.body = Readable.from(b.parts, { objectMode: false });
+    ctx.length = b.length;
+    return;
+  }
+  ctx.body = inflating(answer.parts);
+  ctx.length = answer.rawLength;
+}

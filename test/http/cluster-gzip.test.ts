@@ -1,0 +1,157 @@
+/**
+ * /api/cluster from parts kept compressed (src/http/cluster-gzip.ts,
+ * src/http/deflated-part.ts): the joined gzip member is one valid gzip
+ * stream (Node's gunzip and the `gzip` command agree), a client with and one
+ * without gzip read the same JSON, byte for byte what the route gave before
+ * (the frame around each node's JSON.stringify), with the right
+ * Content-Length; and after one peer's refresh only that peer's part is
+ * rendered again. Real nodes of ours, the real poller and app, over HTTP.
+ */
+import { after, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gunzipSync, gzipSync } from 'node:zlib';
+import { crc32, crc32ByTable, crc32Combine, deflatePart, gzipMember } from '../../src/http/deflated-part.js';
+import { createPeerClient } from '../../src/peers/client.js';
+import { createPeerPoller, type PeerPoller } from '../../src/peers/poller.js';
+import type { PeerSnapshot, PeerView, RangeName, StatusEntry } from '../../src/types.js';
+import { serveClusterApp } from '../helpers/cluster-app.js';
+import { startOurNode, type OurNode } from '../helpers/fake-peer.js';
+import { rawGet } from './answer-fixture.js';
+
+const quiet = { info: () => {}, warn: () => {}, error: () => {} };
+const cleanup: Array<() => Promise<unknown> | void> = [];
+after(async () => {
+  for (const f of cleanup.reverse()) await f();
+});
+
+/** Text that compresses poorly and well, in parts of many sizes (one empty). */
+function someParts(): string[] {
+  let seed = 7;
+  const rand = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+  const noise = (n: number) => Array.from({ length: n }, () => String.fromCharCode(32 + Math.floor(rand() * 90))).join('');
+  return ['{"a":[', noise(5), '', '"x",'.repeat(70_000), noise(300_000), ']}'];
+}
+
+test('parts deflated on their own join into one gzip member that gunzip and the gzip command take as the whole', async () => {
+  const texts = someParts();
+  const whole = Buffer.from(texts.join(''));
+  const member = gzipMember(await Promise.all(texts.map((t) => deflatePart(t))));
+  const bytes = Buffer.concat(member.parts);
+  assert.equal(bytes.length, member.length);
+  assert.deepEqual(gunzipSync(bytes), whole);
+  const dir = mkdtempSync(join(tmpdir(), 'jm-gz-'));
+  cleanup.push(() => rmSync(dir, { recursive: true, force: true }));
+  const file = join(dir, 'answer.json.gz');
+  writeFileSync(file, bytes);
+  execFileSync('gzip', ['-t', file]); // throws on a bad CRC, length or stream
+  assert.deepEqual(execFileSync('gzip', ['-dc', file], { maxBuffer: 16 * 1024 * 1024 }), whole);
+  const [a, b] = [Buffer.from(texts[3]!), Buffer.from(texts[4]!)];
+  assert.equal(crc32Combine(crc32(a), crc32(b), b.length), crc32(Buffer.concat([a, b])));
+  // Node 20 before 20.15 has no zlib.crc32: the table gives the same CRC (the gzip trailer's, by `gzip -t` above).
+  assert.equal(crc32ByTable(b), crc32(b));
+  assert.equal(crc32ByTable(b), gunzipTrailerCrc(b));
+});
+
+/** The CRC-32 zlib's own gzip writes for `b`. */
+function gunzipTrailerCrc(b: Buffer): number {
+  const z = gzipSync(b);
+  return z.readUInt32LE(z.length - 8);
+}
+
+const TARGETS = Array.from({ length: 40 }, (_, i) => ({ id: `svc-${i}`, name: `Service ${i}`, service: `svc-${i}.service` }));
+const sample = (ms: number): StatusEntry => ({
+  timestamp: new Date(ms).toISOString(),
+  checks: TARGETS.map((t, i) => ({ id: t.id, name: t.name, ok: i % 7 !== 2, state: i % 7 !== 2 ? 'active' : 'failed' })),
+});
+
+async function node(id: string, start: number): Promise<OurNode> {
+  const n = await startOurNode({ nodeId: id, intervalMinutes: 1, targets: TARGETS });
+  cleanup.push(() => n.close());
+  for (let i = 0; i < 30; i++) n.status.append(sample(start + i * 60_000));
+  return n;
+}
+
+/** The poller, with every peer snapshot the app renders counted, and the last kept, per peer id and range. */
+function counted(p: PeerPoller, renders: Map<string, number>, rendered: Map<string, PeerSnapshot>): PeerPoller {
+  const views = (): PeerView[] =>
+    p.views().map((v) => ({
+      id: v.id, key: v.key, rowsVersion: v.rowsVersion, version: v.version, sync: () => v.sync(),
+      snapshot: (r: RangeName) => {
+        renders.set(v.id, (renders.get(v.id) ?? 0) + 1);
+        const snap = v.snapshot(r);
+        rendered.set(`${r}:${v.id}`, snap);
+        return snap;
+      },
+    }));
+  return Object.assign(Object.create(p) as PeerPoller, { views });
+}
+
+test('/api/cluster: gzip and plain clients read the same JSON as before; one peer refresh renders that peer only', async () => {
+  const start = Date.now() - 40 * 60_000;
+  const [a, b] = [await node('node-a', start), await node('node-b', start)];
+  let refreshes = 0;
+  // One poller per peer, so one peer can be refreshed alone; the app sees both as one poller, A then B.
+  const poller = (n: OurNode, id: string) => {
+    const p = createPeerPoller({
+      config: {
+        node_id: 'agg', interval_minutes: 1, peer_refresh_seconds: 15, data_directory: '/nonexistent', retention_days: 30,
+        peers: [{ id, name: id, base_url: n.url, enabled: true }],
+      },
+      client: createPeerClient({ version: 't', requestTimeoutMs: 2000, connectTimeoutMs: 1000, retryDelayMs: 10 }),
+      log: quiet,
+      persist: false,
+      onRefresh: () => void refreshes++,
+    });
+    cleanup.push(() => p.stop());
+    return p;
+  };
+  const [pa, pb] = [poller(a, 'node-a'), poller(b, 'node-b')];
+  const p = Object.assign(Object.create(pa) as PeerPoller, {
+    views: () => [...pa.views(), ...pb.views()],
+    snapshots: (r: RangeName) => [...pa.snapshots(r), ...pb.snapshots(r)],
+  });
+  const renders = new Map<string, number>();
+  const rendered = new Map<string, PeerSnapshot>();
+  /** The peers' JSON as the app rendered it for `range`, in config order. */
+  const peersJson = (range: RangeName) => JSON.stringify(['node-a', 'node-b'].map((id) => rendered.get(`${range}:${id}`)));
+  const at = Date.now() + 60_000;
+  const served = await serveClusterApp(counted(p, renders, rendered), { nodeId: 'agg', now: () => at, targets: TARGETS, wired: { refreshes: () => refreshes } });
+  cleanup.push(() => served.close());
+  await Promise.all([pa.refreshAll(), pb.refreshAll()]);
+
+  const zipped = await rawGet(served.url, '/api/cluster', { 'Accept-Encoding': 'gzip' });
+  assert.equal(zipped.headers['content-encoding'], 'gzip');
+  assert.equal(Number(zipped.headers['content-length']), zipped.body.length);
+  const text = gunzipSync(zipped.body).toString();
+  const plain = await rawGet(served.url, '/api/cluster', { 'Accept-Encoding': 'identity' });
+  assert.equal(plain.headers['content-encoding'], undefined);
+  assert.equal(Number(plain.headers['content-length']), plain.body.length, 'Content-Length is the JSON length');
+  assert.ok(plain.body.toString() === text, 'the same bytes, with or without gzip');
+  // What the route gave before: the frame around each node's JSON.stringify (so stringify(parse) gives the bytes back).
+  const parsed = JSON.parse(text) as { range: string; nodes: unknown[] };
+  assert.ok(JSON.stringify(parsed) === text, 'the frame and parts are JSON.stringify output');
+  assert.ok(JSON.stringify(parsed.nodes.slice(1)) === peersJson('24h'), "each peer's part is its snapshot's JSON.stringify");
+  assert.equal(parsed.nodes.length, 3);
+  assert.equal((await rawGet(served.url, '/api/cluster', { 'If-None-Match': String(zipped.headers.etag) })).status, 304);
+  const head = await rawGet(served.url, '/api/cluster', { 'Accept-Encoding': 'identity' }, 'HEAD');
+  assert.equal(head.headers['content-length'], plain.headers['content-length']);
+  assert.equal(head.body.length, 0);
+  const viaFetch = await fetch(served.url + '/api/cluster?range=30d');
+  assert.equal(viaFetch.headers.get('content-encoding'), 'gzip');
+  assert.ok(JSON.stringify((await viaFetch.json() as { nodes: unknown[] }).nodes.slice(1)) === peersJson('30d'), "fetch reads the peers' 30d JSON");
+
+  const before = { a: renders.get('node-a'), b: renders.get('node-b') };
+  a.status.append(sample(start + 30 * 60_000));
+  await pa.refreshAll(); // A alone is refreshed, with a new sample
+  const again = await rawGet(served.url, '/api/cluster', { 'Accept-Encoding': 'gzip', 'If-None-Match': String(zipped.headers.etag) });
+  assert.equal(again.status, 200, 'a new answer');
+  assert.equal(renders.get('node-b'), before.b, "B's part was not rendered again");
+  assert.equal(renders.get('node-a'), before.a! + 1, "A's part was rendered again, once");
+  const nodes = (JSON.parse(gunzipSync(again.body).toString()) as { nodes: unknown[] }).nodes;
+  assert.ok(JSON.stringify(nodes.slice(1)) === peersJson('24h'), "with A's new part and B's kept one");
+  assert.equal((nodes[1] as PeerSnapshot).status?.timestamp, new Date(start + 30 * 60_000).toISOString(), "A's new sample");
+});
