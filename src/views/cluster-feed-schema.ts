@@ -103,6 +103,14 @@ export const FeedNodeDeltaSchema = v.strictObject({
   buckets: opt(FeedBucketsSchema),
   since: str('The tag (ETag without quotes) of the rows this delta applies to.'),
   tag: str('The tag of the rows after applying it: the next `since`.'),
+  every: opt(
+    v.pipe(
+      v.record(v.string(), v.unknown()),
+      v.description(
+        'Values that moved and that every unit having them now shares (the sample\'s time, the sweep\'s duration, a timeline every healthy unit has), sent once for the node: set each in every row held that has that field (an object field, check or uptime, only its keys given that the row\'s object has), before applying `changes`.',
+      ),
+    ),
+  ),
   changes: list(FeedChangeSchema, 'The rows that changed, in order; the units are the same ones in the same order as in the rows of `since`.'),
 });
 
