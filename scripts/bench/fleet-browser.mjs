@@ -64,7 +64,16 @@ async function rangeToggle(page) {
     await arrived;
     await (${SETTLE})();
     const end = performance.now();
-    return { total: end - t0, fromData: end - ${RECEIVED_AT} };
+    // Where the time went before the data was in: the answers asked since the click (resource timing, ms after it).
+    const asked = performance.getEntriesByType('resource').filter((e) => e.startTime >= t0 && new URL(e.name).pathname.startsWith('/api/cluster'));
+    const rows = asked.filter((e) => new URL(e.name).pathname.startsWith('/api/cluster/node/'));
+    return {
+      total: end - t0,
+      fromData: end - ${RECEIVED_AT},
+      summaryMs: asked.filter((e) => new URL(e.name).pathname === '/api/cluster/summary').reduce((m, e) => Math.max(Number.isNaN(m) ? 0 : m, e.responseEnd - t0), NaN),
+      rowsMs: rows.reduce((m, e) => Math.max(Number.isNaN(m) ? 0 : m, e.responseEnd - t0), NaN),
+      rowsAsked: rows.length,
+    };
   })()`);
 }
 
@@ -194,6 +203,9 @@ export async function browserFigures(browser, origin, { nodes, measureRender, lo
       renderFromDataMs: render.fromData,
       toggleMs: toggle.total,
       toggleFromDataMs: toggle.fromData,
+      toggleSummaryMs: toggle.summaryMs,
+      toggleRowsMs: toggle.rowsMs,
+      toggleRowsAsked: toggle.rowsAsked,
       keystrokeMs,
       frameP50: scroll.p50,
       pollLongestTask: poll.longest,
