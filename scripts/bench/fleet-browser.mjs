@@ -54,25 +54,35 @@ async function firstRender(browser, url, nodes, measureRender) {
   return { fromNav: mid(fromNav), fromData: mid(fromData) };
 }
 
-/** The range switch to the 30-day view rendered: in all, and from the data's arrival (parsed) on. */
-async function rangeToggle(page) {
+/**
+ * A range switch (button `index`: 1 to 30 days, 0 back to 24 h), rendered:
+ * the first data of the new range painted (`shown`), and every open node's
+ * rows in and painted (`total`); with the times of the answers it waited for.
+ */
+async function rangeToggle(page, index = 1) {
   return page.evaluate(`(async () => {
     const dash = document.querySelector('jm-dashboard');
     const t0 = performance.now();
     const arrived = new Promise((r) => dash.addEventListener('jm-data', r, { once: true }));
-    dash.shadowRoot.querySelectorAll('.toggle button')[1].click();
+    dash.shadowRoot.querySelectorAll('.toggle button')[${index}].click();
     await arrived;
+    await (${SETTLE})();
+    const shown = performance.now() - t0;
+    await ${ROWS_LOADED};
     await (${SETTLE})();
     const end = performance.now();
     // Where the time went before the data was in: the answers asked since the click (resource timing, ms after it).
     const asked = performance.getEntriesByType('resource').filter((e) => e.startTime >= t0 && new URL(e.name).pathname.startsWith('/api/cluster'));
+    const last = (list) => list.reduce((m, e) => Math.max(Number.isNaN(m) ? 0 : m, e.responseEnd - t0), NaN);
     const rows = asked.filter((e) => new URL(e.name).pathname.startsWith('/api/cluster/node/'));
     return {
       total: end - t0,
+      shown,
       fromData: end - ${RECEIVED_AT},
-      summaryMs: asked.filter((e) => new URL(e.name).pathname === '/api/cluster/summary').reduce((m, e) => Math.max(Number.isNaN(m) ? 0 : m, e.responseEnd - t0), NaN),
-      rowsMs: rows.reduce((m, e) => Math.max(Number.isNaN(m) ? 0 : m, e.responseEnd - t0), NaN),
+      summaryMs: last(asked.filter((e) => new URL(e.name).pathname === '/api/cluster/summary')),
+      rowsMs: last(rows),
       rowsAsked: rows.length,
+      bytes: asked.reduce((n, e) => n + e.transferSize, 0),
     };
   })()`);
 }
@@ -197,7 +207,8 @@ export async function browserFigures(browser, origin, { nodes, measureRender, lo
     const scroll = await scrollFrames(page);
     await page.evaluate('window.scrollTo(0, 0)');
     const poll = await pollTasks(page);
-    const toggle = await rangeToggle(page);
+    const toggle = await rangeToggle(page, 1);
+    const back = await rangeToggle(page, 0);
     return {
       renderMs: render.fromNav,
       renderFromDataMs: render.fromData,
@@ -206,6 +217,11 @@ export async function browserFigures(browser, origin, { nodes, measureRender, lo
       toggleSummaryMs: toggle.summaryMs,
       toggleRowsMs: toggle.rowsMs,
       toggleRowsAsked: toggle.rowsAsked,
+      toggleShownMs: toggle.shown,
+      toggleBytes: toggle.bytes,
+      backMs: back.total,
+      backShownMs: back.shown,
+      backBytes: back.bytes,
       keystrokeMs,
       frameP50: scroll.p50,
       pollLongestTask: poll.longest,
