@@ -44,7 +44,7 @@ export const FeedUnitSchema = v.pipe(
     timeline: opt(v.pipe(v.string(), v.regex(/^[sewm]*$/), v.description('One letter per bucket, oldest first: s Operational, e Unavailable, w Transitioning, m No data.'))),
     details: opt(list(FeedDetailSchema, 'The details of the buckets that have some, oldest first.')),
   }),
-  v.description("One unit's row: what /api/cluster says of it in targets, services, status.checks and service_timelines."),
+  v.description("One unit's row: what /api/cluster says of it in targets, services, status.checks and service_timelines; the check without duration_ms (the dashboard does not show it, and it moves at every sample: /api/cluster and /metrics have it)."),
 );
 
 export const FeedUnitBriefSchema = v.pipe(
