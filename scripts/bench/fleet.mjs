@@ -260,6 +260,8 @@ export async function run({ log = () => {}, argv = process.argv.slice(2) } = {})
       report.row('  from the data received to painted', fmt.ms(b.toggleFromDataMs), '');
       report.row('  the 30 days shown (summary painted) / every open node\'s rows painted', `${fmt.ms(b.toggleShownMs)} / ${fmt.ms(b.toggleMs)}`, '');
       report.row('  the answers it waited for: summary / last rows in (ms after the click; rows asked; bytes)', `${fmt.ms(b.toggleSummaryMs)} / ${fmt.ms(b.toggleRowsMs)} (${b.toggleRowsAsked}; ${fmt.bytes(b.toggleBytes)})`, '');
+      report.row('  rows answers, median: server wait / download (ms)', `${fmt.ms(b.toggleRowsWait)} / ${fmt.ms(b.toggleRowsDownload)}`, '');
+      report.row('  CPU profile of the page during it (self time, ms)', b.toggleProfile, '');
       report.row('dashboard: range toggle back (30 days -> 24 h): shown / every open node\'s rows', `${fmt.ms(b.backShownMs)} / ${fmt.ms(b.backMs)} (${fmt.bytes(b.backBytes)})`, '', undefined, '< 500 ms', b.backMs < 500);
       report.row('dashboard: filter keystroke (input to painted)', fmt.ms(b.keystrokeMs), before ? fmt.ms(before.keystroke) : '', before ? before.keystroke / b.keystrokeMs : undefined, '< 50 ms', b.keystrokeMs < 50);
       report.row('dashboard: scroll frame p50', fmt.ms(b.frameP50), before ? fmt.ms(before.frame) : '', before ? before.frame / b.frameP50 : undefined, '<= 17 ms', b.frameP50 <= 17.5);
