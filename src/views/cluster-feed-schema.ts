@@ -107,7 +107,7 @@ export const FeedNodeDeltaSchema = v.strictObject({
     v.pipe(
       v.record(v.string(), v.unknown()),
       v.description(
-        'Values that moved and that every unit having them now shares (the sample\'s time, the sweep\'s duration, a timeline every healthy unit has), sent once for the node: set each in every row held that has that field (an object field, check or uptime, only its keys given that the row\'s object has), before applying `changes`.',
+        'Values that moved and that every unit having them now shares (the sample\'s time in uptime.last_updated, uptime.total_checks when it moves for every unit), sent once for the node: set each in every row held that has that field (an object field, check or uptime, only its keys given that the row\'s object has), before applying `changes`.',
       ),
     ),
   ),

@@ -107,8 +107,8 @@ const pathName = (k: string, s: string | undefined): string => (s === undefined 
 
 /**
  * Of the paths in `names`, those whose value is the same in every unit that
- * has them, with that value (the sample's time, a check's duration taken
- * once per sweep, a healthy unit's timeline): sent once per node as the
+ * has them, with that value (the sample's time, the checks counted when
+ * they move for every unit): sent once per node as the
  * delta's `every`. List fields are left out (they go as `<field>@`).
  */
 function sharedValues(units: readonly FeedUnit[], names: ReadonlySet<string>): Map<string, [string, string | undefined, unknown]> {
