@@ -47,6 +47,14 @@ export class FeedPoller extends PollLoop<FeedPollerOptions> {
   private legacyEtag: string | null = null;
   /** The wanted rows changed during a request: look again when it ends. */
   private recheck = false;
+  /**
+   * The summary and rows held for the other request parameters last shown
+   * (the other range): switching back asks them with If-None-Match and
+   * `since`, so it moves only what changed since, not every row again.
+   */
+  private other: { key: string; summary: Held<FeedSummary>; rows: Map<string, Held<FeedNodeDetail>> } | null = null;
+  /** The request parameters of the data last published. */
+  private publishedKey = '';
 
   /** Fetch now; a request already running for the same node, range and key is left to finish. */
   refresh(reason: RefreshReason): void {
@@ -86,36 +94,47 @@ export class FeedPoller extends PollLoop<FeedPollerOptions> {
     return this.summary.value.nodes.some((n) => wanted.has(n.node.id) && !this.rows.has(n.node.id));
   }
 
+  /** Holds the answers of `key`: those kept from when it was last shown, or none; the ones held so far are kept as the other's. */
   private hold(key: string): void {
     if (this.heldKey === key) return;
+    const back = this.other?.key === key ? this.other : null;
+    this.other = this.summary && this.legacyBase === null ? { key: this.heldKey, summary: this.summary, rows: this.rows } : null;
     this.heldKey = key;
-    this.summary = null;
-    this.rows = new Map();
+    this.summary = back?.summary ?? null;
+    this.rows = back?.rows ?? new Map();
     this.legacyEtag = null;
   }
 
   private publish(): void {
     const s = this.summary?.value;
     if (!s) return;
+    this.publishedKey = this.heldKey;
     const { nodes, ...head } = s;
     this.data = { ...head, nodes: nodes.map((summary) => ({ summary, detail: this.rows.get(summary.node.id)?.value ?? null })) };
     this.opts.onData?.(this.data);
   }
 
   private async pollFeed(key: string, baseUrl: string, range: RangeName, req: Req): Promise<PollOutcome> {
-    const etag = this.heldKey === key ? (this.summary?.etag ?? null) : null;
-    const r = await fetchJsonIfChanged({ ...req, url: summaryUrl(baseUrl, range), etag }, normalizeSummary, 'a cluster summary');
+    // Answers held from when this range was last shown are asked again with their ETag and tags.
+    const kept = this.heldKey === key ? this.summary : this.other?.key === key ? this.other.summary : null;
+    const r = await fetchJsonIfChanged({ ...req, url: summaryUrl(baseUrl, range), etag: kept?.etag ?? null }, normalizeSummary, 'a cluster summary');
     if (!r.ok && r.failure.kind === 'http' && r.failure.status === 404) {
       this.legacyBase = baseUrl;
       return this.pollCluster(key, baseUrl, range, req);
     }
     if (!r.ok) return r;
-    let changed = false;
+    if (req.signal.aborted) return { ok: false, failure: { kind: 'aborted', status: null, message: 'Cancelled.' } };
+    this.hold(key);
+    if (!r.value.data && !this.summary) return { ok: false, failure: { kind: 'invalid', status: null, message: 'A 304 for a summary not held.' } };
+    // Another range than the page shows: its summary is painted at once (open nodes keep their rows if held, else
+    // brief rows), and each batch of rows as it comes, rather than the whole after the last node's rows.
+    const switching = this.publishedKey !== key;
+    let changed = switching;
     if (r.value.data) {
-      this.hold(key);
       this.summary = { etag: r.value.etag, value: r.value.data };
       changed = true;
     }
+    if (switching) this.publishRows();
     const summary = this.summary!.value;
     const wanted = this.opts.wanted(summary);
     for (const id of this.rows.keys()) {
@@ -139,13 +158,16 @@ export class FeedPoller extends PollLoop<FeedPollerOptions> {
         }
         // A failed node keeps the rows it had (or stays brief); the next poll asks again.
       });
+      if (switching && changed && i + ROWS_AT_ONCE < ids.length) this.publish();
     }
-    if (changed) {
-      // A User Timing mark, so a profile or benchmark can tell the network from the rendering.
-      performance.mark('jm-cluster-received');
-      this.publish();
-    }
+    if (changed) this.publishRows();
     return { ok: true };
+  }
+
+  /** Publishes what is held, marked for a profile or benchmark (to tell the network from the rendering). */
+  private publishRows(): void {
+    performance.mark('jm-cluster-received');
+    this.publish();
   }
 
   private fetchRows(baseUrl: string, id: string, range: RangeName, req: Req): Promise<FetchResult<{ data: { detail: FeedNodeDetail; tag?: string } | null; etag: string | null }>> {

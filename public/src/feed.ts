@@ -106,6 +106,17 @@ export function normalizeNode(body: unknown): FeedNodeDetail | null {
   return { ...head(body), node: body['node'] as unknown as FeedNodeDetail['node'], ...(b ? { buckets: b as FeedBuckets } : {}), units: units(body['units']) };
 }
 
+/** A row's changed fields (or a delta's `every`), those of the expected types. */
+function rowFields(from: Record<string, unknown>): Record<string, unknown> {
+  const fields: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(from)) {
+    const ok = k === 'timeline' || k === 'url' || k === 'id' || k === 'name' ? typeof v === 'string'
+      : k === 'details' || k === 'details@' ? Array.isArray(v) : k === 'check' || k === 'uptime' ? isObject(v) : false;
+    if (ok) fields[k] = v;
+  }
+  return fields;
+}
+
 /** A changed row's fields, those of the expected types (a whole row shaped as any row). */
 function change(c: unknown): FeedChange | null {
   if (!Array.isArray(c) || !Number.isInteger(c[0]) || c[0] < 0 || !isObject(c[1])) return null;
@@ -113,13 +124,7 @@ function change(c: unknown): FeedChange | null {
     const [row] = units([c[1]]);
     return row ? [c[0] as number, row, 1] : null;
   }
-  const fields: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(c[1])) {
-    const ok = k === 'timeline' || k === 'url' || k === 'id' || k === 'name' ? typeof v === 'string'
-      : k === 'details' || k === 'details@' ? Array.isArray(v) : k === 'check' || k === 'uptime' ? isObject(v) : false;
-    if (ok) fields[k] = v;
-  }
-  return [c[0] as number, fields];
+  return [c[0] as number, rowFields(c[1])];
 }
 
 /**
@@ -139,9 +144,10 @@ export function normalizeRowsAnswer(body: unknown, held: { tag: string | null; v
   if (changes.some((c) => c === null)) return null;
   const b = buckets(body['buckets']);
   const h = head(body);
+  const every = isObject(body['every']) ? rowFields(body['every']) : undefined;
   // Nothing changed in the rows: keep the same object, so nothing is rendered again.
-  if (changes.length === 0 && h.generated_at === held.value.generated_at && String(b) === String(held.value.buckets)) return { detail: held.value, tag: body['tag'] };
-  const delta = { ...h, node: body['node'] as unknown as FeedNodeDetail['node'], ...(b ? { buckets: b as FeedBuckets } : {}), since: String(body['since']), tag: body['tag'], changes: changes as FeedChange[] };
+  if (changes.length === 0 && every === undefined && h.generated_at === held.value.generated_at && String(b) === String(held.value.buckets)) return { detail: held.value, tag: body['tag'] };
+  const delta = { ...h, node: body['node'] as unknown as FeedNodeDetail['node'], ...(b ? { buckets: b as FeedBuckets } : {}), since: String(body['since']), tag: body['tag'], ...(every ? { every } : {}), changes: changes as FeedChange[] };
   const detail = applyFeedDelta(held.value, delta);
   return detail ? { detail, tag: body['tag'] } : null;
 }

@@ -105,6 +105,8 @@ export class JmDashboard extends LitElement {
   /** The data on screen (the poller may hold newer data still being taken in). */
   private nodesFrom: FleetData | null = null;
   private integrating: FleetData | null = null;
+  /** Nodes built by the take-in under way (or one it superseded), kept until one completes. */
+  private drafts = new Map<string, NodeModel>();
   private incidentCount = 0;
   private unitCount = 0;
 
@@ -183,12 +185,19 @@ export class JmDashboard extends LitElement {
     const entries = fleetEntries(data);
     const built: NodeModel[] = [];
     for (const { key, feed } of entries) {
-      built.push(buildNode(key, feed, this.nodesByKey.get(key)));
-      // Each node in its own task, and the render in one more.
+      // A node built by a take-in this one superseded is not built again (a range switch publishes batch by batch).
+      const draft = this.drafts.get(key);
+      const before = draft && draft.feed.summary === feed.summary && draft.feed.detail === feed.detail ? draft : this.nodesByKey.get(key);
+      const model = buildNode(key, feed, before);
+      built.push(model);
+      this.drafts.set(key, model);
+      // Each node built in its own task, and the render in one more; a node unchanged costs no task.
+      if (model === before) continue;
       await new Promise((r) => setTimeout(r, 0));
       if (this.integrating !== data) return;
     }
     this.integrating = null;
+    this.drafts.clear();
     this.nodesFrom = data;
     this.nodes = built;
     this.nodesByKey = new Map(built.map((m) => [m.key, m]));

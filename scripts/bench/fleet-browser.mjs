@@ -54,17 +54,40 @@ async function firstRender(browser, url, nodes, measureRender) {
   return { fromNav: mid(fromNav), fromData: mid(fromData) };
 }
 
-/** The range switch to the 30-day view rendered: in all, and from the data's arrival (parsed) on. */
-async function rangeToggle(page) {
+/**
+ * A range switch (button `index`: 1 to 30 days, 0 back to 24 h), rendered:
+ * the first data of the new range painted (`shown`), and every open node's
+ * rows in and painted (`total`); with the times of the answers it waited for.
+ */
+async function rangeToggle(page, index = 1) {
   return page.evaluate(`(async () => {
     const dash = document.querySelector('jm-dashboard');
     const t0 = performance.now();
     const arrived = new Promise((r) => dash.addEventListener('jm-data', r, { once: true }));
-    dash.shadowRoot.querySelectorAll('.toggle button')[1].click();
+    dash.shadowRoot.querySelectorAll('.toggle button')[${index}].click();
     await arrived;
     await (${SETTLE})();
+    const shown = performance.now() - t0;
+    await ${ROWS_LOADED};
+    await (${SETTLE})();
     const end = performance.now();
-    return { total: end - t0, fromData: end - ${RECEIVED_AT} };
+    // Where the time went before the data was in: the answers asked since the click (resource timing, ms after it).
+    const asked = performance.getEntriesByType('resource').filter((e) => e.startTime >= t0 && new URL(e.name).pathname.startsWith('/api/cluster'));
+    const mid = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+    const last = (list) => list.reduce((m, e) => Math.max(Number.isNaN(m) ? 0 : m, e.responseEnd - t0), NaN);
+    const rows = asked.filter((e) => new URL(e.name).pathname.startsWith('/api/cluster/node/'));
+    return {
+      total: end - t0,
+      shown,
+      fromData: end - ${RECEIVED_AT},
+      summaryMs: last(asked.filter((e) => new URL(e.name).pathname === '/api/cluster/summary')),
+      rowsMs: last(rows),
+      rowsAsked: rows.length,
+      // Per rows answer, median: waiting for the server (request sent to first byte) and the download.
+      rowsWait: mid(rows.map((e) => e.responseStart - e.requestStart)),
+      rowsDownload: mid(rows.map((e) => e.responseEnd - e.responseStart)),
+      bytes: asked.reduce((n, e) => n + e.transferSize, 0),
+    };
   })()`);
 }
 
@@ -157,6 +180,22 @@ const ROWS_LOADED = `(async () => {
   while (dash.poller.loading || !dash.nodes.every((m) => m.loaded)) await new Promise((r) => setTimeout(r, 50));
 })()`;
 
+/** A CPU profile's busiest functions by self time: "name (file) ms", the idle and program time apart. */
+function topSelfTime(profile, n = 5) {
+  const byId = new Map(profile.nodes.map((node) => [node.id, node]));
+  const self = new Map();
+  const deltas = profile.timeDeltas ?? [];
+  (profile.samples ?? []).forEach((id, i) => {
+    const f = byId.get(id).callFrame;
+    const file = (f.url || '').split('/').pop();
+    const key = `${f.functionName || '(anonymous)'}${file ? ` (${file})` : ''}`;
+    self.set(key, (self.get(key) ?? 0) + (deltas[i + 1] ?? 0) / 1000);
+  });
+  const busy = [...self].filter(([k]) => k !== '(idle)').reduce((t, [, ms]) => t + ms, 0);
+  const top = [...self].filter(([k]) => !['(idle)', '(program)'].includes(k)).sort((a, b) => b[1] - a[1]).slice(0, n);
+  return `busy ${Math.round(busy)} ms: ${top.map(([k, ms]) => `${k} ${Math.round(ms)}`).join(', ')}`;
+}
+
 async function heapAfterGc(cdp) {
   await cdp.send('HeapProfiler.collectGarbage');
   const { metrics } = await cdp.send('Performance.getMetrics');
@@ -188,12 +227,27 @@ export async function browserFigures(browser, origin, { nodes, measureRender, lo
     const scroll = await scrollFrames(page);
     await page.evaluate('window.scrollTo(0, 0)');
     const poll = await pollTasks(page);
-    const toggle = await rangeToggle(page);
+    await cdp.send('Profiler.enable');
+    await cdp.send('Profiler.start');
+    const toggle = await rangeToggle(page, 1);
+    const { profile } = await cdp.send('Profiler.stop');
+    const back = await rangeToggle(page, 0);
     return {
       renderMs: render.fromNav,
       renderFromDataMs: render.fromData,
       toggleMs: toggle.total,
       toggleFromDataMs: toggle.fromData,
+      toggleSummaryMs: toggle.summaryMs,
+      toggleRowsMs: toggle.rowsMs,
+      toggleRowsAsked: toggle.rowsAsked,
+      toggleRowsWait: toggle.rowsWait,
+      toggleRowsDownload: toggle.rowsDownload,
+      toggleProfile: topSelfTime(profile),
+      toggleShownMs: toggle.shown,
+      toggleBytes: toggle.bytes,
+      backMs: back.total,
+      backShownMs: back.shown,
+      backBytes: back.bytes,
       keystrokeMs,
       frameP50: scroll.p50,
       pollLongestTask: poll.longest,

@@ -91,5 +91,34 @@ export async function pollAfterSample(origin, load, { timeoutMs, log = () => {} 
     rows += again.bytes;
     if (again.status === 304) unchanged++;
   }
-  return { folded: summary.bytes, open: summary.bytes + deltas, openWhole: summary.bytes + rows, unchanged };
+  const composition = await deltaComposition(origin, load.rows[load.rows.length - 1]);
+  return { folded: summary.bytes, open: summary.bytes + deltas, openWhole: summary.bytes + rows, unchanged, composition };
+}
+
+/**
+ * What one node's delta is made of: its JSON size, and the gzip size of the
+ * whole delta, of its `every` and of its `changes` alone (the same delta as
+ * above, kept by the server for that base and version).
+ */
+async function deltaComposition(origin, r) {
+  const { gzipSync } = await import('node:zlib');
+  const tag = (r.etag ?? '').replace(/^W\//, '').replace(/^"|"$/g, '').replace(/-gz$/, '');
+  const body = await (await fetch(`${origin}/api/cluster/node/${encodeURIComponent(r.id)}?range=24h&since=${encodeURIComponent(tag)}`)).text();
+  const d = JSON.parse(body);
+  const gz = (v) => gzipSync(JSON.stringify(v)).length;
+  const keys = new Map();
+  for (const [, fields] of d.changes ?? []) {
+    for (const [k, v] of Object.entries(fields)) {
+      for (const s of v && typeof v === 'object' && !Array.isArray(v) ? Object.keys(v).map((x) => `${k}.${x}`) : [k]) keys.set(s, (keys.get(s) ?? 0) + 1);
+    }
+  }
+  return {
+    json: body.length,
+    gzip: gzipSync(body).length,
+    every: d.every === undefined ? 0 : gz(d.every),
+    changes: gz(d.changes ?? []),
+    changed: (d.changes ?? []).length,
+    keys: [...keys].sort((a, b) => b[1] - a[1]).slice(0, 6).map(([k, n]) => `${k} x${n}`).join(', '),
+    everyKeys: d.every === undefined ? '' : JSON.stringify(d.every),
+  };
 }

@@ -39,7 +39,8 @@ function parseArgs(argv) {
   if (!Number.isInteger(nodes) || nodes < 2 || nodes > 40) throw new Error(`--nodes must be a whole number from 2 to 40, got ${argv[at + 1]}`);
   // --sync: only the initial sync, twice in one run: JSON pages (peer_compact_wire: false), then compact pages.
   // --sync-cols: only the compact run (the JSON one takes over 20 minutes at 20 nodes).
-  return { nodes, syncOnly: argv.includes('--sync') || argv.includes('--sync-cols'), jsonToo: !argv.includes('--sync-cols') };
+  // --quick: /api/cluster asked twice each range and no 10-client run (the dashboard's figures while iterating).
+  return { nodes, syncOnly: argv.includes('--sync') || argv.includes('--sync-cols'), jsonToo: !argv.includes('--sync-cols'), quick: argv.includes('--quick') };
 }
 
 /** Starts one daemon of the fleet on a copy of the generated history. */
@@ -191,7 +192,7 @@ async function concurrent(url, pid, clients, each) {
 }
 
 export async function run({ log = () => {}, argv = process.argv.slice(2) } = {}) {
-  const { nodes, syncOnly, jsonToo } = parseArgs(argv);
+  const { nodes, syncOnly, jsonToo, quick } = parseArgs(argv);
   const units = 500;
   const before = BEFORE[nodes];
   const report = createReport(`7. Fleet: ${nodes} daemons x ${units} units, 30 days at ${INTERVAL_MINUTES} min, one aggregator`);
@@ -227,15 +228,15 @@ export async function run({ log = () => {}, argv = process.argv.slice(2) } = {})
     const url24 = `${main.url}/api/cluster?range=24h`;
     const url30 = `${main.url}/api/cluster?range=30d`;
     log('/api/cluster sequential');
-    const s24 = await sequential(url24, 7);
-    const s30 = await sequential(url30, 7);
+    const s24 = await sequential(url24, quick ? 2 : 7);
+    const s30 = await sequential(url30, quick ? 2 : 7);
     report.row('/api/cluster?range=24h p50, sequential', fmt.ms(s24.p50), before ? fmt.ms(before.p50_24) : '', before ? before.p50_24 / s24.p50 : undefined, '< 200 ms', s24.p50 < 200);
     report.row('/api/cluster?range=30d p50, sequential', fmt.ms(s30.p50), before ? fmt.ms(before.p50_30) : '', before ? before.p50_30 / s30.p50 : undefined, '< 200 ms', s30.p50 < 200);
     report.row('  24h / 30d p50 without the client\'s gunzip (last byte received)', `${fmt.ms(s24.wireP50)} / ${fmt.ms(s30.wireP50)}`, '');
     report.row('  body 24h: gzip (JSON)', `${fmt.bytes(s24.wire)} (${fmt.bytes(s24.json)})`, '');
     report.row('  body 30d: gzip (JSON)', `${fmt.bytes(s30.wire)} (${fmt.bytes(s30.json)})`, '');
-    log('/api/cluster with 10 concurrent clients (30d)');
-    const c = await concurrent(url30, main.child.pid, 10, 3);
+    log(quick ? '--quick: no 10-client run' : '/api/cluster with 10 concurrent clients (30d)');
+    const c = quick ? { p50: NaN, p99: NaN, failures: [], peakRss: NaN } : await concurrent(url30, main.child.pid, 10, 3);
     report.row('10 concurrent clients, 30d: p50', fmt.ms(c.p50), before ? fmt.ms(before.c50) : '', before ? before.c50 / c.p50 : undefined);
     report.row('10 concurrent clients, 30d: p99', fmt.ms(c.p99), before ? fmt.ms(before.c99) : '', before ? before.c99 / c.p99 : undefined, '< 1 s', c.p99 < 1000);
     if (c.failures.length > 0) {
@@ -261,6 +262,11 @@ export async function run({ log = () => {}, argv = process.argv.slice(2) } = {})
       report.row('  from the data received to painted', fmt.ms(b.renderFromDataMs), '');
       report.row('dashboard: range toggle (24 h -> 30 days, rendered)', fmt.ms(b.toggleMs), before ? fmt.ms(before.toggle) : '', before ? before.toggle / b.toggleMs : undefined, '< 500 ms', b.toggleMs < 500);
       report.row('  from the data received to painted', fmt.ms(b.toggleFromDataMs), '');
+      report.row('  the 30 days shown (summary painted) / every open node\'s rows painted', `${fmt.ms(b.toggleShownMs)} / ${fmt.ms(b.toggleMs)}`, '');
+      report.row('  the answers it waited for: summary / last rows in (ms after the click; rows asked; bytes)', `${fmt.ms(b.toggleSummaryMs)} / ${fmt.ms(b.toggleRowsMs)} (${b.toggleRowsAsked}; ${fmt.bytes(b.toggleBytes)})`, '');
+      report.row('  rows answers, median: server wait / download (ms)', `${fmt.ms(b.toggleRowsWait)} / ${fmt.ms(b.toggleRowsDownload)}`, '');
+      report.row('  CPU profile of the page during it (self time, ms)', b.toggleProfile, '');
+      report.row('dashboard: range toggle back (30 days -> 24 h): shown / every open node\'s rows', `${fmt.ms(b.backShownMs)} / ${fmt.ms(b.backMs)} (${fmt.bytes(b.backBytes)})`, '', undefined, '< 500 ms', b.backMs < 500);
       report.row('dashboard: filter keystroke (input to painted)', fmt.ms(b.keystrokeMs), before ? fmt.ms(before.keystroke) : '', before ? before.keystroke / b.keystrokeMs : undefined, '< 50 ms', b.keystrokeMs < 50);
       report.row('dashboard: scroll frame p50', fmt.ms(b.frameP50), before ? fmt.ms(before.frame) : '', before ? before.frame / b.frameP50 : undefined, '<= 17 ms', b.frameP50 <= 17.5);
       report.row('dashboard: longest main-thread task, background poll', b.pollLongestTask > 0 ? fmt.ms(b.pollLongestTask) : 'none over 50 ms', '', undefined, '<= 50 ms', b.pollLongestTask <= 50);
@@ -280,6 +286,9 @@ export async function run({ log = () => {}, argv = process.argv.slice(2) } = {})
       report.row('poll after one new sample on every node, default view (summary only)', `${fmt.bytes(poll.folded)} (${pct(poll.folded)})`, fmt.bytes(s24.wire), s24.wire / poll.folded, '< 5% of a full load', poll.folded < 0.05 * s24.wire);
       report.row('  the same with every node open (summary + every node\'s rows as deltas)', `${fmt.bytes(poll.open)} (${pct(poll.open)}, ${((100 * poll.open) / load.wire).toFixed(1)}% of the feed's full load)`, fmt.bytes(s24.wire), s24.wire / poll.open, '< 5% of a full load', poll.open < 0.05 * s24.wire);
       report.row('    (whole rows, If-None-Match only, as before deltas)', `${fmt.bytes(poll.openWhole)} (${pct(poll.openWhole)})`, '');
+      const k = poll.composition;
+      report.row('    one node\'s delta: gzip (JSON); of it, gzip alone: every / changes', `${fmt.bytes(k.gzip)} (${fmt.bytes(k.json)}); ${fmt.bytes(k.every)} / ${fmt.bytes(k.changes)}`, '');
+      report.row('    its changes: rows / keys most sent; every', `${k.changed} rows; ${k.keys || 'none'}; ${k.everyKeys || 'none'}`, '');
     }
     report.note('dashboard: the default view folds healthy nodes (every unit of the fleet is active when measured); keystrokes, scrolling, the poll and the range toggle are measured with every node expanded (Expand all). "from the data received to painted" starts when the poller has the parsed answer (its jm-cluster-received mark): it leaves out the server\'s answer time and the download.');
     report.note(`history per node: ${fmt.n(gen.samples)} samples x ${units} units (${fmt.bytes(gen.ours.bytes)} on disk); nodes check their units every ${INTERVAL_MINUTES} min through the fake systemctl; peer_refresh_seconds 30. Requests ask gzip as a browser does; p50 of 7 sequential requests, 10 clients x 3 requests at once.`);

@@ -64,8 +64,8 @@ export function rowsDeltas(cache: AnswerCache): RowsDeltas {
       if (base === undefined || base.index.ids !== now.index.ids || base.index.shapes.length !== now.index.shapes.length) return rows;
       return cache.answer(`cluster/feed-delta:${node}:${base.tag}`, `${version}#${rows.tag}`, () => {
         const { units, ...head } = JSON.parse(Buffer.concat(rows.parts).toString('utf8')) as FeedNodeDetail;
-        const changes = unitChanges(units, now.index, base.index) ?? [];
-        return { bytes: toBytes([JSON.stringify({ ...head, since: base.tag, tag: rows.tag, changes })]), type: JSON_TYPE };
+        const { changes, every } = unitChanges(units, now.index, base.index) ?? { changes: [] };
+        return { bytes: toBytes([JSON.stringify({ ...head, since: base.tag, tag: rows.tag, ...(every !== undefined ? { every } : {}), changes })]), type: JSON_TYPE };
       });
     },
   };

@@ -44,7 +44,7 @@ export const FeedUnitSchema = v.pipe(
     timeline: opt(v.pipe(v.string(), v.regex(/^[sewm]*$/), v.description('One letter per bucket, oldest first: s Operational, e Unavailable, w Transitioning, m No data.'))),
     details: opt(list(FeedDetailSchema, 'The details of the buckets that have some, oldest first.')),
   }),
-  v.description("One unit's row: what /api/cluster says of it in targets, services, status.checks and service_timelines."),
+  v.description("One unit's row: what /api/cluster says of it in targets, services, status.checks and service_timelines; the check without duration_ms (the dashboard does not show it, and it moves at every sample: /api/cluster and /metrics have it)."),
 );
 
 export const FeedUnitBriefSchema = v.pipe(
@@ -103,6 +103,14 @@ export const FeedNodeDeltaSchema = v.strictObject({
   buckets: opt(FeedBucketsSchema),
   since: str('The tag (ETag without quotes) of the rows this delta applies to.'),
   tag: str('The tag of the rows after applying it: the next `since`.'),
+  every: opt(
+    v.pipe(
+      v.record(v.string(), v.unknown()),
+      v.description(
+        'Values that moved and that every unit having them now shares (the sample\'s time in uptime.last_updated, uptime.total_checks when it moves for every unit), sent once for the node: set each in every row held that has that field (an object field, check or uptime, only its keys given that the row\'s object has), before applying `changes`.',
+      ),
+    ),
+  ),
   changes: list(FeedChangeSchema, 'The rows that changed, in order; the units are the same ones in the same order as in the rows of `since`.'),
 });
 

@@ -102,34 +102,122 @@ export function indexRows(units: readonly FeedUnit[]): RowsIndex {
   return { ids: hash(units.map((u) => u.id).join('\u0000')), shapes, offsets, values: Float64Array.from(values), elements };
 }
 
+/** A path's name in the maps of unitChanges: the field, and the key of an object field. */
+const pathName = (k: string, s: string | undefined): string => (s === undefined ? k : `${k}\u0000${s}`);
+
+/**
+ * Of the paths in `names`, those whose value is the same in every unit that
+ * has them, with that value (the sample's time, the checks counted when
+ * they move for every unit): sent once per node as the
+ * delta's `every`. List fields are left out (they go as `<field>@`).
+ */
+function sharedValues(units: readonly FeedUnit[], names: ReadonlySet<string>): Map<string, [string, string | undefined, unknown]> {
+  const seen = new Map<string, { json: string; path: [string, string | undefined, unknown] } | null>();
+  for (const u of units) {
+    for (const path of pathsOf(u)) {
+      const name = pathName(path[0], path[1]);
+      if (!names.has(name)) continue;
+      const was = seen.get(name);
+      if (was === null) continue;
+      if (Array.isArray(path[2])) {
+        seen.set(name, null);
+        continue;
+      }
+      const json = JSON.stringify(path[2]);
+      if (was === undefined) seen.set(name, { json, path });
+      else if (was.json !== json) seen.set(name, null);
+    }
+  }
+  const out = new Map<string, [string, string | undefined, unknown]>();
+  for (const [name, v] of seen) if (v !== null) out.set(name, v.path);
+  return out;
+}
+
+/** The changes of a delta: per unit that moved, and the values every unit that has them shares. */
+export interface UnitChanges {
+  changes: FeedChange[];
+  /** Fields (object fields with only their keys) set in every unit that has them; none: undefined. */
+  every?: Record<string, unknown>;
+}
+
+/** Adds the path [k, s] with value `v` to a change's fields (an object field key by key). */
+function putPath(fields: Record<string, unknown>, k: string, s: string | undefined, v: unknown): void {
+  if (s === undefined) fields[k] = v;
+  else ((fields[k] ??= {}) as Record<string, unknown>)[s] = v;
+}
+
+/** Per unit of the same shape, its paths whose value moved, as [place in its paths, field, key, value]. */
+function movedPaths(u: FeedUnit, i: number, now: RowsIndex, old: RowsIndex): Array<[number, string, string | undefined, unknown]> {
+  const [a, b] = [now.offsets[i]!, old.offsets[i]!];
+  const out: Array<[number, string, string | undefined, unknown]> = [];
+  pathsOf(u).forEach(([k, s, v], p) => {
+    if (now.values[a + p] !== old.values[b + p]) out.push([a + p, k, s, v]);
+  });
+  return out;
+}
+
 /**
  * The changes from the rows `old` indexes to `units` (whose index is `now`):
  * per unit that moved, [index, the fields that changed] (an object field
  * with only its keys that changed), or [index, the whole row, 1] when its
- * fields are not the same ones. Undefined when the units are not the same
- * ones in the same order (the client then needs the whole answer).
+ * fields are not the same ones; a value that moved and that every unit
+ * having it now shares goes once in `every` instead. Undefined when the
+ * units are not the same ones in the same order (the client then needs the
+ * whole answer).
  */
-export function unitChanges(units: readonly FeedUnit[], now: RowsIndex, old: RowsIndex): FeedChange[] | undefined {
+export function unitChanges(units: readonly FeedUnit[], now: RowsIndex, old: RowsIndex): UnitChanges | undefined {
   if (now.ids !== old.ids || now.shapes.length !== old.shapes.length) return undefined;
+  const moved = units.map((u, i) => (now.shapes[i] !== old.shapes[i] ? null : movedPaths(u, i, now, old)));
+  const names = new Set<string>();
+  for (const m of moved) for (const [, k, s] of m ?? []) names.add(pathName(k, s));
+  const shared = sharedValues(units, names);
   const changes: FeedChange[] = [];
-  units.forEach((u, i) => {
-    if (now.shapes[i] !== old.shapes[i]) {
-      changes.push([i, u, 1]);
+  moved.forEach((m, i) => {
+    if (m === null) {
+      changes.push([i, units[i]!, 1]);
       return;
     }
-    const [a, b] = [now.offsets[i]!, old.offsets[i]!];
     let fields: Record<string, unknown> | undefined;
-    pathsOf(u).forEach(([k, s, v], p) => {
-      if (now.values[a + p] === old.values[b + p]) return;
+    for (const [at, k, s, v] of m) {
+      if (shared.has(pathName(k, s))) continue;
       fields ??= {};
-      const script = s === undefined ? listScript(v, now.elements.get(a + p), old.elements.get(b + p)) : undefined;
+      const script = s === undefined ? listScript(v, now.elements.get(at), old.elements.get(at - now.offsets[i]! + old.offsets[i]!)) : undefined;
       if (script !== undefined) fields[`${k}@`] = script;
-      else if (s === undefined) fields[k] = v;
-      else ((fields[k] ??= {}) as Record<string, unknown>)[s] = v;
-    });
+      else putPath(fields, k, s, v);
+    }
     if (fields !== undefined) changes.push([i, fields]);
   });
-  return changes;
+  if (shared.size === 0) return { changes };
+  const every: Record<string, unknown> = {};
+  for (const [k, s, v] of shared.values()) putPath(every, k, s, v);
+  return { changes, every };
+}
+
+/**
+ * `every` of a delta set in a unit's row (a copy when something is set):
+ * a plain field where the row has it, an object field's keys where the
+ * row's object has them.
+ */
+function setShared(row: FeedUnit, every: Readonly<Record<string, unknown>>): FeedUnit {
+  let next: Record<string, unknown> | undefined;
+  const r = row as unknown as Record<string, unknown>;
+  for (const [k, v] of Object.entries(every)) {
+    const was = r[k];
+    if (was === undefined) continue;
+    if (isRecord(v)) {
+      if (!isRecord(was)) continue;
+      const keys = Object.keys(v).filter((s) => was[s] !== undefined);
+      if (keys.length === 0) continue;
+      next ??= { ...r };
+      const obj = { ...was };
+      for (const s of keys) obj[s] = v[s];
+      next[k] = obj;
+    } else if (!isRecord(was)) {
+      next ??= { ...r };
+      next[k] = v;
+    }
+  }
+  return (next ?? row) as unknown as FeedUnit;
 }
 
 /** A list rebuilt from `script` (listScript) and the list held; undefined when they do not fit. */
@@ -150,7 +238,8 @@ function rebuildList(held: unknown, script: unknown): unknown[] | undefined {
  * out of range): the caller then asks for the whole answer.
  */
 export function applyFeedDelta(held: FeedNodeDetail, delta: FeedNodeDelta): FeedNodeDetail | null {
-  const units = held.units.slice();
+  const every = delta.every;
+  const units = every === undefined ? held.units.slice() : held.units.map((u) => setShared(u, every));
   for (const [i, fields, whole] of delta.changes) {
     const row = units[i];
     if (row === undefined) return null;

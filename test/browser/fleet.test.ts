@@ -261,7 +261,8 @@ describe('dashboard over a fleet', { concurrency: false, timeout: 300_000, skip:
     p.on('response', (r) => {
       const u = new URL(r.url());
       if (u.pathname !== '/api/cluster/node/alpha' || !u.searchParams.has('since') || r.status() !== 200) return;
-      void r.json().then((b: { changes?: unknown[] }) => void (b.changes !== undefined && deltas.push(b.changes.length))).catch(() => undefined);
+      // A value every unit shares (the sample's time, its counts when all are healthy) comes once, in `every`.
+      void r.json().then((b: { changes?: unknown[]; every?: object }) => void (b.changes !== undefined && deltas.push(b.changes.length + (b.every ? 1 : 0)))).catch(() => undefined);
     });
     await card(p, 'Alpha').getByRole('button', { name: /the units of Alpha$/ }).click();
     await row(p, 'Alpha job 2').locator('jm-timeline [role=img]').waitFor();
@@ -282,6 +283,57 @@ describe('dashboard over a fleet', { concurrency: false, timeout: 300_000, skip:
       return r.held?.generated_at === r.full?.generated_at ? r : undefined;
     }, WAIT, 'the page and a full request at the same version');
     assert.deepEqual(same.held, same.full);
+  });
+
+  test("the range toggle shows the other range's rows, and switching back asks the 24 h ones again only for what changed", async () => {
+    const asked: Array<{ path: string; range: string | null; since: string | null; ifNoneMatch: string | undefined }> = [];
+    const p = await openPage('#open=alpha', (page) => {
+      page.on('request', (r) => {
+        const u = new URL(r.url());
+        if (u.pathname.startsWith('/api/cluster')) asked.push({ path: u.pathname, range: u.searchParams.get('range'), since: u.searchParams.get('since'), ifNoneMatch: r.headers()['if-none-match'] });
+      });
+    });
+    type Detail = { generated_at: string; range: string; units: Array<{ id: string; timeline?: string }> } | null;
+    type Dash = { poller: { loading: boolean; data: { range: string; nodes: Array<{ summary: { node: { id: string } }; detail: Detail }> } } };
+    /** The alpha rows the page holds beside a full request of the same range at the same version. */
+    const heldAndFull = (range: string) =>
+      eventually(async () => {
+        const r = await p.evaluate(async (rg) => {
+          const dash = (globalThis as unknown as { document: { querySelector(s: string): Dash } }).document.querySelector('jm-dashboard');
+          if (dash.poller.loading || dash.poller.data.range !== rg) return null;
+          const held = dash.poller.data.nodes.find((n) => n.summary.node.id === 'alpha')!.detail;
+          const full = (await (await fetch(`/api/cluster/node/alpha?range=${rg}`)).json()) as Detail;
+          return { held, full };
+        }, range);
+        return r && r.held?.generated_at === r.full?.generated_at ? r : undefined;
+      }, WAIT, `the page and a full request of ${range} at the same version`);
+    const periods = async () => (await row(p, 'Alpha job 2').locator('jm-timeline [role=img]').getAttribute('aria-label')) ?? '';
+    await row(p, 'Alpha job 2').locator('jm-timeline [role=img]').waitFor();
+    await heldAndFull('24h');
+    const label24 = await periods();
+
+    await p.getByRole('button', { name: '30 days', exact: true }).click();
+    await p.locator('jm-dashboard header .sub').filter({ hasText: 'Last 30 days' }).waitFor();
+    const month = await heldAndFull('30d');
+    assert.deepEqual(month.held, month.full, "the page holds the 30-day rows a full request gives");
+    const job2 = month.full!.units.find((u) => u.id === 'alpha-2')!;
+    // The label names the timeline's span: 30 days of buckets, not the 24 hours shown before.
+    await eventually(async () => {
+      const label = await periods();
+      return label !== label24 && label.startsWith(`Alpha job 2: timeline of ${job2.timeline!.length} periods`);
+    }, WAIT, 'the row shows the 30-day timeline');
+
+    const mark = asked.length;
+    await p.getByRole('button', { name: '24 h', exact: true }).click();
+    await p.locator('jm-dashboard header .sub').filter({ hasText: 'Last 24 hours' }).waitFor();
+    const back = await heldAndFull('24h');
+    assert.deepEqual(back.held, back.full, 'back on 24 h: the rows a full request gives');
+    const again = asked.slice(mark).filter((a) => a.range === '24h');
+    const summary = again.find((a) => a.path === '/api/cluster/summary');
+    const rows = again.find((a) => a.path === '/api/cluster/node/alpha');
+    assert.ok(summary?.ifNoneMatch, 'the 24 h summary held is asked again with its ETag');
+    assert.ok(rows?.since, 'the 24 h rows held are asked again for what changed since them');
+    await eventually(async () => (await periods()).startsWith(`Alpha job 2: timeline of ${back.full!.units.find((u) => u.id === 'alpha-2')!.timeline!.length} periods`), WAIT, 'the row shows the 24-hour timeline again');
   });
 
   test('a node without the feed (an older version: 404) is read through /api/cluster and shows the same', async () => {

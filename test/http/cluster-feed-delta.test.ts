@@ -40,7 +40,7 @@ for (const id of ['n1', 'b']) {
       assert.deepEqual(applied, full.body, `after step ${step}`);
       assert.ok(delta.bytes < full.bytes, `${delta.bytes} bytes of delta, ${full.bytes} of rows`);
       // The local node has a new sample at each step; peer b's samples stay what they were (its window only moves).
-      if (id === 'n1') assert.ok(d.changes.length > 0, 'the rows did change');
+      if (id === 'n1') assert.ok(d.changes.length > 0 || d.every !== undefined, 'the rows did change');
       [rows, tag] = [applied!, d.tag];
     }
     const none = await get(`/api/cluster/node/${id}?since=${tag}`);

@@ -14,9 +14,10 @@ const rows = (units: FeedUnit[]): FeedNodeDetail => ({ ...head, buckets: [0, 1, 
 
 /** The delta from `a` to `b`, applied to `a`. */
 function roundTrip(a: FeedUnit[], b: FeedUnit[]) {
-  const changes = unitChanges(b, indexRows(b), indexRows(a));
-  if (changes === undefined) return { changes, applied: undefined };
-  return { changes, applied: applyFeedDelta(rows(a), { ...head, buckets: [0, 1, 3], since: 'x', tag: 'y', changes }) };
+  const delta = unitChanges(b, indexRows(b), indexRows(a));
+  if (delta === undefined) return { changes: undefined, every: undefined, applied: undefined };
+  const { changes, every } = delta;
+  return { changes, every, applied: applyFeedDelta(rows(a), { ...head, buckets: [0, 1, 3], since: 'x', tag: 'y', ...(every ? { every } : {}), changes }) };
 }
 
 describe('feed deltas', () => {
@@ -58,5 +59,36 @@ describe('feed deltas', () => {
 
   it('a delta that does not fit the rows held is refused', () => {
     assert.equal(applyFeedDelta(rows([unit(0, 1)]), { ...head, since: 'x', tag: 'y', changes: [[3, { timeline: 's' }]] }), null);
+  });
+
+  it("a value every unit now shares (the sample's time, the sweep's duration) is sent once for the node, and each row held gets it", () => {
+    const sample = (t: string, ms: number, passing: number, extra: Partial<FeedUnit> = {}) => (i: number): FeedUnit => {
+      const u = unit(i, passing, extra);
+      return { ...u, check: { ...u.check!, duration_ms: ms }, uptime: { ...u.uptime!, last_updated: t } };
+    };
+    const a = [0, 1, 2, 3].map((i) => sample('2026-11-28T11:55:00Z', 41.5, 10)(i));
+    // Unit 3 has no check: `every` must not give it one.
+    const { check: _c, ...noCheck } = a[3]!;
+    a[3] = noCheck;
+    const b = [0, 1, 2, 3].map((i) => sample('2026-11-28T12:00:00Z', 38.25, i === 2 ? 10 : 11)(i));
+    const { check: _d, ...noCheckB } = b[3]!;
+    b[3] = noCheckB;
+    const { changes, every, applied } = roundTrip(a, b);
+    assert.deepEqual(every, { check: { duration_ms: 38.25 }, uptime: { last_updated: '2026-11-28T12:00:00Z' } });
+    assert.deepEqual(changes, [
+      [0, { uptime: { total_checks: 11, passing: 11 } }],
+      [1, { uptime: { total_checks: 11, passing: 11 } }],
+      [3, { uptime: { total_checks: 11, passing: 11 } }],
+    ]);
+    assert.equal(JSON.stringify(applied), JSON.stringify(rows(b)), 'the same bytes as the new rows, unit 3 still without a check');
+  });
+
+  it('a value most units share but one does not goes per unit, so no row gets a value it does not have', () => {
+    const a = [unit(0, 10), unit(1, 10), unit(2, 10)];
+    const b = [unit(0, 10, { timeline: 'ssw' }), unit(1, 10, { timeline: 'ssw' }), unit(2, 10, { timeline: 'sse' })];
+    const { changes, every, applied } = roundTrip(a, b);
+    assert.equal(every, undefined);
+    assert.equal(changes?.length, 3);
+    assert.deepEqual(applied, rows(b));
   });
 });
