@@ -17,7 +17,7 @@
  */
 import { cpSync, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { ROOT, createReport, dist, fmt, getRaw, loadAverage, median, percentile, procTimes, rssOf, sleep, until } from './lib.mjs';
+import { ROOT, createReport, dist, fmt, getRaw, loadAverage, median, percentile, procTimes, rssOf, sleep, startEnv, startFlags, until } from './lib.mjs';
 import { scratch } from './data.mjs';
 import { benchTargets, generateHistory } from '../gen-history.mjs';
 import { buildUi } from '../build-ui.mjs';
@@ -51,8 +51,11 @@ async function startNode(startDaemonProcess, { index, history, peers = [], units
   cpSync(FAKE, join(dir, 'bin', 'systemctl'));
   cpSync(history, join(dir, 'data'), { recursive: true });
   const targets = benchTargets(units).map(({ id: tid, name, service }) => ({ id: tid, name, service, timeout_seconds: 30 }));
+  // Started as `npm start` starts the daemon: the node flags and environment of package.json's start script.
   const d = await startDaemonProcess({
     dir,
+    nodeArgs: startFlags(ROOT),
+    env: startEnv(ROOT),
     pathPrepend: [join(dir, 'bin')],
     config: {
       node_id: id,
@@ -219,6 +222,9 @@ export async function run({ log = () => {}, argv = process.argv.slice(2) } = {})
     report.row('initial sync: every peer shows its last 24 h', fmt.s(sync.dayMs), before ? fmt.s(before.sync24) : '', before ? before.sync24 / sync.dayMs : undefined, '< 60 s', sync.dayMs < 60_000);
     report.row('initial sync: every peer has all 30 days (not syncing)', fmt.s(sync.allMs), '', undefined, '< 120 s', sync.allMs < 120_000);
     await sleep(3000);
+    const syncEndRss = rssOf(main.child.pid);
+    // Idle: past the decode thread's 30 s idle timeout and V8's collections after a busy spell.
+    await sleep(45_000);
     const idleRss = rssOf(main.child.pid);
     // The dashboard's full load now, so the poll measured at the end finds a new sample on every node.
     const ids = [main.id, ...peers.map((p) => p.id)];
@@ -251,7 +257,8 @@ export async function run({ log = () => {}, argv = process.argv.slice(2) } = {})
     report.row('  body summary 24h (30d): gzip (JSON)', `${fmt.bytes(feed.summary24.wire)} (${fmt.bytes(feed.summary30.wire)}) / ${fmt.bytes(feed.summary24.json)} (${fmt.bytes(feed.summary30.json)})`, '');
     report.row('  body one node\'s rows 24h (30d): gzip (JSON)', `${fmt.bytes(feed.rows24.wire)} (${fmt.bytes(feed.rows30.wire)}) / ${fmt.bytes(feed.rows24.json)} (${fmt.bytes(feed.rows30.json)})`, '');
     report.row('  summary + every node\'s rows, 24h: gzip (JSON), beside /api/cluster', `${fmt.bytes(load.wire)} (${fmt.bytes(load.json)})`, `${fmt.bytes(s24.wire)} (${fmt.bytes(s24.json)})`, s24.wire / load.wire);
-    report.row('aggregator RSS, idle after sync', fmt.bytes(idleRss), before ? `${before.rssIdle} MiB` : '', undefined, '< 400 MB', idleRss < 400e6);
+    report.row('aggregator RSS, idle after sync (45 s after it ended)', fmt.bytes(idleRss), before ? `${before.rssIdle} MiB` : '', undefined, '< 400 MB', idleRss < 400e6);
+    report.row('  3 s after the sync ended (decode thread still alive)', fmt.bytes(syncEndRss), '');
     report.row('aggregator RSS, peak with 10 clients', fmt.bytes(c.peakRss), before ? `${before.rssLoad} MiB` : '', undefined, '< 600 MB', c.peakRss < 600e6);
 
     log('the dashboard in chromium');

@@ -230,3 +230,21 @@ export async function getRaw(url, headers = {}, { decoded = false, timeoutMs = 0
 export function loadAverage() {
   return Number(readFileSync('/proc/loadavg', 'utf8').split(' ')[0]);
 }
+
+/** The words of package.json's `start` script in `root` (what `npm start` runs). */
+function startWords(root) {
+  return (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).scripts?.start ?? '').split(/\s+/);
+}
+
+/** Node flags of the `start` script: the `--` words between `node` and the entry. */
+export function startFlags(root) {
+  const words = startWords(root);
+  return words.filter((a, i) => a.startsWith('--') && words.indexOf('dist/src/main.js') > i);
+}
+
+/** Environment the `start` script sets: its `NAME=value` words before `node` (e.g. glibc malloc tunables). */
+export function startEnv(root) {
+  const words = startWords(root);
+  const node = words.indexOf('node');
+  return Object.fromEntries(words.slice(0, Math.max(0, node)).map((w) => /^([A-Z_][A-Z0-9_]*)=(.*)$/.exec(w)).filter((m) => m !== null).map((m) => [m[1], m[2]]));
+}

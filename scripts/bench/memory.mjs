@@ -14,7 +14,7 @@ import { cpSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, stat
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
-import { ROOT, createReport, fmt, rssOf, runNodeJson, sleep, until } from './lib.mjs';
+import { ROOT, createReport, fmt, rssOf, runNodeJson, sleep, startEnv, startFlags, until } from './lib.mjs';
 import { copyOfOurs } from './data.mjs';
 import { benchTargets } from '../gen-history.mjs';
 
@@ -24,24 +24,6 @@ const ENDPOINTS = [
   '/api/node/status', '/api/status', '/api/node/history?limit=100', '/api/history?limit=100', '/api/node/uptime?range=30d', '/api/uptime?range=30d',
   '/api/cluster', '/api/overview', '/api/incidents', '/metrics', '/healthz', '/api/badge/svc-000/status.svg', '/api/openapi.json',
 ];
-
-/** The words of package.json's `start` script in `root` (what `npm start` runs). */
-function startWords(root) {
-  return (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).scripts?.start ?? '').split(/\s+/);
-}
-
-/** Node flags of the `start` script: the `--` words between `node` and the entry. */
-function startFlags(root) {
-  const words = startWords(root);
-  return words.filter((a, i) => a.startsWith('--') && words.indexOf('dist/src/main.js') > i);
-}
-
-/** Environment the `start` script sets: its `NAME=value` words before `node` (e.g. glibc malloc tunables). */
-function startEnv(root) {
-  const words = startWords(root);
-  const node = words.indexOf('node');
-  return Object.fromEntries(words.slice(0, Math.max(0, node)).map((w) => /^([A-Z_][A-Z0-9_]*)=(.*)$/.exec(w)).filter((m) => m !== null).map((m) => [m[1], m[2]]));
-}
 
 /** How a variant is started, for the notes: the start script's environment and flags. */
 function startLine(v) {

@@ -365,6 +365,8 @@ describe('dashboard in a real browser', { concurrency: false, timeout: 240_000, 
       const r = row(p, 'Backup job');
       await r.waitFor();
       assert.equal(await word(r.locator('.badge')), 'active');
+      // Rows are painted batch by batch as they arrive; the banner goes once the take-in is done.
+      await p.locator('jm-dashboard .banner').waitFor({ state: 'detached' });
       assert.equal(await p.locator('jm-dashboard .banner').count(), 0, 'the key banner goes away');
     } finally {
       await ctx.close();

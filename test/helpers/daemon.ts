@@ -51,6 +51,8 @@ export interface StartOptions {
   pathPrepend?: string[];
   port?: number;
   args?: string[];
+  /** Node flags before the entry (e.g. the ones of package.json `start`, as the benches pass them). */
+  nodeArgs?: string[];
 }
 
 export function tempDir(prefix = 'jm-test-'): string {
@@ -64,7 +66,7 @@ export async function startDaemonProcess(opts: StartOptions): Promise<DaemonProc
   const path = [...(opts.pathPrepend ?? []), process.env['PATH'] ?? ''].join(':');
   const entry = opts.hooks === undefined ? MAIN : TEST_ENTRY;
   const hookEnv = opts.hooks === undefined ? {} : { JM_TEST_HOOKS: JSON.stringify(opts.hooks) };
-  const child = spawn(process.execPath, [entry, '-config', configPath, '-addr', `127.0.0.1:${opts.port ?? 0}`, ...(opts.args ?? [])], {
+  const child = spawn(process.execPath, [...(opts.nodeArgs ?? []), entry, '-config', configPath, '-addr', `127.0.0.1:${opts.port ?? 0}`, ...(opts.args ?? [])], {
     cwd: dir,
     env: { ...process.env, ...opts.env, ...hookEnv, PATH: path },
     stdio: ['ignore', 'pipe', 'pipe'],
