@@ -53,10 +53,11 @@ export function createPeerDecodePool(opts: DecodePoolOptions = {}): PeerDecoder 
     idleTimeout: opts.idleTimeout ?? 30_000,
     atomics: 'async',
     resourceLimits: { maxOldGenerationSizeMb: opts.maxOldGenerationSizeMb ?? 384 },
-    // As the check pool: require(esm) in a thread torn down while loading aborts the process.
-    ...(process.allowedNodeEnvironmentFlags.has('--no-experimental-require-module')
-      ? { execArgv: [...process.execArgv, '--no-experimental-require-module'] }
-      : {}),
+    // As the check pool: require(esm) in a thread torn down while loading aborts the process. Only that
+    // flag: the daemon's own (package.json `start`: V8 heap flags, --expose-gc) are process-wide already,
+    // and a Worker given them in execArgv refuses to start (ERR_WORKER_INVALID_EXEC_ARGV), so no peer
+    // page was ever decoded by a daemon started with them (test/peers/start-flags.test.ts).
+    execArgv: process.allowedNodeEnvironmentFlags.has('--no-experimental-require-module') ? ['--no-experimental-require-module'] : [],
   });
   // A thread that dies outside a job (its heap cap) must not take the daemon with it; the job's own promise reports it.
   piscina.on('error', () => undefined);
