@@ -307,7 +307,7 @@ async function main() {
     };
   }
   summary.storedSamplesA = stored;
-  summary.expectedSamplesA = Math.floor(((o.minutes * 60 + 5) / o.intervalSeconds));
+  summary.expectedSamplesA = Math.floor(((rows.at(-1).minute * 60 + 5) / o.intervalSeconds)); // the minutes run (SIGUSR2 may end it early)
   summary.rows = rows;
   // Forecast: a sample is one JSON line on disk, the latest sample as /api/node/status shows it (with since,
   // restarts and the like, which history entries leave out); memory holds each sample as one small code per unit.
