@@ -30,7 +30,7 @@ export interface DaemonProcess {
   configPath: string;
   /** Everything the daemon logged so far (stderr + stdout). */
   logs(): string;
-  /** Resolves with the exit code/signal once the process has exited. */
+  /** Resolves with the exit code/signal once the process has exited and its stdout/stderr are read to the end. */
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   /** SIGTERM and wait (SIGKILL after `graceMs`). */
   stop(graceMs?: number): Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
@@ -75,7 +75,7 @@ export async function startDaemonProcess(opts: StartOptions): Promise<DaemonProc
   child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((r) =>
-    child.once('exit', (code, signal) => r({ code, signal })),
+    child.once('close', (code, signal) => r({ code, signal })),
   );
 
   const waitForLog = async (pred: RegExp, timeoutMs = 15_000): Promise<void> => {

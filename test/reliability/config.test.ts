@@ -92,7 +92,8 @@ function run(args: string[], env: NodeJS.ProcessEnv, cwd: string): Promise<Run> 
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     // A start that was not refused would listen forever: end it, and the assertion on the code fails.
     const t = setTimeout(() => child.kill('SIGKILL'), 30_000);
-    child.on('exit', (code) => {
+    // 'close', not 'exit': 'exit' can come before the last of stderr has been read from the pipe.
+    child.on('close', (code) => {
       clearTimeout(t);
       resolve({ code, stdout, stderr });
     });
