@@ -162,6 +162,52 @@ async function pollTasks(page) {
   })()`);
 }
 
+/** Starts recording every long task (over 50 ms) and counts the polls that bring data from now on. */
+const WATCH_BACKGROUND = `(() => {
+  window.__bg = { tasks: [], received: performance.getEntriesByName('jm-cluster-received').length, t0: performance.now() };
+  window.__bg.obs = new PerformanceObserver((list) => window.__bg.tasks.push(...list.getEntries().map((e) => e.duration)));
+  window.__bg.obs.observe({ type: 'longtask' });
+})()`;
+
+/** What WATCH_BACKGROUND saw: the longest task, how many over 50 ms, the polls that brought data, the minutes watched. */
+const BACKGROUND_SEEN = `(() => {
+  const bg = window.__bg;
+  bg.obs.disconnect();
+  return {
+    longest: bg.tasks.reduce((m, ms) => Math.max(m, ms), 0),
+    over50: bg.tasks.length,
+    dataPolls: performance.getEntriesByName('jm-cluster-received').length - bg.received,
+    minutes: (performance.now() - bg.t0) / 60_000,
+  };
+})()`;
+
+/**
+ * The page left open, every node expanded, while `waitNewSample` waits for a
+ * new sample on every node: its own background polls (every 30 s) take the
+ * new data in as it comes; one more poll is asked at the end. Every long task
+ * of the wait is counted.
+ */
+async function backgroundWithNewData(page, waitNewSample) {
+  await page.evaluate(WATCH_BACKGROUND);
+  const result = await waitNewSample();
+  const last = await pollTasks(page);
+  await settle(page);
+  return { ...(await page.evaluate(BACKGROUND_SEEN)), last, result };
+}
+
+/** The range switch in the default view (healthy nodes folded), on a page of its own: shown / every open node's rows. */
+async function defaultViewToggle(browser, url, nodes, measureRender) {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  try {
+    await page.goto(url);
+    await measureRender(page, nodes);
+    await settle(page);
+    return await rangeToggle(page, 1);
+  } finally {
+    await page.close();
+  }
+}
+
 const DOM_COUNT = `(() => {
   const count = (root) => {
     let n = 0;
@@ -174,10 +220,11 @@ const DOM_COUNT = `(() => {
   return count(document);
 })()`;
 
-/** Resolves once the poller is idle and every node's rows are on the page (after Expand all they are asked for). */
+/** Resolves once the poller is idle and every open node's rows are on the page (after Expand all they are asked for; folded nodes have none). */
 const ROWS_LOADED = `(async () => {
   const dash = document.querySelector('jm-dashboard');
-  while (dash.poller.loading || !dash.nodes.every((m) => m.loaded)) await new Promise((r) => setTimeout(r, 50));
+  const open = (m) => dash.expanded?.has(m.key) ?? false;
+  while (dash.poller.loading || !dash.nodes.every((m) => m.loaded || !open(m))) await new Promise((r) => setTimeout(r, 50));
 })()`;
 
 /** A CPU profile's busiest functions by self time: "name (file) ms", the idle and program time apart. */
@@ -203,7 +250,7 @@ async function heapAfterGc(cdp) {
 }
 
 /** Every figure of the dashboard in one page (after the first-render loads). */
-export async function browserFigures(browser, origin, { nodes, measureRender, log = () => {} }) {
+export async function browserFigures(browser, origin, { nodes, measureRender, waitNewSample, log = () => {} }) {
   const url = `${origin}/`;
   log('browser: first full render (1 warm-up + 3 loads)');
   const render = await firstRender(browser, url, nodes, measureRender);
@@ -232,7 +279,14 @@ export async function browserFigures(browser, origin, { nodes, measureRender, lo
     const toggle = await rangeToggle(page, 1);
     const { profile } = await cdp.send('Profiler.stop');
     const back = await rangeToggle(page, 0);
+    log('browser: the range toggle in the default view (a page of its own)');
+    const defaultToggle = await defaultViewToggle(browser, url, nodes, measureRender);
+    log('browser: background polls, every node expanded, while a new sample comes in on every node');
+    const background = waitNewSample ? await backgroundWithNewData(page, waitNewSample) : undefined;
     return {
+      defaultToggleMs: defaultToggle.total,
+      defaultToggleShownMs: defaultToggle.shown,
+      background,
       renderMs: render.fromNav,
       renderFromDataMs: render.fromData,
       toggleMs: toggle.total,

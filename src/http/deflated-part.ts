@@ -18,8 +18,16 @@ export interface DeflatedPart {
   readonly crc: number;
 }
 
-/** As the app's other gzip answers (answer.ts): level 1. */
-const OPTIONS: zlib.ZlibOptions = { level: 1, memLevel: 9, finishFlush: zlib.constants.Z_SYNC_FLUSH };
+/**
+ * A part is compressed once per node version and sent to every client until
+ * that node moves, so it gets zlib's default level 6, not the level 1 of the
+ * app's answers made per request (answer.ts). Measured on a 500-unit node's
+ * 24 h part (5.5 MiB of JSON): 132 KiB against 304 KiB, 22 ms against 7 ms
+ * to make (on libuv's pool), and the client's inflate 1.7 ms against 9 ms.
+ */
+const OPTIONS: zlib.ZlibOptions = { level: 6, memLevel: 9, finishFlush: zlib.constants.Z_SYNC_FLUSH };
+/** The few bytes of an answer's frame: level 1, on the main thread. */
+const FRAME_OPTIONS: zlib.ZlibOptions = { ...OPTIONS, level: 1 };
 const deflateRaw = promisify(zlib.deflateRaw) as (b: Buffer, o: zlib.ZlibOptions) => Promise<Buffer>;
 const inflateRaw = promisify(zlib.inflateRaw) as (b: Buffer, o: zlib.ZlibOptions) => Promise<Buffer>;
 
@@ -92,7 +100,7 @@ export async function deflatePart(text: string | Buffer): Promise<DeflatedPart> 
 /** As deflatePart, on this thread: for the few bytes of an answer's frame. */
 export function deflatePartSync(text: string): DeflatedPart {
   const raw = Buffer.from(text);
-  return { deflated: zlib.deflateRawSync(raw, OPTIONS), rawLength: raw.length, crc: crc32(raw) };
+  return { deflated: zlib.deflateRawSync(raw, FRAME_OPTIONS), rawLength: raw.length, crc: crc32(raw) };
 }
 
 /** A part's uncompressed bytes again (on libuv's thread pool). */

@@ -21,6 +21,7 @@ import type { PeerSnapshot, PeerView, RangeName, StatusEntry } from '../../src/t
 import { serveClusterApp } from '../helpers/cluster-app.js';
 import { startOurNode, type OurNode } from '../helpers/fake-peer.js';
 import { rawGet } from './answer-fixture.js';
+import { eventually } from '../helpers/daemon.js';
 
 const quiet = { info: () => {}, warn: () => {}, error: () => {} };
 const cleanup: Array<() => Promise<unknown> | void> = [];
@@ -90,7 +91,12 @@ function counted(p: PeerPoller, renders: Map<string, number>, rendered: Map<stri
   return Object.assign(Object.create(p) as PeerPoller, { views });
 }
 
-test('/api/cluster: gzip and plain clients read the same JSON as before; one peer refresh renders that peer only', async () => {
+/**
+ * An aggregator (the real app, empty local history) over two real nodes of
+ * ours, A and B, each with 30 samples a minute apart and its own poller, at
+ * the clock `now`; every peer snapshot the app renders is counted.
+ */
+async function twoPeerAggregator(now: () => number) {
   const start = Date.now() - 40 * 60_000;
   const [a, b] = [await node('node-a', start), await node('node-b', start)];
   let refreshes = 0;
@@ -104,6 +110,7 @@ test('/api/cluster: gzip and plain clients read the same JSON as before; one pee
       client: createPeerClient({ version: 't', requestTimeoutMs: 2000, connectTimeoutMs: 1000, retryDelayMs: 10 }),
       log: quiet,
       persist: false,
+      now, // the app's clock: a peer's part is rendered over the window that ends then
       onRefresh: () => void refreshes++,
     });
     cleanup.push(() => p.stop());
@@ -116,12 +123,17 @@ test('/api/cluster: gzip and plain clients read the same JSON as before; one pee
   });
   const renders = new Map<string, number>();
   const rendered = new Map<string, PeerSnapshot>();
-  /** The peers' JSON as the app rendered it for `range`, in config order. */
+  /** The peers' JSON as the app last rendered it for `range`, in config order. */
   const peersJson = (range: RangeName) => JSON.stringify(['node-a', 'node-b'].map((id) => rendered.get(`${range}:${id}`)));
-  const at = Date.now() + 60_000;
-  const served = await serveClusterApp(counted(p, renders, rendered), { nodeId: 'agg', now: () => at, targets: TARGETS, wired: { refreshes: () => refreshes } });
+  const served = await serveClusterApp(counted(p, renders, rendered), { nodeId: 'agg', now, targets: TARGETS, wired: { refreshes: () => refreshes } });
   cleanup.push(() => served.close());
   await Promise.all([pa.refreshAll(), pb.refreshAll()]);
+  return { start, a, pa, served, renders, peersJson };
+}
+
+test('/api/cluster: gzip and plain clients read the same JSON as before; one peer refresh renders that peer only', async () => {
+  const at = Date.now() + 60_000;
+  const { start, a, pa, served, renders, peersJson } = await twoPeerAggregator(() => at);
 
   const zipped = await rawGet(served.url, '/api/cluster', { 'Accept-Encoding': 'gzip' });
   assert.equal(zipped.headers['content-encoding'], 'gzip');
@@ -154,4 +166,43 @@ test('/api/cluster: gzip and plain clients read the same JSON as before; one pee
   const nodes = (JSON.parse(gunzipSync(again.body).toString()) as { nodes: unknown[] }).nodes;
   assert.ok(JSON.stringify(nodes.slice(1)) === peersJson('24h'), "with A's new part and B's kept one");
   assert.equal((nodes[1] as PeerSnapshot).status?.timestamp, new Date(start + 30 * 60_000).toISOString(), "A's new sample");
+});
+
+/** The peers' part of a gzip /api/cluster answer, as JSON. */
+async function peersServed(url: string): Promise<string> {
+  const r = await rawGet(url, '/api/cluster', { 'Accept-Encoding': 'gzip' });
+  assert.equal(r.status, 200);
+  return JSON.stringify((JSON.parse(gunzipSync(r.body).toString()) as { nodes: unknown[] }).nodes.slice(1));
+}
+
+test('/api/cluster when a minute passes: no request waits for the clock, a node is at most a minute behind, and new data is never hidden', async () => {
+  // At the start of a minute (the answers' time bucket), so moving the clock by less than a minute stays in the next one.
+  let at = Math.floor(Date.now() / 60_000) * 60_000 + 60_000;
+  const { start, a, pa, served, renders, peersJson } = await twoPeerAggregator(() => at);
+  const first = await peersServed(served.url);
+  assert.ok(first === peersJson('24h'));
+  const rendersAt = (id: string) => renders.get(id) ?? 0;
+  const before = { a: rendersAt('node-a'), b: rendersAt('node-b') };
+
+  at += 60_000; // the next minute, no new data anywhere
+  const duringRebuild = await peersServed(served.url);
+  assert.ok(duringRebuild === first, "answered at once with the minute before's parts");
+  await eventually(() => rendersAt('node-a') > before.a && rendersAt('node-b') > before.b, 10_000, 'both parts made again in the background');
+  const rebuilt = peersJson('24h');
+  assert.notEqual(rebuilt, first, "the new minute's window moved the peers' timelines");
+  await eventually(async () => (await peersServed(served.url)) === rebuilt, 10_000, "the next request has the new minute's parts");
+  assert.equal((await rawGet(served.url, '/api/cluster', { 'Accept-Encoding': 'gzip' })).headers.etag,
+    (await rawGet(served.url, '/api/cluster', { 'Accept-Encoding': 'gzip' })).headers.etag, 'a whole answer is kept again');
+
+  // The next minute, and A has a new sample: A is made before answering, B may be the minute before's.
+  at += 60_000;
+  a.status.append(sample(start + 30 * 60_000));
+  await pa.refreshAll();
+  const nodes = JSON.parse(await peersServed(served.url)) as PeerSnapshot[];
+  assert.equal(nodes[0]?.status?.timestamp, new Date(start + 30 * 60_000).toISOString(), "A's new sample is in the very first answer");
+
+  // Two minutes on with no request between: nothing kept is that old, so the answer waits for the new parts.
+  await eventually(async () => (await peersServed(served.url)) === peersJson('24h'), 10_000, 'the rebuild settled');
+  at += 120_000;
+  assert.ok((await peersServed(served.url)) === peersJson('24h'), 'parts two minutes old are not served: the answer is the one just made');
 });
