@@ -9,10 +9,10 @@
 import { Readable } from 'node:stream';
 import type { Context } from 'koa';
 import type { LocalNode } from '../node/local.js';
-import type { RangeName } from '../types.js';
+import type { PeerSyncView, RangeName } from '../types.js';
 import { createAnswer, GZIP_MIN_BYTES, JSON_TYPE, type Answer, type Bytes } from './answer.js';
 import type { AnswerCache } from './answer-cache.js';
-import { clusterHeadOpen, joinedVersion, type NodePart } from './cluster-parts.js';
+import { clusterHeadOpen, joinedVersion, peerPartText, type NodePart } from './cluster-parts.js';
 import { deflatePart, deflatePartSync, gzipMember, inflatePart, rawLengthOf, type DeflatedPart } from './deflated-part.js';
 import { wantsGzip } from './encoding.js';
 import { etagOf, holdsAnswer } from './send-answer.js';
@@ -55,54 +55,55 @@ interface MadePart {
   readonly part: DeflatedPart;
 }
 
-/**
- * Joins cluster answers from compressed node parts kept in `cache`. The last
- * answer per range is remembered with its gzip trailer (so a poll while no
- * node moved costs no lookups), holding at most one answer's parts per range
- * beyond the cache.
- *
- * When the time bucket rolls over (a minute), every node's part is made
- * again: at 20 nodes × 500 units about 1.5 s of work. A node whose data did
- * not move meanwhile is served from its part of the bucket before while its
- * new part is made (two at a time, in the background), so no request waits
- * for the clock: a part is at most one bucket old, as any kept answer may be,
- * and such a mixed answer is never remembered as the answer of its version.
- * A node whose data moved is always waited for.
- */
-export function clusterJoiner(cache: AnswerCache, local: LocalNode) {
-  const pending = new Map<string, Promise<DeflatedPart>>();
-  const last = new Map<RangeName, { version: string; answer: Promise<JoinedAnswer & { complete: boolean }> }>();
-  /** The part last made per kept key, kept while a newer one is made. */
-  const previous = new Map<string, MadePart>();
+/** Runs tasks at most `max` at a time, in the order given. */
+function limiter(max: number): <T>(task: () => Promise<T>) => Promise<T> {
   const queue: Array<() => void> = [];
-  let making = 0;
-
-  /** Runs `task` when fewer than MAKING_AT_ONCE parts are being made. */
-  const limited = <T>(task: () => Promise<T>): Promise<T> =>
+  let running = 0;
+  return <T>(task: () => Promise<T>) =>
     new Promise<T>((resolve, reject) => {
       const run = () => {
-        making++;
+        running++;
         task().then(resolve, reject).finally(() => {
-          making--;
+          running--;
           queue.shift()?.();
         });
       };
-      if (making < MAKING_AT_ONCE) run();
+      if (running < max) run();
       else queue.push(run);
     });
+}
 
-  /** The part of `n` being made, or made now (kept unless the cluster's parts would fill more than half the cache). */
-  const make = (key: string, n: NodePart, first: boolean, count: number): Promise<DeflatedPart> => {
-    const at = `${key}@${n.version}`;
+/** A node's kept part, and whether it is the bucket before's (made again meanwhile). */
+interface PartFound {
+  readonly part: Promise<DeflatedPart>;
+  readonly stale: boolean;
+}
+
+/**
+ * The kept parts of cluster answers in `cache`: a peer's body per its rows
+ * version, any other node's whole snapshot per its version; each made once
+ * (MAKING_AT_ONCE at a time), kept unless the cluster's parts would fill more
+ * than half the cache, and the last one made per node remembered, to be
+ * served while only the clock moved.
+ */
+function partMaker(cache: AnswerCache) {
+  const pending = new Map<string, Promise<DeflatedPart>>();
+  /** The part last made per kept key, kept while a newer one is made. */
+  const previous = new Map<string, MadePart>();
+  const limited = limiter(MAKING_AT_ONCE);
+
+  const make = (key: string, version: string, n: NodePart, first: boolean, count: number): Promise<DeflatedPart> => {
+    const at = `${key}@${version}`;
     let made = pending.get(at);
     if (made !== undefined) return made;
     // A comma before every node but the first, so the frame only has to join them.
-    made = limited(() => deflatePart(`${first ? '' : ','}${JSON.stringify(n.snapshot())}`)).then((p) => {
+    const text = () => `${first ? '' : ','}${n.sync !== undefined ? peerPartText.body(n.snapshot()) : JSON.stringify(n.snapshot())}`;
+    made = limited(() => deflatePart(text())).then((p) => {
       if (p.deflated.length * count <= cache.maxBytes / 2) {
         const entry = createAnswer({ parts: [p.deflated], length: p.deflated.length }, 'application/octet-stream', cache.nextTag());
-        cache.put(key, n.version, Object.assign(entry, { deflatedPart: p }));
+        cache.put(key, version, Object.assign(entry, { deflatedPart: p }));
       }
-      const { data, bucket } = splitBucket(n.version);
+      const { data, bucket } = splitBucket(version);
       const held = previous.get(key);
       if (held === undefined || !(held.bucket > bucket)) previous.set(key, { data, bucket, first, part: p });
       return p;
@@ -112,35 +113,74 @@ export function clusterJoiner(cache: AnswerCache, local: LocalNode) {
     return made;
   };
 
-  /** A node's part: kept; or the bucket before's while only the clock moved (`stale`); or made now. */
-  const partOf = (range: RangeName, n: NodePart, first: boolean, count: number): { part: Promise<DeflatedPart>; stale: boolean } => {
+  /** `n`'s part for `range`: kept; or the bucket before's while only the clock moved (`stale`); or made now. */
+  return (range: RangeName, n: NodePart, first: boolean, count: number): PartFound => {
     const key = `cluster/gz:${range}:${n.key}`;
-    const kept = cache.get(key, n.version) as PartAnswer | undefined;
+    const version = n.sync !== undefined ? n.rowsVersion : n.version;
+    const kept = cache.get(key, version) as PartAnswer | undefined;
     if (kept !== undefined) return { part: Promise.resolve(kept.deflatedPart), stale: false };
-    const fresh = make(key, n, first, count);
+    const fresh = make(key, version, n, first, count);
     const before = previous.get(key);
-    const now = splitBucket(n.version);
+    const now = splitBucket(version);
     if (before !== undefined && before.first === first && before.data === now.data && before.bucket === now.bucket - 1) {
       fresh.catch(() => {}); // made in the background; a failure is met by the next request that needs it
       return { part: Promise.resolve(before.part), stale: true };
     }
     return { part: fresh, stale: false };
   };
+}
+
+/** Peers' tails (peerPartText), each made again only when its text moved. */
+function tailMaker(): (key: string, sync: () => PeerSyncView) => DeflatedPart {
+  const tails = new Map<string, { text: string; part: DeflatedPart }>();
+  return (key, sync) => {
+    const text = peerPartText.tail(sync());
+    const held = tails.get(key);
+    if (held?.text === text) return held.part;
+    const part = deflatePartSync(text);
+    tails.set(key, { text, part });
+    return part;
+  };
+}
+
+/**
+ * Joins cluster answers from compressed node parts kept in `cache`. The last
+ * answer per range is remembered with its gzip trailer (so a poll while no
+ * node moved costs no lookups), holding at most one answer's parts per range
+ * beyond the cache.
+ *
+ * A peer's part is its body (kept per its rows version) and its tail (what a
+ * refresh moves; peerPartText). When the time bucket rolls over (a minute),
+ * every node's part is made again: at 20 nodes × 500 units about 1.5 s of
+ * work. A node whose data did not move meanwhile is served from its part of
+ * the bucket before while its new part is made (two at a time, in the
+ * background), so no request waits for the clock: a part is at most one
+ * bucket old, as any kept answer may be, and such a mixed answer is never
+ * remembered as the answer of its version. A node whose data moved is
+ * always waited for.
+ */
+export function clusterJoiner(cache: AnswerCache, local: LocalNode) {
+  const last = new Map<RangeName, { version: string; answer: Promise<JoinedAnswer & { complete: boolean }> }>();
+  const partOf = partMaker(cache);
+  const tailOf = tailMaker();
 
   const join = async (range: RangeName, nodes: readonly NodePart[]): Promise<JoinedAnswer & { complete: boolean }> => {
     const head = deflatePartSync(clusterHeadOpen(local, range));
-    const bodies: DeflatedPart[] = new Array<DeflatedPart>(nodes.length);
+    const bodies: DeflatedPart[][] = new Array<DeflatedPart[]>(nodes.length);
     let stale = 0;
     let next = 0;
     const taker = async (): Promise<void> => {
       for (let i = next++; i < nodes.length; i = next++) {
-        const p = partOf(range, nodes[i]!, i === 0, nodes.length);
+        const n = nodes[i]!;
+        const p = partOf(range, n, i === 0, nodes.length);
         if (p.stale) stale++;
-        bodies[i] = await p.part;
+        const body = await p.part;
+        // The tail after the body is in: it is then as new as the answer can be.
+        bodies[i] = n.sync !== undefined ? [body, tailOf(n.key, n.sync)] : [body];
       }
     };
     await Promise.all(Array.from({ length: MAKING_AT_ONCE }, taker));
-    const parts = [head, ...bodies, TAIL];
+    const parts = [head, ...bodies.flat(), TAIL];
     let gz: Bytes | undefined;
     return { tag: cache.nextTag(), type: JSON_TYPE, parts, rawLength: rawLengthOf(parts), gzip: () => (gz ??= gzipMember(parts)), complete: stale === 0 };
   };

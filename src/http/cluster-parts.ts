@@ -62,6 +62,29 @@ export function joinedVersion(nodes: readonly NodePart[], pick: (n: NodePart) =>
   return nodes.map(pick).join('|');
 }
 
+/** The keys a peer's snapshot ends with, in order: what a refresh moves (src/peers/peer-snapshot.ts). */
+const TAIL_KEYS = ['updated_at', 'source', 'error', 'syncing', 'stale', 'last_success_at', 'consecutive_failures'] as const;
+
+/**
+ * A peer's part as two texts that joined are its snapshot's JSON.stringify:
+ * the body, everything its rows version covers, without the closing brace;
+ * and the tail, `,"updated_at":…}`, what every refresh moves (the sync
+ * view, with `source` where the snapshot has it). A peer's snapshot ends with
+ * exactly these keys (renderPeerSnapshot), so a refresh that brought nothing
+ * new makes a tail of a few hundred bytes again, not the body.
+ */
+export const peerPartText = {
+  body(snapshot: PeerSnapshot): string {
+    const body: Record<string, unknown> = { ...snapshot };
+    for (const k of TAIL_KEYS) delete body[k];
+    return JSON.stringify(body).slice(0, -1);
+  },
+  tail(sync: PeerSyncView): string {
+    const { updated_at, ...rest } = sync;
+    return `,${JSON.stringify({ updated_at, source: 'peer', ...rest }).slice(1)}`;
+  },
+};
+
 /** The nodes of a `range` answer, in the answer's order. */
 export function nodeParts(deps: NodePartsDeps, range: RangeName): NodePart[] {
   const localVersion = deps.versions.local();

@@ -97,7 +97,9 @@ function counted(p: PeerPoller, renders: Map<string, number>, rendered: Map<stri
  * the clock `now`; every peer snapshot the app renders is counted.
  */
 async function twoPeerAggregator(now: () => number) {
-  const start = Date.now() - 40 * 60_000;
+  // Samples on whole minutes, as the tests' clocks: how many intervals a refresh lies past the newest sample
+  // (part of a peer's rows version) then moves only when the clock crosses a whole minute.
+  const start = Math.floor(Date.now() / 60_000) * 60_000 - 40 * 60_000;
   const [a, b] = [await node('node-a', start), await node('node-b', start)];
   let refreshes = 0;
   // One poller per peer, so one peer can be refreshed alone; the app sees both as one poller, A then B.
@@ -128,12 +130,13 @@ async function twoPeerAggregator(now: () => number) {
   const served = await serveClusterApp(counted(p, renders, rendered), { nodeId: 'agg', now, targets: TARGETS, wired: { refreshes: () => refreshes } });
   cleanup.push(() => served.close());
   await Promise.all([pa.refreshAll(), pb.refreshAll()]);
-  return { start, a, pa, served, renders, peersJson };
+  return { start, a, pa, pb, served, renders, peersJson };
 }
 
 test('/api/cluster: gzip and plain clients read the same JSON as before; one peer refresh renders that peer only', async () => {
-  const at = Date.now() + 60_000;
-  const { start, a, pa, served, renders, peersJson } = await twoPeerAggregator(() => at);
+  // Early in a minute (the answers' time bucket), so a few seconds more stay in it.
+  let at = Math.floor(Date.now() / 60_000) * 60_000 + 60_000;
+  const { start, a, pa, pb, served, renders, peersJson } = await twoPeerAggregator(() => at);
 
   const zipped = await rawGet(served.url, '/api/cluster', { 'Accept-Encoding': 'gzip' });
   assert.equal(zipped.headers['content-encoding'], 'gzip');
@@ -166,6 +169,15 @@ test('/api/cluster: gzip and plain clients read the same JSON as before; one pee
   const nodes = (JSON.parse(gunzipSync(again.body).toString()) as { nodes: unknown[] }).nodes;
   assert.ok(JSON.stringify(nodes.slice(1)) === peersJson('24h'), "with A's new part and B's kept one");
   assert.equal((nodes[1] as PeerSnapshot).status?.timestamp, new Date(start + 30 * 60_000).toISOString(), "A's new sample");
+
+  // B refreshed 5 s later with nothing new: its updated_at moves, its part's body is not rendered again.
+  const bBefore = nodes[2] as PeerSnapshot;
+  at += 5_000;
+  await pb.refreshAll();
+  const bAfter = (JSON.parse(await peersServed(served.url)) as PeerSnapshot[])[1]!;
+  assert.equal(renders.get('node-b'), before.b, "B's body was not rendered again");
+  assert.equal(bAfter.updated_at, new Date(at).toISOString(), "B's updated_at is its new refresh's");
+  assert.deepEqual({ ...bAfter, updated_at: bBefore.updated_at, last_success_at: bBefore.last_success_at }, bBefore, 'the rest of B as before');
 });
 
 /** The peers' part of a gzip /api/cluster answer, as JSON. */
