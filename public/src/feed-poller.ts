@@ -141,25 +141,31 @@ export class FeedPoller extends PollLoop<FeedPollerOptions> {
       if (!wanted.has(id)) changed = this.rows.delete(id) || changed;
     }
     const ids = [...new Set(summary.nodes.map((n) => n.node.id).filter((id) => wanted.has(id)))];
-    for (let i = 0; i < ids.length; i += ROWS_AT_ONCE) {
-      const batch = ids.slice(i, i + ROWS_AT_ONCE);
-      const answers = await Promise.all(batch.map((id) => this.fetchRows(baseUrl, id, range, req)));
-      if (req.signal.aborted) return { ok: false, failure: { kind: 'aborted', status: null, message: 'Cancelled.' } };
-      batch.forEach((id, j) => {
-        const a = answers[j]!;
-        const held = this.rows.get(id);
-        if (a.ok && a.value.data) {
-          const { detail, tag } = a.value.data;
-          this.rows.set(id, { etag: tag !== undefined ? `"${tag}"` : a.value.etag, value: detail });
-          changed = changed || detail !== held?.value;
-        } else if (!a.ok && a.failure.kind === 'invalid' && held) {
-          // A delta that does not fit the rows held (or a body that is no rows): ask for all of them next time.
-          this.rows.set(id, { etag: null, value: held.value });
-        }
-        // A failed node keeps the rows it had (or stays brief); the next poll asks again.
-      });
-      if (switching && changed && i + ROWS_AT_ONCE < ids.length) this.publish();
-    }
+    // ROWS_AT_ONCE requests in flight, each next one asked as soon as one is in (no batch waits for its slowest).
+    let next = 0;
+    let taken = 0;
+    const take = (id: string, a: Awaited<ReturnType<FeedPoller['fetchRows']>>): void => {
+      const held = this.rows.get(id);
+      if (a.ok && a.value.data) {
+        const { detail, tag } = a.value.data;
+        this.rows.set(id, { etag: tag !== undefined ? `"${tag}"` : a.value.etag, value: detail });
+        changed = changed || detail !== held?.value;
+      } else if (!a.ok && a.failure.kind === 'invalid' && held) {
+        // A delta that does not fit the rows held (or a body that is no rows): ask for all of them next time.
+        this.rows.set(id, { etag: null, value: held.value });
+      }
+      // A failed node keeps the rows it had (or stays brief); the next poll asks again.
+      taken++;
+      if (switching && changed && taken % ROWS_AT_ONCE === 0 && taken < ids.length) this.publish();
+    };
+    const asker = async (): Promise<void> => {
+      for (let i = next++; i < ids.length && !req.signal.aborted; i = next++) {
+        const a = await this.fetchRows(baseUrl, ids[i]!, range, req);
+        if (!req.signal.aborted) take(ids[i]!, a);
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(ROWS_AT_ONCE, ids.length) }, asker));
+    if (req.signal.aborted) return { ok: false, failure: { kind: 'aborted', status: null, message: 'Cancelled.' } };
     if (changed) this.publishRows();
     return { ok: true };
   }
