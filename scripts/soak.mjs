@@ -3,6 +3,7 @@
 // with two more daemons of ours, while a "dashboard" polls /api/cluster every 5 s.
 // Every minute it prints resident memory, open file descriptors, threads and data
 // size of each daemon; at the end, the growth per minute and a forecast check.
+// The daemons are started as `npm start` starts them (its node flags and environment).
 //
 //   node scripts/soak.mjs [--minutes 10] [--units 200] [--peer-units 50]
 //                         [--interval-seconds 1] [--out soak.json] [--keep]
@@ -17,6 +18,7 @@ import { cpSync, createWriteStream, mkdirSync, mkdtempSync, readdirSync, readFil
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { startEnv, startFlags } from './bench/lib.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -75,7 +77,8 @@ async function startNode(main, base, name, config, env) {
   const configPath = join(dir, 'config.yaml');
   writeFileSync(configPath, yamlOf(config));
   const log = createWriteStream(join(dir, 'daemon.log'));
-  const child = spawn(process.execPath, [main, '-config', configPath, '-addr', '127.0.0.1:0'], {
+  // As `npm start` starts the daemon: the start script's node flags (its environment is in `env`).
+  const child = spawn(process.execPath, [...startFlags(root), main, '-config', configPath, '-addr', '127.0.0.1:0'], {
     cwd: dir,
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -196,6 +199,7 @@ async function main() {
   const main = snapshotBuild(base);
   const env = {
     ...process.env,
+    ...startEnv(root),
     PATH: `${bin}:${process.env.PATH ?? ''}`,
     // Peers refresh every 5 s instead of the 15 s floor: more federation traffic per minute.
     JM_TEST_HOOKS: JSON.stringify({ minPeerRefreshSeconds: 5 }),
