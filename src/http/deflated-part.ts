@@ -29,7 +29,6 @@ const OPTIONS: zlib.ZlibOptions = { level: 6, memLevel: 9, finishFlush: zlib.con
 /** The few bytes of an answer's frame: level 1, on the main thread. */
 const FRAME_OPTIONS: zlib.ZlibOptions = { ...OPTIONS, level: 1 };
 const deflateRaw = promisify(zlib.deflateRaw) as (b: Buffer, o: zlib.ZlibOptions) => Promise<Buffer>;
-const inflateRaw = promisify(zlib.inflateRaw) as (b: Buffer, o: zlib.ZlibOptions) => Promise<Buffer>;
 
 /** gzip, deflate, no flags, no mtime, no extra flags, OS unknown. */
 const GZIP_HEADER = Buffer.from([0x1f, 0x8b, 0x08, 0, 0, 0, 0, 0, 0, 0xff]);
@@ -103,9 +102,11 @@ export function deflatePartSync(text: string): DeflatedPart {
   return { deflated: zlib.deflateRawSync(raw, FRAME_OPTIONS), rawLength: raw.length, crc: crc32(raw) };
 }
 
-/** A part's uncompressed bytes again (on libuv's thread pool). */
-export function inflatePart(p: DeflatedPart): Promise<Buffer> {
-  return inflateRaw(p.deflated, { finishFlush: zlib.constants.Z_SYNC_FLUSH });
+/** A part's uncompressed bytes again as a stream of `chunkSize` chunks, made as they are read (on libuv's thread pool). */
+export function inflateStream(p: DeflatedPart, chunkSize: number): zlib.InflateRaw {
+  const z = zlib.createInflateRaw({ finishFlush: zlib.constants.Z_SYNC_FLUSH, chunkSize });
+  z.end(p.deflated);
+  return z;
 }
 
 /** The uncompressed length of `parts` together. */
