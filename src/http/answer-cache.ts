@@ -3,7 +3,6 @@
  * when the data changed, then served as they are. Bounded by total bytes and
  * entry count; the least recently asked answers go first.
  */
-import { randomBytes } from 'node:crypto';
 import { createAnswer, type Answer, type Bytes } from './answer.js';
 
 export interface AnswerCacheOptions {
@@ -60,8 +59,13 @@ export class AnswerCache {
   /** The key asked last (already at the end of #entries). */
   #newest: string | undefined;
   readonly #pending = new Map<string, { version: string; answer: Promise<Answer> }>();
-  /** Per cache, so a tag from another run (or another cache) never matches one of ours. */
-  readonly #prefix = randomBytes(6).toString('base64url');
+  /**
+   * Per cache, so a tag from another run (or another cache) never matches one
+   * of ours: the time it was made and a random number. Not node:crypto's
+   * randomBytes: a tag needs to be unique, not secret, and that call alone
+   * loads OpenSSL's random generator, about 1 MB of a daemon at rest.
+   */
+  readonly #prefix = `${Date.now().toString(36)}${Math.floor(Math.random() * 36 ** 6).toString(36)}`;
   #seq = 0;
 
   constructor(opts: AnswerCacheOptions = {}) {
