@@ -3,8 +3,8 @@
  * that node's version) is rendered and deflated once and kept in the answer
  * cache as deflate bytes only; an answer is the parts in order inside a
  * frame: a gzip client gets them joined into one gzip member (nothing is
- * rendered or compressed again), any other client gets them inflated one
- * part at a time as its socket takes them, with the Content-Length known.
+ * rendered or compressed again), any other client gets them inflated 64 KiB
+ * at a time as its socket takes them, with the Content-Length known.
  */
 import { Readable } from 'node:stream';
 import type { Context } from 'koa';
@@ -225,7 +225,7 @@ async function* inflatedChunks(parts: readonly DeflatedPart[]): AsyncGenerator<B
 /**
  * Answers with `answer`: 304 when If-None-Match names it, else its gzip
  * member for a client that takes gzip (and a body large enough), else its
- * bytes inflated part by part. HEAD sends the headers only (Koa never reads the stream).
+ * bytes inflated as a stream of 64 KiB chunks. HEAD sends the headers only (Koa never reads the stream).
  */
 export function sendJoined(ctx: Context, answer: JoinedAnswer): void {
   const gzip = answer.rawLength >= GZIP_MIN_BYTES && wantsGzip(ctx);
