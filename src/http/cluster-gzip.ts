@@ -12,7 +12,7 @@ import type { LocalNode } from '../node/local.js';
 import type { PeerSyncView, RangeName } from '../types.js';
 import { createAnswer, GZIP_MIN_BYTES, JSON_TYPE, type Answer, type Bytes } from './answer.js';
 import type { AnswerCache } from './answer-cache.js';
-import { clusterHeadOpen, joinedVersion, peerPartText, type NodePart } from './cluster-parts.js';
+import { clusterHeadOpen, joinedVersion, peerPartText, syncOf, type NodePart } from './cluster-parts.js';
 import { deflatePart, deflatePartSync, gzipMember, inflateStream, rawLengthOf, type DeflatedPart } from './deflated-part.js';
 import { wantsGzip } from './encoding.js';
 import { etagOf, holdsAnswer } from './send-answer.js';
@@ -73,9 +73,15 @@ function limiter(max: number): <T>(task: () => Promise<T>) => Promise<T> {
     });
 }
 
-/** A node's kept part, and whether it is the bucket before's (made again meanwhile). */
+/** A node's body, and for a peer the sync view its tail is made from (of the same moment as the body). */
+interface MadeNow {
+  readonly part: DeflatedPart;
+  readonly sync?: PeerSyncView | undefined;
+}
+
+/** A node's body, and whether it is the bucket before's (made again meanwhile). */
 interface PartFound {
-  readonly part: Promise<DeflatedPart>;
+  readonly made: Promise<MadeNow>;
   readonly stale: boolean;
 }
 
@@ -87,18 +93,22 @@ interface PartFound {
  * served while only the clock moved.
  */
 function partMaker(cache: AnswerCache) {
-  const pending = new Map<string, Promise<DeflatedPart>>();
+  const pending = new Map<string, Promise<MadeNow>>();
   /** The part last made per kept key, kept while a newer one is made. */
   const previous = new Map<string, MadePart>();
   const limited = limiter(MAKING_AT_ONCE);
 
-  const make = (key: string, version: string, n: NodePart, first: boolean, count: number): Promise<DeflatedPart> => {
+  const make = (key: string, version: string, n: NodePart, first: boolean, count: number): Promise<MadeNow> => {
     const at = `${key}@${version}`;
     let made = pending.get(at);
     if (made !== undefined) return made;
-    // A comma before every node but the first, so the frame only has to join them.
-    const text = () => `${first ? '' : ','}${n.sync !== undefined ? peerPartText.body(n.snapshot()) : JSON.stringify(n.snapshot())}`;
-    made = limited(() => deflatePart(text())).then((p) => {
+    made = limited(async (): Promise<MadeNow> => {
+      const snapshot = n.snapshot();
+      // A comma before every node but the first, so the frame only has to join them.
+      const text = `${first ? '' : ','}${n.sync !== undefined ? peerPartText.body(snapshot) : JSON.stringify(snapshot)}`;
+      return { part: await deflatePart(text), ...(n.sync !== undefined ? { sync: syncOf(snapshot) } : {}) };
+    }).then((m) => {
+      const p = m.part;
       if (p.deflated.length * count <= cache.maxBytes / 2) {
         const entry = createAnswer({ parts: [p.deflated], length: p.deflated.length }, 'application/octet-stream', cache.nextTag());
         cache.put(key, version, Object.assign(entry, { deflatedPart: p }));
@@ -106,35 +116,41 @@ function partMaker(cache: AnswerCache) {
       const { data, bucket } = splitBucket(version);
       const held = previous.get(key);
       if (held === undefined || !(held.bucket > bucket)) previous.set(key, { data, bucket, first, part: p });
-      return p;
+      return m;
     });
     made.finally(() => pending.delete(at)).catch(() => {});
     pending.set(at, made);
     return made;
   };
 
-  /** `n`'s part for `range`: kept; or the bucket before's while only the clock moved (`stale`); or made now. */
-  return (range: RangeName, n: NodePart, first: boolean, count: number): PartFound => {
+  /**
+   * `n`'s part for `range`: kept; or the bucket before's while only the clock
+   * moved (`stale`); or made now. A kept or stale body comes with the sync view
+   * as it is now (the body is what the version read now covers); a body made
+   * now comes with the sync view of the snapshot it was made from, which may be
+   * newer than the version: body and tail always tell of one moment.
+   */
+  return (range: RangeName, n: NodePart, first: boolean, count: number, now: () => PeerSyncView | undefined): PartFound => {
     const key = `cluster/gz:${range}:${n.key}`;
     const version = n.sync !== undefined ? n.rowsVersion : n.version;
     const kept = cache.get(key, version) as PartAnswer | undefined;
-    if (kept !== undefined) return { part: Promise.resolve(kept.deflatedPart), stale: false };
+    if (kept !== undefined) return { made: Promise.resolve({ part: kept.deflatedPart, sync: now() }), stale: false };
     const fresh = make(key, version, n, first, count);
     const before = previous.get(key);
-    const now = splitBucket(version);
-    if (before !== undefined && before.first === first && before.data === now.data && before.bucket === now.bucket - 1) {
+    const current = splitBucket(version);
+    if (before !== undefined && before.first === first && before.data === current.data && before.bucket === current.bucket - 1) {
       fresh.catch(() => {}); // made in the background; a failure is met by the next request that needs it
-      return { part: Promise.resolve(before.part), stale: true };
+      return { made: Promise.resolve({ part: before.part, sync: now() }), stale: true };
     }
-    return { part: fresh, stale: false };
+    return { made: fresh, stale: false };
   };
 }
 
 /** Peers' tails (peerPartText), each made again only when its text moved. */
-function tailMaker(): (key: string, sync: () => PeerSyncView) => DeflatedPart {
+function tailMaker(): (key: string, sync: PeerSyncView) => DeflatedPart {
   const tails = new Map<string, { text: string; part: DeflatedPart }>();
   return (key, sync) => {
-    const text = peerPartText.tail(sync());
+    const text = peerPartText.tail(sync);
     const held = tails.get(key);
     if (held?.text === text) return held.part;
     const part = deflatePartSync(text);
@@ -166,23 +182,20 @@ export function clusterJoiner(cache: AnswerCache, local: LocalNode) {
 
   const join = async (range: RangeName, nodes: readonly NodePart[]): Promise<JoinedAnswer & { complete: boolean }> => {
     const head = deflatePartSync(clusterHeadOpen(local, range));
-    const bodies: DeflatedPart[][] = new Array<DeflatedPart[]>(nodes.length);
-    let stale = 0;
-    let next = 0;
-    const taker = async (): Promise<void> => {
-      for (let i = next++; i < nodes.length; i = next++) {
-        const n = nodes[i]!;
-        const p = partOf(range, n, i === 0, nodes.length);
-        if (p.stale) stale++;
-        const body = await p.part;
-        // The tail after the body is in: it is then as new as the answer can be.
-        bodies[i] = n.sync !== undefined ? [body, tailOf(n.key, n.sync)] : [body];
-      }
-    };
-    await Promise.all(Array.from({ length: MAKING_AT_ONCE }, taker));
+    // Every node's part looked up before any wait, with the versions read for this answer: a
+    // refresh that lands while earlier parts are made cannot pair an older body with a newer tail.
+    const found = nodes.map((n, i) => partOf(range, n, i === 0, nodes.length, () => n.sync?.()));
+    const bodies = await Promise.all(found.map(async (f, i) => {
+      const n = nodes[i]!;
+      const { part, sync } = await f.made;
+      return sync !== undefined ? [part, tailOf(n.key, sync)] : [part];
+    }));
     const parts = [head, ...bodies.flat(), TAIL];
     let gz: Bytes | undefined;
-    return { tag: cache.nextTag(), type: JSON_TYPE, parts, rawLength: rawLengthOf(parts), gzip: () => (gz ??= gzipMember(parts)), complete: stale === 0 };
+    return {
+      tag: cache.nextTag(), type: JSON_TYPE, parts, rawLength: rawLengthOf(parts),
+      gzip: () => (gz ??= gzipMember(parts)), complete: found.every((f) => !f.stale),
+    };
   };
 
   return {

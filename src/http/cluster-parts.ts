@@ -108,7 +108,7 @@ export function nodeParts(deps: NodePartsDeps, range: RangeName): NodePart[] {
 }
 
 /** Only the sync view of a snapshot. */
-function syncOf(s: PeerSnapshot): PeerSyncView {
+export function syncOf(s: PeerSnapshot): PeerSyncView {
   const { updated_at, error, syncing, stale, last_success_at, consecutive_failures } = s;
   return {
     updated_at,

@@ -218,3 +218,48 @@ test('/api/cluster when a minute passes: no request waits for the clock, a node 
   at += 120_000;
   assert.ok((await peersServed(served.url)) === peersJson('24h'), 'parts two minutes old are not served: the answer is the one just made');
 });
+
+test('/api/cluster pairs each peer\'s rows with its sync fields of the same moment, even when the peer moves while other parts are made', async () => {
+  const { AnswerCache } = await import('../../src/http/answer-cache.js');
+  const { clusterJoiner } = await import('../../src/http/cluster-gzip.js');
+  const { syncOf } = await import('../../src/http/cluster-parts.js');
+  type Part = import('../../src/http/cluster-parts.js').NodePart;
+  const local = { window: () => ({ start: 0, end: 60_000 }) } as unknown as import('../../src/node/local.js').LocalNode;
+  // A peer whose older days are being read: 288 samples shown while syncing, 576 once synced.
+  const peer = { samples: 288, syncing: true };
+  const peerSnap = (): PeerSnapshot => ({
+    node: { id: 'b', name: 'B' }, services: [{ id: 'ok', total_checks: peer.samples }],
+    updated_at: new Date(peer.samples * 1000).toISOString(), source: 'peer', ...(peer.syncing ? { syncing: true } : {}), stale: false,
+  }) as unknown as PeerSnapshot;
+  let localVersion = 1;
+  /** The nodes as a request reads them: versions now, snapshots rendered later. */
+  const nodes = (): Part[] => {
+    const v = localVersion;
+    return [
+      {
+        key: 'local', id: 'a', version: `L${v}`, rowsVersion: `L${v}`,
+        // Once the local node's part is being made, the peer's refresh ends its sync (before the answer is joined).
+        snapshot: () => {
+          if (v === 2) queueMicrotask(() => Object.assign(peer, { samples: 576, syncing: false }));
+          return { node: { id: 'a', name: 'A' }, services: [], updated_at: new Date(0).toISOString() } as unknown as PeerSnapshot;
+        },
+      },
+      { key: 'pb', id: 'b', version: `b${peer.samples}|${peer.syncing}@1`, rowsVersion: `b${peer.samples}@1`, snapshot: peerSnap, sync: () => syncOf(peerSnap()) },
+    ];
+  };
+  const joiner = clusterJoiner(new AnswerCache(), local);
+  const shown = async () => {
+    const a = await joiner.answer('24h', nodes());
+    const body = JSON.parse(gunzipSync(Buffer.concat(a.gzip().parts.map((p) => Buffer.from(p)))).toString()) as { nodes: PeerSnapshot[] };
+    return body.nodes.find((n) => n.node.id === 'b')!;
+  };
+  const first = await shown();
+  assert.equal(first.syncing, true);
+  assert.equal(first.services[0]!.total_checks, 288);
+  localVersion = 2;
+  const during = await shown();
+  // Either moment is right; a mix (288 samples shown as synced) is what a user would wrongly read as all the history.
+  assert.equal(during.syncing === true, during.services[0]!.total_checks === 288, JSON.stringify({ syncing: during.syncing, total: during.services[0]!.total_checks }));
+  const after = await shown();
+  assert.deepEqual([after.syncing, after.services[0]!.total_checks], [undefined, 576], 'the next answer shows the synced peer');
+});
