@@ -104,6 +104,9 @@ function sameRecord<T extends object>(a: T | undefined, b: T | undefined): boole
   return ka.every((k) => a[k] === b[k] || (Array.isArray(a[k]) && JSON.stringify(a[k]) === JSON.stringify(b[k])));
 }
 
+/** A feed detail as text to compare (a string already, or a list). */
+const detailText = (d: FeedDetail | undefined): string | undefined => (typeof d === 'string' || d === undefined ? d : d.join());
+
 /** Two views show the same thing (fields by value; details by count and newest entry: new samples land at the end). */
 function sameView(a: UnitView, b: UnitView): boolean {
   return (
@@ -116,7 +119,7 @@ function sameView(a: UnitView, b: UnitView): boolean {
     a.timeline === b.timeline &&
     a.buckets?.join() === b.buckets?.join() &&
     a.details.length === b.details.length &&
-    a.details.at(-1)?.join() === b.details.at(-1)?.join() &&
+    detailText(a.details.at(-1)) === detailText(b.details.at(-1)) &&
     sameRecord(a.check, b.check) &&
     sameRecord(a.uptime, b.uptime)
   );

@@ -30,8 +30,14 @@ export const FeedBucketsSchema = v.pipe(
 );
 
 export const FeedDetailSchema = v.pipe(
-  v.strictTuple([count(), time(), v.string(), v.string()]),
-  v.description('A bucket detail: [bucket index, timestamp, state, error] ("" where the detail has none).'),
+  v.union([
+    v.pipe(v.string(), v.regex(/^\d+ -?\d+ [a-z-]*( [\s\S]*)?$/)),
+    v.strictTuple([count(), time(), v.string(), v.string()]),
+  ]),
+  v.description(
+    'A bucket detail, mostly as one string: "<bucket index> <timestamp in ms since the epoch> <state>[ <error>]", where a missing error part means the error is the state ("" state: none), and an empty one means no error. ' +
+      'A detail the string cannot give back exactly (a timestamp that is not ISO text in whole ms, a state that is not lower-case letters and hyphens) is the list [bucket index, timestamp, state, error] ("" where the detail has none).',
+  ),
 );
 
 export const FeedUnitSchema = v.pipe(

@@ -6,7 +6,7 @@
  * bytes; the delta holds the new values of the fields whose hash moved. A
  * field that is an object (check, uptime) is compared key by key, so one new
  * sample sends a unit's new counts and latest check, not its whole row; a
- * field that is a list of lists (details) is sent as `<field>@`: per element
+ * field that is a list of entries (details) is sent as `<field>@`: per element
  * its place in the list held, or the element when the client has not got it.
  *
  * Pure: no Node or DOM imports (the dashboard applies deltas with
@@ -26,7 +26,7 @@ export interface RowsIndex {
   readonly offsets: Uint32Array;
   /** Per path of every unit, in order: hash of the path's value as JSON. */
   readonly values: Float64Array;
-  /** Per path (its place in `values`) whose value is a non-empty list of lists (details): a hash per element. */
+  /** Per path (its place in `values`) whose value is a non-empty list of entries (details): a hash per element. */
   readonly elements: ReadonlyMap<number, Float64Array>;
 }
 
@@ -68,16 +68,17 @@ function shapeOf(u: FeedUnit): string {
   return names;
 }
 
-const isListOfLists = (v: unknown): v is unknown[][] => Array.isArray(v) && v.length > 0 && v.every(Array.isArray);
+/** A list whose entries are lists or strings (a unit's details): sent by entry as `<field>@`. */
+const isListOfEntries = (v: unknown): v is Array<unknown[] | string> => Array.isArray(v) && v.length > 0 && v.every((e) => Array.isArray(e) || typeof e === 'string');
 
 /**
- * A list of lists (a unit's bucket details, which shift as the window moves)
+ * A list of entries, lists or strings (a unit's bucket details, which shift as the window moves)
  * as the client can rebuild it from the one it holds: per element, its place
- * in the held list (a number) or the element itself (a list). Undefined when
+ * in the held list (a number) or the element itself (a list or string). Undefined when
  * the held list is not known by element.
  */
-function listScript(v: unknown, now: Float64Array | undefined, old: Float64Array | undefined): Array<number | unknown[]> | undefined {
-  if (now === undefined || old === undefined || !isListOfLists(v)) return undefined;
+function listScript(v: unknown, now: Float64Array | undefined, old: Float64Array | undefined): Array<number | unknown[] | string> | undefined {
+  if (now === undefined || old === undefined || !isListOfEntries(v)) return undefined;
   const at = new Map<number, number>();
   old.forEach((h, j) => {
     if (!at.has(h)) at.set(h, j);
@@ -93,7 +94,7 @@ export function indexRows(units: readonly FeedUnit[]): RowsIndex {
   const elements = new Map<number, Float64Array>();
   units.forEach((u, i) => {
     for (const [, s, v] of pathsOf(u)) {
-      if (s === undefined && isListOfLists(v)) elements.set(values.length, Float64Array.from(v, (e) => hash(JSON.stringify(e))));
+      if (s === undefined && isListOfEntries(v)) elements.set(values.length, Float64Array.from(v, (e) => hash(JSON.stringify(e))));
       values.push(hash(JSON.stringify(v)));
     }
     shapes[i] = hash(shapeOf(u));
@@ -225,7 +226,7 @@ function rebuildList(held: unknown, script: unknown): unknown[] | undefined {
   if (!Array.isArray(held) || !Array.isArray(script)) return undefined;
   const out: unknown[] = [];
   for (const e of script) {
-    if (Array.isArray(e)) out.push(e);
+    if (Array.isArray(e) || typeof e === 'string') out.push(e);
     else if (typeof e === 'number' && Number.isInteger(e) && e >= 0 && e < held.length) out.push(held[e]);
     else return undefined;
   }

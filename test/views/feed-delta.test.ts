@@ -52,6 +52,15 @@ describe('feed deltas', () => {
     assert.equal(wrong, null, 'a place the list held does not have: the delta does not fit');
   });
 
+  it('compact details (strings) are sent by place as well', () => {
+    const d = (b: number, m: number) => `${b} ${Date.parse('2026-11-28T00:00:00Z') + m * 60_000} failed`;
+    const a = [unit(0, 10, { details: [d(0, 1), d(0, 2), d(1, 3), d(2, 4)] }), unit(1, 10)];
+    const b = [unit(0, 11, { details: [d(0, 2), d(0, 3), d(2, 4), d(2, 5)] }), unit(1, 10)];
+    const { changes, applied } = roundTrip(a, b);
+    assert.deepEqual(changes, [[0, { uptime: { total_checks: 11, passing: 11 }, 'details@': [1, d(0, 3), 3, d(2, 5)] }]]);
+    assert.deepEqual(applied, rows(b));
+  });
+
   it('no delta when the units are not the same ones in the same order', () => {
     assert.equal(roundTrip([unit(0, 1), unit(1, 1)], [unit(1, 1), unit(0, 1)]).changes, undefined);
     assert.equal(roundTrip([unit(0, 1)], [unit(0, 1), unit(1, 1)]).changes, undefined);
