@@ -75,9 +75,35 @@ const COMPACT_DETAIL = /^(\d+) (-?\d+) ([a-z-]*)(?: ([\s\S]*))?$/;
 export function encodeDetail(b: number, d: TimelineDetail): FeedDetail {
   const state = d.state ?? '';
   const error = d.error ?? '';
-  const ms = Date.parse(d.timestamp);
-  if (!STATE_WORD.test(state) || !Number.isFinite(ms) || new Date(ms).toISOString() !== d.timestamp) return [b, d.timestamp, state, error];
+  const ms = isoTextMs(d.timestamp);
+  if (ms === undefined || !STATE_WORD.test(state)) return [b, d.timestamp, state, error];
   return `${b} ${ms} ${state}${error === state ? '' : ` ${error}`}`;
+}
+
+/** Digits of `t` from `at`, `n` of them, as a number; NaN where one is not a digit. */
+function digits(t: string, at: number, n: number): number {
+  let v = 0;
+  for (let i = at; i < at + n; i++) {
+    const c = t.charCodeAt(i) - 48;
+    if (c < 0 || c > 9) return NaN;
+    v = v * 10 + c;
+  }
+  return v;
+}
+
+/**
+ * `t` in ms when it is exactly what toISOString writes for an instant
+ * (`YYYY-MM-DDTHH:MM:SS.mmmZ`, every field in range); else undefined. Read
+ * field by field: Date.parse is lenient (February 30 as March 2, 24:00 as the
+ * next day), and writing each time back to compare cost a microsecond a detail.
+ */
+function isoTextMs(t: string): number | undefined {
+  if (t.length !== 24 || t[4] !== '-' || t[7] !== '-' || t[10] !== 'T' || t[13] !== ':' || t[16] !== ':' || t[19] !== '.' || t[23] !== 'Z') return undefined;
+  const [y, mo, d, h, mi, s, ms] = [digits(t, 0, 4), digits(t, 5, 2), digits(t, 8, 2), digits(t, 11, 2), digits(t, 14, 2), digits(t, 17, 2), digits(t, 20, 3)];
+  if (!(mo >= 1 && mo <= 12 && d >= 1 && h <= 23 && mi <= 59 && s <= 59 && ms >= 0)) return undefined;
+  if (d > new Date(Date.UTC(y, mo, 0)).getUTCDate()) return undefined;
+  // Date.UTC maps years 0-99 to 1900-1999; such a year never reads back as written.
+  return y >= 100 ? Date.UTC(y, mo - 1, d, h, mi, s, ms) : undefined;
 }
 
 /** A feed detail as [bucket, detail]; undefined when it is neither form. */

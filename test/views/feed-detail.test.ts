@@ -39,10 +39,21 @@ describe('feed details', () => {
     const nanos: TimelineDetail = { timestamp: '2026-11-28T11:05:00.036512345Z', state: 'failed', error: 'failed' };
     const offset: TimelineDetail = { timestamp: '2026-11-28T12:05:00+01:00', state: 'failed' };
     const spaced: TimelineDetail = { timestamp: at, state: 'not found', error: 'x' };
-    for (const d of [nanos, offset, spaced]) {
+    // Text Date.parse would read leniently, as another instant than written: February 30, 24:00, a two-digit year.
+    const lenient = ['2026-02-30T00:00:00.000Z', '2026-01-01T24:00:00.000Z', '0099-01-01T00:00:00.000Z'].map((timestamp): TimelineDetail => ({ timestamp, state: 'failed' }));
+    for (const d of [nanos, offset, spaced, ...lenient]) {
       const e = encodeDetail(2, d);
       assert.ok(Array.isArray(e), JSON.stringify(e));
       assert.deepEqual(decodeDetail(e), [2, d]);
+    }
+  });
+
+  it('any instant written by toISOString in whole ms is sent as a string and read back as the same text', () => {
+    for (let i = 0; i < 2000; i++) {
+      const t = new Date(Math.floor((i * 7_919_993_263) % 4e12) - 1e11).toISOString();
+      const e = encodeDetail(0, { timestamp: t, state: 'failed' });
+      assert.equal(typeof e, 'string', t);
+      assert.equal(decodeDetail(e)?.[1].timestamp, t);
     }
   });
 
