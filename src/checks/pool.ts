@@ -137,6 +137,8 @@ function startPiscina(o: PoolSettings, opts: CheckPoolOptions, groupsBuffer: Sha
     // killed at its last timeout: measured, one zombie per idle thread until its next job.
     atomics: 'async',
     resourceLimits: { maxOldGenerationSizeMb: o.maxOldGenerationSizeMb },
+    // Piscina's run and wait time histograms (two native HdrHistograms per pool, ~350 KiB each) are read by nothing here.
+    recordTiming: false,
     // Piscina loads the worker module with require() first, which on Node >= 20.17 is a synchronous
     // require(esm); a worker terminated during that load (an abort, or close() while a thread starts)
     // aborts the whole process with a V8 fatal error ("IsGraphAsync ... instantiated module"): measured

@@ -53,6 +53,8 @@ export function createPeerDecodePool(opts: DecodePoolOptions = {}): PeerDecoder 
     idleTimeout: opts.idleTimeout ?? 30_000,
     atomics: 'async',
     resourceLimits: { maxOldGenerationSizeMb: opts.maxOldGenerationSizeMb ?? 384 },
+    // Piscina's run and wait time histograms (two native HdrHistograms per pool, ~350 KiB each) are read by nothing here.
+    recordTiming: false,
     // As the check pool: require(esm) in a thread torn down while loading aborts the process. Only that
     // flag: the daemon's own (package.json `start`: V8 heap flags, --expose-gc) are process-wide already,
     // and a Worker given them in execArgv refuses to start (ERR_WORKER_INVALID_EXEC_ARGV), so no peer
